@@ -1,0 +1,222 @@
+"""Check stage: required fields per form, field types, then party rules — every problem at once.
+
+Rule metadata (id, severity, legal source, Vietnamese message, thresholds) lives in
+``forms/_shared/rules.toml``; the logic of each rule is a small function registered here
+under the same id. A rule runs only when the fields it reads are present and well-formed
+(the required-field check has already reported the others).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .errors import FormError, Problem
+from .fields import MISSING, Registry, check_value, expand, get_path
+from .forms import SHARED, FormLibrary, FormSpec
+from .model import Record
+from .sandbox import render_text
+from .vietnamese import long_date
+
+
+@dataclass
+class Inputs:
+    """The records one document is made from, by kind (``org``, ``candidate``, ``congress``)."""
+
+    records: dict[str, Record]
+    exceptions: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, kind: str) -> Record:
+        return self.records[kind]
+
+
+# -- required fields and types ---------------------------------------------------------
+def field_problems(paths: Iterable[str], inputs: Inputs, registry: Registry) -> list[Problem]:
+    """Missing or malformed values among ``paths`` (generic registry paths)."""
+    problems: list[Problem] = []
+    for generic in paths:
+        f = registry[generic]
+        record = inputs.records.get(f.input)
+        if record is None:
+            continue
+        concrete = list(expand(record.data, generic))
+        for path in concrete:
+            value = get_path(record.data, path)
+            if value is MISSING or value is None or (isinstance(value, str) and not value.strip()):
+                problems.append(
+                    Problem(
+                        rule="required",
+                        path=path,
+                        label=registry.label(path),
+                        message=f'Thiếu "{registry.label(path)}" ({path}).',
+                        input=f.input,
+                    )
+                )
+                continue
+            bad = check_value(f, path, value, f.input)
+            if bad is not None:
+                problems.append(
+                    Problem(bad.rule, bad.path, registry.label(path), bad.message, input=f.input)
+                )
+    return problems
+
+
+def present_field_problems(inputs: Inputs, registry: Registry, skip: set[str]) -> list[Problem]:
+    """Type problems of optional fields that are present (a margin typed as text, say)."""
+    problems = []
+    for record in inputs.records.values():
+        for f in registry.for_input(record.kind):
+            if f.path in skip:
+                continue
+            for path in expand(record.data, f.path):
+                value = get_path(record.data, path)
+                if value is MISSING or value is None:
+                    continue
+                bad = check_value(f, path, value, record.kind)
+                if bad is not None:
+                    problems.append(bad)
+    return problems
+
+
+# -- rules -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    severity: str
+    source: str
+    message: str
+    path: str
+    forms: tuple[str, ...]
+    params: dict
+    exception_allowed: bool = False
+
+
+class Violation:
+    """What a rule function yields: the concrete path and the values for the message."""
+
+    def __init__(self, path: str | None = None, **values):
+        self.path = path
+        self.values = values
+
+
+RuleFn = Callable[[Inputs, dict], Iterator[Violation]]
+_RULES: dict[str, RuleFn] = {}
+
+
+def rule(rule_id: str) -> Callable[[RuleFn], RuleFn]:
+    def register(fn: RuleFn) -> RuleFn:
+        _RULES[rule_id] = fn
+        return fn
+
+    return register
+
+
+class RuleBook:
+    """The rules of ``rules.toml`` joined with their functions."""
+
+    def __init__(self, library: FormLibrary):
+        self.library = library
+
+    @cached_property
+    def specs(self) -> dict[str, RuleSpec]:
+        path: Path = self.library.root / SHARED / "rules.toml"
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise FormError(f"Không đọc được {path}: {exc}") from exc
+        specs = {}
+        for rid, r in raw.get("rule", {}).items():
+            if rid not in _RULES:
+                raise FormError(f"{path}: quy tắc {rid!r} không có phần kiểm tra tương ứng trong docgen")
+            specs[rid] = RuleSpec(
+                id=rid,
+                severity=r.get("severity", "error"),
+                source=r["source"],
+                message=r["message"],
+                path=r.get("path", ""),
+                forms=tuple(r.get("forms", ())),
+                params=r.get("params", {}),
+                exception_allowed=bool(r.get("exception_allowed", False)),
+            )
+        return specs
+
+    def for_forms(self, form_ids: Iterable[str]) -> list[RuleSpec]:
+        wanted = set(form_ids)
+        return [s for s in self.specs.values() if not s.forms or wanted & set(s.forms)]
+
+    def run(self, specs: list[RuleSpec], inputs: Inputs, registry: Registry) -> list[Problem]:
+        problems = []
+        for spec in specs:
+            for v in _RULES[spec.id](inputs, spec.params):
+                path = v.path or spec.path
+                values = {k: _fmt(x) for k, x in v.values.items()}
+                message = render_text(spec.message, values)
+                severity = spec.severity
+                reason = inputs.exceptions.get(spec.id)
+                if reason and spec.exception_allowed:
+                    severity = "warning"
+                    message += f" Đã có ngoại lệ được duyệt: {reason}"
+                problems.append(
+                    Problem(
+                        rule=spec.id,
+                        path=path,
+                        label=registry.label(path) if path else "",
+                        message=message,
+                        severity=severity,
+                        source=spec.source,
+                        input=_input_of(path, registry),
+                    )
+                )
+        return problems
+
+
+def _fmt(value):
+    from datetime import date
+
+    return long_date(value) if isinstance(value, date) else value
+
+
+def _input_of(path: str, registry: Registry) -> str:
+    import re
+
+    generic = re.sub(r"\[\d+\]", "[]", path)
+    return registry.fields[generic].input if generic in registry else ""
+
+
+# -- the whole check ---------------------------------------------------------------------
+def check(forms: list[FormSpec], inputs: Inputs, library: FormLibrary) -> list[Problem]:
+    """Every problem for making ``forms`` from ``inputs``: load, required, types, rules."""
+    registry = library.registry
+    problems: list[Problem] = []
+    for record in inputs.records.values():
+        problems.extend(record.problems)
+    required: list[str] = []
+    for form in forms:
+        required.extend(p for p in form.required if p not in required)
+    problems.extend(field_problems(required, inputs, registry))
+    problems.extend(present_field_problems(inputs, registry, skip=set(required)))
+    book = RuleBook(library)
+    problems.extend(book.run(book.for_forms(f.id for f in forms), inputs, registry))
+    return _dedupe(problems)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen = set()
+    out = []
+    for p in problems:
+        key = (p.rule, p.path, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+# Rule functions live in docgen.rules; importing registers them.
+from . import rules as _rules  # noqa: E402,F401

@@ -1,0 +1,166 @@
+"""Load stage: forms — a folder per form with ``form.toml`` and ``template.docx`` — and shared data.
+
+The packaged ``forms/`` folder ships inside the wheel (``docgen/forms``); in a source checkout
+the top-level ``forms/`` is used. ``--forms-dir`` points at a user's own copy.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+
+from .errors import FormError
+from .fields import Registry
+
+SHARED = "_shared"
+
+
+def default_forms_dir() -> Path:
+    """The forms folder: ``DOCGEN_FORMS_DIR``, else the packaged copy, else the checkout's."""
+    env = os.environ.get("DOCGEN_FORMS_DIR")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    packaged = here / "forms"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "forms"
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FormError(f"Thiếu tệp {path}") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise FormError(f"Không đọc được {path}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A form's manifest (``form.toml``) plus where its template lives."""
+
+    id: str
+    folder: Path
+    code: str
+    title: str
+    doc_type: str
+    doc_type_abbr: str
+    summary: str
+    subject: str
+    issuer: str
+    required: tuple[str, ...]
+    date_field: str
+    number_field: str = ""
+    legal_basis: tuple[str, ...] = ()
+    edition: str = ""
+    confidence: str = ""
+    name_field: str = "candidate.full_name"
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def template(self) -> Path:
+        return self.folder / "template.docx"
+
+    @classmethod
+    def load(cls, folder: Path) -> "FormSpec":
+        raw = _read_toml(folder / "form.toml")
+        try:
+            spec = cls(
+                id=raw["id"],
+                folder=folder,
+                code=raw["code"],
+                title=raw["title"],
+                doc_type=raw["doc_type"],
+                doc_type_abbr=raw["doc_type_abbr"],
+                summary=raw.get("summary", ""),
+                subject=raw.get("subject", "candidate"),
+                issuer=raw.get("issuer", "committee"),
+                required=tuple(raw["required"]),
+                date_field=raw["date_field"],
+                number_field=raw.get("number_field", ""),
+                legal_basis=tuple(raw.get("legal_basis", ())),
+                edition=raw.get("sources", {}).get("edition", ""),
+                confidence=raw.get("sources", {}).get("confidence", ""),
+                name_field=raw.get("name_field", "candidate.full_name"),
+                extra={k: v for k, v in raw.items() if k not in _KNOWN},
+            )
+        except KeyError as exc:
+            raise FormError(f"{folder / 'form.toml'}: thiếu khóa {exc.args[0]!r}") from None
+        if spec.id != folder.name:
+            raise FormError(f"{folder / 'form.toml'}: id {spec.id!r} phải trùng tên thư mục {folder.name!r}")
+        if not spec.template.is_file():
+            raise FormError(f"Mẫu {spec.id}: thiếu {spec.template}")
+        return spec
+
+
+_KNOWN = {
+    "id", "code", "title", "doc_type", "doc_type_abbr", "summary", "subject", "issuer", "required",
+    "date_field", "number_field", "legal_basis", "sources", "name_field",
+}
+
+
+@dataclass(frozen=True)
+class LegalEdition:
+    id: str
+    effective_from: date
+    source: str
+    lines: dict
+
+
+class FormLibrary:
+    """All forms of one forms folder, with the shared registry, style and legal bases."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root else default_forms_dir()
+        if not (self.root / SHARED).is_dir():
+            raise FormError(f"Thư mục mẫu {self.root} không có {SHARED}/ (danh mục trường, thể thức).")
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry.load(self.root / SHARED / "fields.toml")
+
+    @cached_property
+    def style(self) -> dict:
+        return _read_toml(self.root / SHARED / "style.toml")
+
+    @cached_property
+    def legal(self) -> tuple[list[LegalEdition], dict]:
+        raw = _read_toml(self.root / SHARED / "legal_basis.toml")
+        editions = sorted(
+            (
+                LegalEdition(e["id"], date.fromisoformat(e["effective_from"]), e.get("source", ""), e["lines"])
+                for e in raw.get("edition", [])
+            ),
+            key=lambda e: e.effective_from,
+        )
+        return editions, raw.get("common", {})
+
+    def edition_for(self, when: date) -> LegalEdition:
+        editions, _ = self.legal
+        chosen = [e for e in editions if e.effective_from <= when]
+        if not chosen:
+            raise FormError(f"Không có căn cứ pháp lý nào có hiệu lực vào {when.isoformat()} (legal_basis.toml).")
+        return chosen[-1]
+
+    @cached_property
+    def forms(self) -> dict[str, FormSpec]:
+        out = {}
+        for folder in sorted(self.root.iterdir()):
+            if folder.is_dir() and not folder.name.startswith(("_", ".")) and (folder / "form.toml").exists():
+                spec = FormSpec.load(folder)
+                for path in spec.required:
+                    self.registry[path]  # every required field must be a known field
+                out[spec.id] = spec
+        return out
+
+    def get(self, form_id: str) -> FormSpec:
+        try:
+            return self.forms[form_id]
+        except KeyError:
+            known = ", ".join(sorted(self.forms))
+            raise FormError(f"Không có mẫu {form_id!r}. Các mẫu hiện có: {known}") from None

@@ -1,0 +1,156 @@
+"""The pipeline: load → check → context → render DOCX → render PDF → write, for one document or many.
+
+Effects stay at the edges: the forms folder, the font folder and the output folder are
+parameters; nothing here reads the clock or prints.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import Inputs, check, errors
+from .context import build_context
+from .errors import InputError, OutputError, Problem
+from .forms import FormLibrary, FormSpec
+from .model import Record, load_record
+from .render.docx import compiled
+from .render.fonts import FontSet, fonts
+from .render.pdf import render_pdf, render_pdf_many
+from .vietnamese import slug
+
+FORMATS = ("docx", "pdf")
+MM_TWIPS = 1440 / 25.4
+
+
+@dataclass
+class Rendered:
+    """One filled document in memory, before it is written."""
+
+    form: FormSpec
+    stem: str
+    title: str
+    docx: bytes
+    pdf: bytes | None = None
+
+
+@dataclass
+class Engine:
+    """Everything one run needs, built once: forms, compiled templates, fonts."""
+
+    library: FormLibrary = field(default_factory=FormLibrary)
+    font_dir: str | None = None
+
+    # -- load ---------------------------------------------------------------------------------
+    def load(self, path: str | Path, kind: str) -> Record:
+        return load_record(path, kind, self.library.registry)
+
+    # -- check --------------------------------------------------------------------------------
+    def problems(self, forms: list[FormSpec], inputs: Inputs) -> list[Problem]:
+        return check(forms, inputs, self.library)
+
+    def require_valid(self, forms: list[FormSpec], inputs: Inputs) -> list[Problem]:
+        """All problems; raises :class:`InputError` when any is an error. Returns the warnings."""
+        found = self.problems(forms, inputs)
+        if errors(found):
+            raise InputError(found)
+        return found
+
+    # -- render -------------------------------------------------------------------------------
+    def margins_twips(self, org: Record) -> dict[str, int]:
+        base = dict(self.library.style["margins_mm"])
+        for side in base:
+            v = org.int(f"style.margins_mm.{side}")
+            if v is not None:
+                base[side] = v
+        return {side: round(mm * MM_TWIPS) for side, mm in base.items()}
+
+    def context(self, form: FormSpec, inputs: Inputs) -> dict:
+        return build_context(form, inputs, self.library)
+
+    def render_docx(self, form: FormSpec, inputs: Inputs, ctx: dict | None = None) -> bytes:
+        ctx = ctx if ctx is not None else self.context(form, inputs)
+        return compiled(form.template, self.margins_twips(inputs["org"])).render(ctx)
+
+    @property
+    def fonts(self) -> FontSet:
+        return fonts(self.font_dir)
+
+    def stem(self, form: FormSpec, inputs: Inputs, suffix: str = "") -> str:
+        subject = inputs.records.get(form.subject)
+        when = subject.date(form.date_field) if subject else None
+        name = subject.text(form.name_field) if subject else ""
+        parts = [when.isoformat() if when else "undated", form.id + suffix]
+        if name:
+            parts.append(slug(name))
+        return "_".join(parts)
+
+    def render(self, form: FormSpec, inputs: Inputs, formats=FORMATS, ctx: dict | None = None,
+               stem_suffix: str = "", title: str = "") -> Rendered:
+        docx = self.render_docx(form, inputs, ctx)
+        pdf = render_pdf(docx, self.fonts) if "pdf" in formats else None
+        return Rendered(form, self.stem(form, inputs, stem_suffix), title or form.title, docx, pdf)
+
+    def merged_pdf(self, docs: list[Rendered], title: str) -> bytes:
+        return render_pdf_many([(f"Mẫu {d.form.code} — {d.title}", d.docx) for d in docs], self.fonts, title)
+
+
+# -- write -----------------------------------------------------------------------------------
+def safe_target(outdir: Path, name: str) -> Path:
+    """``outdir/name``, refusing any name that would leave ``outdir``."""
+    if not name or "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
+        raise OutputError(f"Tên tệp không an toàn: {name!r}")
+    target = (outdir / name).resolve()
+    if target.parent != outdir.resolve():
+        raise OutputError(f"Tên tệp không an toàn: {name!r}")
+    return target
+
+
+def write_files(outdir: str | Path, files: list[tuple[str, bytes]]) -> list[Path]:
+    """Write every file atomically (temporary file in the same folder, then rename).
+
+    All contents are staged first; a failure before the renames leaves no output at all.
+    """
+    out = Path(outdir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Không tạo được thư mục {out}: {exc.strerror or exc}") from exc
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files:
+            target = safe_target(out, name)
+            fd, tmp = tempfile.mkstemp(prefix=".docgen-", suffix=".part", dir=out)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            staged.append((tmp, target))
+        written = []
+        for tmp, target in staged:
+            os.replace(tmp, target)
+            written.append(target)
+        return written
+    except OSError as exc:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
+    except BaseException:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+
+
+def files_of(doc: Rendered) -> list[tuple[str, bytes]]:
+    files = [(doc.stem + ".docx", doc.docx)]
+    if doc.pdf is not None:
+        files.append((doc.stem + ".pdf", doc.pdf))
+    return files

@@ -1,0 +1,220 @@
+"""Render stage (DOCX): fill a Word template from a context, compiled once and rendered many times.
+
+Plain ``DocxTemplate(path).render(ctx)`` re-reads the package, re-runs docxtpl's tag-merging
+regexes and recompiles Jinja for every document (about 30 ms). Here that work is done once
+per template and process:
+
+* docxtpl's own ``patch_xml`` merges split tags in every part that holds tags;
+* each such part is compiled once in the strict sandbox (autoescaping on);
+* the untouched parts are deflated once and kept as ready-made zip members.
+
+Per document only the tagged parts are rendered, put through docxtpl's post-render text
+handling (line breaks and tabs inside values), parsed strictly with lxml (a value can never
+break the XML silently) and written into a zip by concatenation.
+
+Templates that use features this path does not re-implement — ``{%tc``/``{%tr`` column
+loops, pictures, sub-documents — are rendered with plain docxtpl instead (``render_path``
+says which); both paths run in the same sandbox.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+from lxml import etree
+
+from ..errors import FormError
+from ..sandbox import environment
+
+_TAGGED_PART = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
+_HAS_TAG = re.compile(r"\{[{%#]")
+_FALLBACK_FEATURES = re.compile(r"\{%-?\s*t[cr]\s|<w:drawing|<w:pict|<w:object|\{\{-?\s*[A-Za-z_.]*subdoc")
+_PARA_OPEN = re.compile(r"<w:p([ >])")
+_PARA_MARK = re.compile(r"\n<w:p([ >])")
+_STRICT = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_LISTING_CHARS = ("\n", "\t", "\a", "\f")
+
+# DOS date/time of 1980-01-01 00:00 so that equal inputs give equal bytes.
+_ZIP_TIME, _ZIP_DATE = 0, (0 << 9) | (1 << 5) | 1
+
+
+@dataclass
+class _Member:
+    name: bytes
+    crc: int
+    csize: int
+    usize: int
+    data: bytes
+    method: int
+
+
+def _deflate(raw: bytes) -> tuple[bytes, int]:
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(raw) + c.flush(), zlib.crc32(raw)
+
+
+def _member(name: str, raw: bytes) -> _Member:
+    data, crc = _deflate(raw)
+    return _Member(name.encode("utf-8"), crc, len(data), len(raw), data, 8)
+
+
+def write_zip(members: list[_Member]) -> bytes:
+    """A zip file from already-deflated members (UTF-8 names, fixed timestamps)."""
+    out = io.BytesIO()
+    central = []
+    for m in members:
+        offset = out.tell()
+        out.write(
+            struct.pack(
+                "<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, m.method, _ZIP_TIME, _ZIP_DATE,
+                m.crc, m.csize, m.usize, len(m.name), 0,
+            )
+        )
+        out.write(m.name)
+        out.write(m.data)
+        central.append(
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, m.method, _ZIP_TIME, _ZIP_DATE,
+                m.crc, m.csize, m.usize, len(m.name), 0, 0, 0, 0, 0, offset,
+            )
+            + m.name
+        )
+    start = out.tell()
+    for c in central:
+        out.write(c)
+    size = out.tell() - start
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), size, start, 0))
+    return out.getvalue()
+
+
+def _has_listing_chars(value: Any) -> bool:
+    if isinstance(value, str):
+        return any(ch in value for ch in _LISTING_CHARS)
+    if isinstance(value, dict):
+        return any(_has_listing_chars(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_listing_chars(v) for v in value)
+    return False
+
+
+def set_margins(document_xml: str, margins_twips: dict[str, int] | None) -> str:
+    """Apply page margins (twips) to every section of ``document.xml``."""
+    if not margins_twips:
+        return document_xml
+
+    def fix(m: re.Match) -> str:
+        tag = m.group(0)
+        for side, value in margins_twips.items():
+            tag = re.sub(rf'w:{side}="-?\d+"', f'w:{side}="{int(value)}"', tag)
+        return tag
+
+    return re.sub(r"<w:pgMar\b[^>]*/>", fix, document_xml)
+
+
+class CompiledTemplate:
+    """A DOCX template prepared once; :meth:`render` fills it for one context."""
+
+    def __init__(self, path: Path, margins_twips: dict[str, int] | None = None):
+        self.path = Path(path)
+        self.margins_twips = margins_twips
+        try:
+            with zipfile.ZipFile(self.path) as z:
+                parts = [(info.filename, z.read(info)) for info in z.infolist()]
+        except (OSError, zipfile.BadZipFile, KeyError) as exc:
+            raise FormError(f"Không mở được mẫu {self.path}: {exc}") from exc
+        self._helper = DocxTemplate(str(self.path))
+        self._order: list[str] = []
+        self._frozen: dict[str, _Member] = {}
+        self._compiled: dict[str, Any] = {}
+        env = environment(True)
+        fallback = False
+        for name, raw in parts:
+            self._order.append(name)
+            if _TAGGED_PART.match(name):
+                text = raw.decode("utf-8")
+                if name == "word/document.xml":
+                    text = set_margins(text, margins_twips)
+                patched = self._helper.patch_xml(text)
+                if _HAS_TAG.search(patched):
+                    if _FALLBACK_FEATURES.search(patched):
+                        fallback = True
+                    try:
+                        self._compiled[name] = env.from_string(_PARA_OPEN.sub(r"\n<w:p\1", patched))
+                    except TemplateError as exc:
+                        raise FormError(f"Mẫu {self.path}: lỗi cú pháp trong {name}: {exc}") from exc
+                    continue
+                raw = text.encode("utf-8")
+            self._frozen[name] = _member(name, raw)
+        if "word/document.xml" not in self._order:
+            raise FormError(f"{self.path} không phải tệp Word (.docx): thiếu word/document.xml")
+        self.render_path = "docxtpl" if fallback else "compiled"
+
+    def render_parts(self, context: dict) -> dict[str, bytes]:
+        """The rendered XML of each tagged part, validated; raises :class:`FormError` on a broken template."""
+        listing = _has_listing_chars(context)
+        out = {}
+        for name, template in self._compiled.items():
+            try:
+                xml = template.render(context)
+            except TemplateError as exc:
+                raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {exc}") from exc
+            xml = _PARA_MARK.sub(r"<w:p\1", xml)
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+            if listing:
+                xml = self._helper.resolve_listing(xml)
+            data = xml.encode("utf-8")
+            try:
+                etree.fromstring(data, _STRICT)
+            except etree.XMLSyntaxError as exc:
+                raise FormError(f"Mẫu {self.path.parent.name}: {name} sau khi điền không còn là XML hợp lệ: {exc}") from exc
+            out[name] = data
+        return out
+
+    def render(self, context: dict) -> bytes:
+        """The filled DOCX as bytes."""
+        if self.render_path == "docxtpl":
+            return render_with_docxtpl(self.path, context, self.margins_twips)
+        rendered = self.render_parts(context)
+        members = [
+            _member(name, rendered[name]) if name in rendered else self._frozen[name] for name in self._order
+        ]
+        return write_zip(members)
+
+
+def render_with_docxtpl(path: Path, context: dict, margins_twips: dict[str, int] | None = None) -> bytes:
+    """Plain docxtpl in the same sandbox: the fallback path and the tests' oracle."""
+    tpl = DocxTemplate(str(path))
+    if margins_twips:
+        for section in tpl.get_docx().sections:
+            sect = section._sectPr
+            pg = sect.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}pgMar")
+            for side, value in margins_twips.items():
+                pg.set(f"{{http://schemas.openxmlformats.org/wordprocessingml/2006/main}}{side}", str(int(value)))
+    try:
+        tpl.render(context, jinja_env=environment(True), autoescape=True)
+    except TemplateError as exc:
+        raise FormError(f"Mẫu {path.parent.name}: lỗi khi điền: {exc}") from exc
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return buf.getvalue()
+
+
+_CACHE: dict[tuple, CompiledTemplate] = {}
+
+
+def compiled(path: Path, margins_twips: dict[str, int] | None = None) -> CompiledTemplate:
+    """The process-wide compiled template for ``path`` and page margins."""
+    key = (str(path), tuple(sorted((margins_twips or {}).items())))
+    tpl = _CACHE.get(key)
+    if tpl is None:
+        tpl = _CACHE[key] = CompiledTemplate(path, margins_twips)
+    return tpl

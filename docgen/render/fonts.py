@@ -1,0 +1,205 @@
+"""Render stage (PDF): find a serif font with every Vietnamese letter, check it, register it once.
+
+Search order (the first family found with all four styles and full coverage wins):
+1. ``--font-dir`` / ``DOCGEN_FONT_DIR``;
+2. a system Times New Roman (Windows, macOS, Linux paths);
+3. Liberation Serif or Tinos — Times New Roman's metrics, so Word's line breaks;
+4. DejaVu Serif — complete, but about 25% wider: line breaks differ from Word (a warning says so).
+
+Coverage is read from each file's own character map; a font that lacks a letter is skipped
+(several common serif fonts lack Vietnamese letters, and fontconfig substitutes silently).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import sys
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from ..errors import FontError
+
+STYLES = ("regular", "bold", "italic", "bolditalic")
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    files: dict[str, tuple[str, ...]]  # style -> candidate file names
+    times_metric: bool
+
+
+FAMILIES = (
+    Family(
+        "Times New Roman",
+        {
+            "regular": ("times.ttf", "Times New Roman.ttf", "Times_New_Roman.ttf", "TimesNewRoman.ttf"),
+            "bold": ("timesbd.ttf", "Times New Roman Bold.ttf", "Times_New_Roman_Bold.ttf", "TimesNewRomanBold.ttf"),
+            "italic": ("timesi.ttf", "Times New Roman Italic.ttf", "Times_New_Roman_Italic.ttf", "TimesNewRomanItalic.ttf"),
+            "bolditalic": (
+                "timesbi.ttf", "Times New Roman Bold Italic.ttf", "Times_New_Roman_Bold_Italic.ttf",
+                "TimesNewRomanBoldItalic.ttf",
+            ),
+        },
+        True,
+    ),
+    Family(
+        "Liberation Serif",
+        {s: (f"LiberationSerif-{n}.ttf",) for s, n in zip(STYLES, ("Regular", "Bold", "Italic", "BoldItalic"))},
+        True,
+    ),
+    Family("Tinos", {s: (f"Tinos-{n}.ttf",) for s, n in zip(STYLES, ("Regular", "Bold", "Italic", "BoldItalic"))}, True),
+    Family(
+        "DejaVu Serif",
+        {s: (f"DejaVuSerif{n}.ttf",) for s, n in zip(STYLES, ("", "-Bold", "-Italic", "-BoldItalic"))},
+        False,
+    ),
+)
+
+INSTALL_HINT = (
+    "Không tìm thấy phông chữ có đủ chữ tiếng Việt để xuất PDF. Hãy cài một trong các phông: "
+    "Times New Roman (Windows/macOS có sẵn), Liberation Serif (Debian/Ubuntu: apt install fonts-liberation2), "
+    "Tinos (apt install fonts-croscore) hoặc DejaVu Serif (apt install fonts-dejavu), "
+    "hoặc chỉ thư mục chứa phông bằng --font-dir / DOCGEN_FONT_DIR."
+)
+
+
+def vietnamese_letters() -> str:
+    """Every precomposed Vietnamese letter, both cases, plus the plain Latin letters."""
+    vowels = "aăâeêioôơuưy"
+    marks = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+    letters = {unicodedata.normalize("NFC", v + m) for v in vowels for m in marks}
+    letters |= set("abcdefghijklmnopqrstuvwxyzđ")
+    return "".join(sorted(letters | {c.upper() for c in letters}))
+
+
+VIETNAMESE = vietnamese_letters()
+
+
+def system_dirs() -> list[Path]:
+    home = Path.home()
+    dirs: list[Path] = []
+    if sys.platform.startswith("win"):
+        windir = os.environ.get("WINDIR", r"C:\Windows")
+        dirs += [Path(windir) / "Fonts"]
+        local = os.environ.get("LOCALAPPDATA")
+        if local:
+            dirs.append(Path(local) / "Microsoft" / "Windows" / "Fonts")
+    elif sys.platform == "darwin":
+        dirs += [Path("/Library/Fonts"), Path("/System/Library/Fonts/Supplemental"), Path("/System/Library/Fonts"),
+                 home / "Library" / "Fonts"]
+    dirs += [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), home / ".fonts", home / ".local/share/fonts"]
+    return dirs
+
+
+def _index(dirs: list[Path]) -> dict[str, Path]:
+    """File name (lower case) -> first path found, searching each folder recursively."""
+    found: dict[str, Path] = {}
+    for d in dirs:
+        if not d.is_dir():
+            continue
+        for root, _, files in os.walk(d):
+            for f in files:
+                if f.lower().endswith((".ttf", ".otf")):
+                    found.setdefault(f.lower(), Path(root) / f)
+    return found
+
+
+def line_height_factor(path: Path) -> float:
+    """(ascender − descender + lineGap) / unitsPerEm from the ``hhea`` and ``head`` tables:
+    Word's "single" line height as a multiple of the font size (1.15 for Times metrics)."""
+    data = path.read_bytes()
+    num_tables = struct.unpack(">H", data[4:6])[0]
+    tables = {}
+    for i in range(num_tables):
+        tag, _, offset, _ = struct.unpack(">4sIII", data[12 + 16 * i: 28 + 16 * i])
+        tables[tag] = offset
+    units = struct.unpack(">H", data[tables[b"head"] + 18: tables[b"head"] + 20])[0]
+    asc, desc, gap = struct.unpack(">hhh", data[tables[b"hhea"] + 4: tables[b"hhea"] + 10])
+    return (asc - desc + gap) / units
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """Registered reportlab font names for the four styles, and what they mean for layout."""
+
+    family: str
+    names: dict[str, str]
+    paths: dict[str, Path]
+    times_metric: bool
+    line_factor: float
+
+    @property
+    def warning(self) -> str:
+        if self.times_metric:
+            return ""
+        return (
+            f"Cảnh báo: đang dùng phông {self.family} thay cho Times New Roman; chữ rộng hơn nên xuống dòng "
+            "và số trang của PDF có thể khác bản Word. Cài Liberation Serif hoặc Times New Roman để giống Word."
+        )
+
+
+def _covers(path: Path) -> bool:
+    try:
+        face = TTFont("_probe", str(path)).face
+    except (TTFError, OSError, ValueError):
+        return False
+    cmap = face.charToGlyph
+    return all(ord(ch) in cmap for ch in VIETNAMESE)
+
+
+def find_family(font_dir: str | Path | None = None) -> tuple[Family, dict[str, Path]]:
+    """The first usable family with its four files; raises :class:`FontError` when none is."""
+    explicit = font_dir or os.environ.get("DOCGEN_FONT_DIR")
+    searches: list[list[Path]] = []
+    if explicit:
+        searches.append([Path(explicit)])
+    searches.append(system_dirs())
+    rejected = []
+    for dirs in searches:
+        index = _index(dirs)
+        for family in FAMILIES:
+            paths = {}
+            for style in STYLES:
+                for name in family.files[style]:
+                    if name.lower() in index:
+                        paths[style] = index[name.lower()]
+                        break
+            if len(paths) < len(STYLES):
+                continue
+            if all(_covers(p) for p in paths.values()):
+                return family, paths
+            rejected.append(family.name)
+    hint = INSTALL_HINT
+    if rejected:
+        hint += f" (Đã bỏ qua vì thiếu chữ tiếng Việt: {', '.join(rejected)}.)"
+    raise FontError(hint)
+
+
+_REGISTERED: dict[str, FontSet] = {}
+
+
+def fonts(font_dir: str | Path | None = None) -> FontSet:
+    """Find, check and register the PDF fonts once per process and font folder."""
+    key = str(font_dir or os.environ.get("DOCGEN_FONT_DIR") or "")
+    if key in _REGISTERED:
+        return _REGISTERED[key]
+    family, paths = find_family(font_dir)
+    tag = "DG" + str(len(_REGISTERED))
+    names = {style: f"{tag}-{style}" for style in STYLES}
+    for style in STYLES:
+        pdfmetrics.registerFont(TTFont(names[style], str(paths[style])))
+    base = names["regular"]
+    addMapping(base, 0, 0, names["regular"])
+    addMapping(base, 1, 0, names["bold"])
+    addMapping(base, 0, 1, names["italic"])
+    addMapping(base, 1, 1, names["bolditalic"])
+    fs = FontSet(family.name, names, paths, family.times_metric, line_height_factor(paths["regular"]))
+    _REGISTERED[key] = fs
+    return fs

@@ -1,0 +1,648 @@
+"""Render stage (PDF): lay out the filled DOCX itself with reportlab.
+
+The DOCX is the single source of the PDF, so a template edited in Word changes both. This
+module is a translator for the subset of WordprocessingML that party forms use, with no
+knowledge of any form:
+
+* paragraphs: alignment (incl. justify, without squeezing spaces), left/right/first-line
+  indents, space before/after (the larger of two neighbours, not their sum), line spacing
+  (auto/exact/at-least, the font's own line gap included), keep-with-next, page breaks;
+* runs: bold, italic, underline, size, superscript/subscript, caps, line breaks, tabs;
+* tables: column widths from ``w:tblGrid``, cell margins, horizontal spans and vertical
+  merges, borders only where the DOCX draws them, vertical alignment, table alignment;
+* sections: page size and margins; a PAGE field in the header becomes the page number.
+
+Formatting is resolved the way Word does: document defaults, then the style chain
+(``w:basedOn``), then direct formatting.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from typing import Iterable
+from xml.sax.saxutils import escape
+
+from lxml import etree
+from reportlab import rl_config
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table
+from reportlab.platypus import TableStyle
+
+from .fonts import FontSet
+
+rl_config.invariant = 1  # same input, same bytes: reruns and --resume compare equal
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+_ALIGN = {"left": TA_LEFT, "start": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "end": TA_RIGHT,
+          "both": TA_JUSTIFY, "distribute": TA_JUSTIFY}
+TWIP = 1 / 20  # points per twip
+NBSP = "\u00a0"
+
+
+def _on(el) -> bool | None:
+    """Value of a toggle/boolean property element, or None when absent."""
+    if el is None:
+        return None
+    val = el.get(W + "val")
+    return val not in ("0", "false", "off", "none")
+
+
+def _twips(el, attr: str) -> float | None:
+    if el is None:
+        return None
+    v = el.get(W + attr)
+    if v is None:
+        return None
+    try:
+        return int(float(v)) * TWIP
+    except ValueError:
+        return None
+
+
+# -- property resolution ----------------------------------------------------------------------
+def _ppr_dict(ppr) -> dict:
+    d: dict = {}
+    if ppr is None:
+        return d
+    jc = ppr.find(W + "jc")
+    if jc is not None:
+        d["align"] = jc.get(W + "val")
+    ind = ppr.find(W + "ind")
+    if ind is not None:
+        for key, attrs in (("left", ("left", "start")), ("right", ("right", "end"))):
+            for a in attrs:
+                v = _twips(ind, a)
+                if v is not None:
+                    d[key] = v
+                    break
+        first = _twips(ind, "firstLine")
+        hanging = _twips(ind, "hanging")
+        if first is not None:
+            d["first"] = first
+        if hanging is not None:
+            d["first"] = -hanging
+    sp = ppr.find(W + "spacing")
+    if sp is not None:
+        for key in ("before", "after"):
+            v = _twips(sp, key)
+            if v is not None:
+                d[key] = v
+        if sp.get(W + "line") is not None:
+            d["line"] = int(sp.get(W + "line"))
+            d["line_rule"] = sp.get(W + "lineRule", "auto")
+    for key, tag in (("keep_next", "keepNext"), ("page_break_before", "pageBreakBefore")):
+        v = _on(ppr.find(W + tag))
+        if v is not None:
+            d[key] = v
+    return d
+
+
+def _rpr_dict(rpr) -> dict:
+    d: dict = {}
+    if rpr is None:
+        return d
+    for key, tag in (("bold", "b"), ("italic", "i"), ("caps", "caps"), ("strike", "strike"), ("vanish", "vanish")):
+        v = _on(rpr.find(W + tag))
+        if v is not None:
+            d[key] = v
+    u = rpr.find(W + "u")
+    if u is not None:
+        d["underline"] = u.get(W + "val", "single") not in ("none", "0")
+    sz = rpr.find(W + "sz")
+    if sz is not None and sz.get(W + "val"):
+        d["size"] = int(sz.get(W + "val")) / 2
+    va = rpr.find(W + "vertAlign")
+    if va is not None:
+        d["vert"] = va.get(W + "val")
+    return d
+
+
+class Styles:
+    """Word's formatting cascade for one document."""
+
+    def __init__(self, styles_xml: bytes | None):
+        self.p_default: dict = {}
+        self.r_default: dict = {"size": 10.0}
+        self.styles: dict[str, etree._Element] = {}
+        self.default_para = None
+        self.default_table = None
+        if not styles_xml:
+            return
+        root = etree.fromstring(styles_xml, _PARSER)
+        dd = root.find(W + "docDefaults")
+        if dd is not None:
+            self.p_default = _ppr_dict(dd.find(f"{W}pPrDefault/{W}pPr"))
+            self.r_default.update(_rpr_dict(dd.find(f"{W}rPrDefault/{W}rPr")))
+        for st in root.findall(W + "style"):
+            sid = st.get(W + "styleId")
+            self.styles[sid] = st
+            if st.get(W + "default") in ("1", "true"):
+                if st.get(W + "type") == "paragraph":
+                    self.default_para = sid
+                elif st.get(W + "type") == "table":
+                    self.default_table = sid
+        self._cache: dict = {}
+
+    def _chain(self, sid: str | None) -> list:
+        chain = []
+        seen = set()
+        while sid and sid in self.styles and sid not in seen:
+            seen.add(sid)
+            st = self.styles[sid]
+            chain.append(st)
+            based = st.find(W + "basedOn")
+            sid = based.get(W + "val") if based is not None else None
+        return list(reversed(chain))
+
+    def style_props(self, sid: str | None) -> tuple[dict, dict]:
+        """(paragraph props, run props) a style gives, its bases applied first."""
+        key = sid
+        if key in self._cache:
+            return self._cache[key]
+        p: dict = {}
+        r: dict = {}
+        for st in self._chain(sid):
+            p.update(_ppr_dict(st.find(W + "pPr")))
+            r.update(_rpr_dict(st.find(W + "rPr")))
+        self._cache[key] = (p, r)
+        return p, r
+
+
+@dataclass
+class Layout:
+    page_width: float = 595.3
+    page_height: float = 841.9
+    top: float = 56.7
+    bottom: float = 56.7
+    left: float = 85.0
+    right: float = 42.5
+    header: float = 28.3
+    title_page: bool = False
+    page_numbers: bool = False
+
+
+@dataclass
+class Doc:
+    """One parsed DOCX: its body, styles, page layout and metadata."""
+
+    body: etree._Element
+    styles: Styles
+    layout: Layout
+    meta: dict = field(default_factory=dict)
+
+
+def read_docx(data: bytes) -> Doc:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        document = etree.fromstring(z.read("word/document.xml"), _PARSER)
+        styles = Styles(z.read("word/styles.xml") if "word/styles.xml" in names else None)
+        headers = [z.read(n) for n in names if n.startswith("word/header") and n.endswith(".xml")]
+        meta = {}
+        if "docProps/core.xml" in names:
+            core = etree.fromstring(z.read("docProps/core.xml"), _PARSER)
+            for el in core:
+                tag = etree.QName(el).localname
+                if tag in ("title", "subject", "creator", "description") and el.text:
+                    meta[tag] = el.text
+    body = document.find(W + "body")
+    layout = Layout()
+    sect = body.find(W + "sectPr")
+    if sect is not None:
+        pg = sect.find(W + "pgSz")
+        if pg is not None:
+            layout.page_width = _twips(pg, "w") or layout.page_width
+            layout.page_height = _twips(pg, "h") or layout.page_height
+        mar = sect.find(W + "pgMar")
+        if mar is not None:
+            for side in ("top", "bottom", "left", "right", "header"):
+                v = _twips(mar, side)
+                if v is not None:
+                    setattr(layout, side, abs(v))
+        layout.title_page = bool(_on(sect.find(W + "titlePg")))
+    layout.page_numbers = any(b"PAGE" in h for h in headers)
+    return Doc(body, styles, layout, meta)
+
+
+# -- translation --------------------------------------------------------------------------------
+class _Outline(Flowable):
+    """Zero-size flowable that starts a PDF bookmark at its position."""
+
+    def __init__(self, title: str, key: str):
+        super().__init__()
+        self.title, self.key = title, key
+        self.width = self.height = 0
+
+    def wrap(self, *_):
+        return 0, 0
+
+    def draw(self):
+        self.canv.bookmarkPage(self.key)
+        self.canv.addOutlineEntry(self.title, self.key, level=0, closed=False)
+
+
+@dataclass
+class _Para:
+    """A translated paragraph before it becomes a flowable (spacing still to collapse)."""
+
+    markup: str
+    style: dict
+    size: float
+    empty: bool
+    page_break_before: bool = False
+    page_break_after: bool = False
+
+
+class Translator:
+    """Turns the blocks of one DOCX into reportlab flowables."""
+
+    def __init__(self, doc: Doc, fonts: FontSet):
+        self.doc = doc
+        self.fonts = fonts
+        self.base = fonts.names["regular"]
+        self._style_cache: dict = {}
+
+    # paragraphs
+    def _para(self, p, table_style: str | None = None) -> _Para:
+        styles = self.doc.styles
+        ppr = p.find(W + "pPr")
+        sid = None
+        if ppr is not None and ppr.find(W + "pStyle") is not None:
+            sid = ppr.find(W + "pStyle").get(W + "val")
+        sid = sid or styles.default_para
+        props = dict(styles.p_default)
+        r_base = dict(styles.r_default)
+        if table_style:
+            tp, tr = styles.style_props(table_style)
+            props.update(tp)
+            r_base.update(tr)
+        sp, sr = styles.style_props(sid)
+        props.update(sp)
+        r_base.update(sr)
+        props.update(_ppr_dict(ppr))
+        mark = dict(r_base)
+        if ppr is not None:
+            mark.update(_rpr_dict(ppr.find(W + "rPr")))
+        parts: list[str] = []
+        sizes: list[float] = []
+        page_break_after = False
+        for r in self._runs(p):
+            rprops = dict(r_base)
+            rs = r.find(f"{W}rPr/{W}rStyle")
+            if rs is not None:
+                rprops.update(styles.style_props(rs.get(W + "val"))[1])
+            rprops.update(_rpr_dict(r.find(W + "rPr")))
+            if rprops.get("vanish"):
+                continue
+            for child in r:
+                tag = child.tag
+                if tag == W + "t":
+                    text = child.text or ""
+                    if rprops.get("caps"):
+                        text = text.upper()
+                    if text:
+                        parts.append(self._markup(text, rprops))
+                        sizes.append(rprops.get("size", 10.0))
+                elif tag == W + "tab":
+                    parts.append(NBSP * 4)
+                elif tag == W + "br":
+                    if child.get(W + "type") == "page":
+                        page_break_after = True
+                    else:
+                        parts.append("<br/>")
+                elif tag in (W + "noBreakHyphen",):
+                    parts.append("-")
+        size = max(sizes) if sizes else mark.get("size", 10.0)
+        text_present = any(s for s in parts if s != "<br/>")
+        return _Para(
+            markup="".join(parts),
+            style=props,
+            size=size,
+            empty=not text_present,
+            page_break_before=bool(props.get("page_break_before")),
+            page_break_after=page_break_after,
+        )
+
+    def _runs(self, p) -> Iterable:
+        for child in p:
+            if child.tag == W + "r":
+                yield child
+            elif child.tag in (W + "hyperlink", W + "smartTag", W + "ins", W + "fldSimple", W + "sdt"):
+                for r in child.iter(W + "r"):
+                    yield r
+
+    def _markup(self, text: str, rp: dict) -> str:
+        s = escape(text)
+        s = s.replace("  ", " " + NBSP)
+        size = rp.get("size", 10.0)
+        if rp.get("bold"):
+            s = f"<b>{s}</b>"
+        if rp.get("italic"):
+            s = f"<i>{s}</i>"
+        if rp.get("underline"):
+            s = f"<u>{s}</u>"
+        if rp.get("strike"):
+            s = f"<strike>{s}</strike>"
+        if rp.get("vert") == "superscript":
+            s = f"<super>{s}</super>"
+        elif rp.get("vert") == "subscript":
+            s = f"<sub>{s}</sub>"
+        return f'<font name="{self.base}" size="{size:g}">{s}</font>'
+
+    def _leading(self, props: dict, size: float) -> float:
+        natural = size * self.fonts.line_factor
+        line, rule = props.get("line"), props.get("line_rule", "auto")
+        if line is None:
+            return natural
+        if rule == "exact":
+            return line * TWIP
+        if rule == "atLeast":
+            return max(line * TWIP, natural)
+        return natural * line / 240
+
+    def _pstyle(self, props: dict, size: float, before: float, after: float) -> ParagraphStyle:
+        key = (tuple(sorted((k, v) for k, v in props.items() if k not in ("before", "after"))), size, before, after)
+        st = self._style_cache.get(key)
+        if st is None:
+            leading = self._leading(props, size)
+            st = ParagraphStyle(
+                f"p{len(self._style_cache)}",
+                fontName=self.base,
+                fontSize=size,
+                leading=leading,
+                alignment=_ALIGN.get(props.get("align", "left"), TA_LEFT),
+                leftIndent=props.get("left", 0),
+                rightIndent=props.get("right", 0),
+                firstLineIndent=props.get("first", 0),
+                spaceBefore=before,
+                spaceAfter=after,
+                spaceShrinkage=0,
+                splitLongWords=1,
+                underlineOffset="-0.25*F",
+                underlineWidth="0.05*F",
+                keepWithNext=1 if props.get("keep_next") else 0,
+                allowWidows=1,
+                allowOrphans=1,
+            )
+            self._style_cache[key] = st
+        return st
+
+    # blocks
+    def blocks(self, parent, table_style: str | None = None) -> list:
+        """Flowables for the block children (``w:p``, ``w:tbl``) of a body or table cell."""
+        items: list = []
+        for child in parent:
+            if child.tag == W + "p":
+                items.append(self._para(child, table_style))
+            elif child.tag == W + "tbl":
+                items.append(self._table(child))
+            elif child.tag == W + "sdt":
+                content = child.find(W + "sdtContent")
+                if content is not None:
+                    items.extend(self.blocks(content, table_style))
+        return self._flow(items)
+
+    def _flow(self, items: list) -> list:
+        out: list = []
+        prev_after = 0.0
+        for item in items:
+            if isinstance(item, _Para):
+                before = item.style.get("before", 0.0)
+                after = item.style.get("after", 0.0)
+                # Word puts the larger of the neighbours' spacing between paragraphs, not the sum
+                eff_before = max(0.0, before - prev_after)
+                if item.page_break_before:
+                    out.append(PageBreak())
+                    eff_before = before
+                st = self._pstyle(item.style, item.size, eff_before, after)
+                if item.empty:
+                    out.append(Spacer(1, eff_before + st.leading + after))
+                else:
+                    out.append(Paragraph(item.markup, st))
+                if item.page_break_after:
+                    out.append(PageBreak())
+                prev_after = after
+            else:
+                out.append(item)
+                prev_after = 0.0
+        return out
+
+    def _table(self, tbl) -> Table:
+        tblpr = tbl.find(W + "tblPr")
+        ts = None
+        if tblpr is not None and tblpr.find(W + "tblStyle") is not None:
+            ts = tblpr.find(W + "tblStyle").get(W + "val")
+        ts = ts or self.doc.styles.default_table
+        grid = [(_twips(g, "w") or 0) for g in tbl.findall(f"{W}tblGrid/{W}gridCol")]
+        margins = {"left": 108 * TWIP, "right": 108 * TWIP, "top": 0.0, "bottom": 0.0}
+        borders: dict = {}
+        for source in ([self.doc.styles.styles.get(ts)] if ts else []) + [tblpr]:
+            if source is None:
+                continue
+            pr = source if source is tblpr else source.find(W + "tblPr")
+            if pr is None:
+                continue
+            mar = pr.find(W + "tblCellMar")
+            if mar is not None:
+                for side in margins:
+                    el = mar.find(W + side) if mar.find(W + side) is not None else mar.find(
+                        W + {"left": "start", "right": "end"}.get(side, side))
+                    v = _twips(el, "w")
+                    if v is not None:
+                        margins[side] = v
+            bd = pr.find(W + "tblBorders")
+            if bd is not None:
+                for el in bd:
+                    borders[etree.QName(el).localname] = el
+        rows = tbl.findall(W + "tr")
+        ncols = max(len(grid), 1)
+        data = [["" for _ in range(ncols)] for _ in rows]
+        commands: list = [
+            ("LEFTPADDING", (0, 0), (-1, -1), margins["left"]),
+            ("RIGHTPADDING", (0, 0), (-1, -1), margins["right"]),
+            ("TOPPADDING", (0, 0), (-1, -1), margins["top"]),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), margins["bottom"]),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+        vmerge_start: dict[int, int] = {}
+        for ri, tr in enumerate(rows):
+            ci = 0
+            gb = tr.find(f"{W}trPr/{W}gridBefore")
+            if gb is not None:
+                ci += int(gb.get(W + "val", "0"))
+            for tc in tr.findall(W + "tc"):
+                tcpr = tc.find(W + "tcPr")
+                span = 1
+                vmerge = None
+                if tcpr is not None:
+                    gs = tcpr.find(W + "gridSpan")
+                    if gs is not None:
+                        span = int(gs.get(W + "val", "1"))
+                    vm = tcpr.find(W + "vMerge")
+                    if vm is not None:
+                        vmerge = vm.get(W + "val", "continue")
+                    va = tcpr.find(W + "vAlign")
+                    if va is not None:
+                        v = {"center": "MIDDLE", "bottom": "BOTTOM"}.get(va.get(W + "val"), "TOP")
+                        commands.append(("VALIGN", (ci, ri), (ci + span - 1, ri), v))
+                    self._cell_borders(tcpr.find(W + "tcBorders"), ci, ri, span, commands)
+                if ci < ncols:
+                    if vmerge == "continue" and ci in vmerge_start:
+                        data[ri][ci] = ""
+                        start = vmerge_start[ci]
+                        commands.append(("SPAN", (ci, start), (ci + span - 1, ri)))
+                    else:
+                        data[ri][ci] = self.blocks(tc, ts)
+                        if vmerge == "restart":
+                            vmerge_start[ci] = ri
+                        else:
+                            vmerge_start.pop(ci, None)
+                        if span > 1:
+                            commands.append(("SPAN", (ci, ri), (ci + span - 1, ri)))
+                ci += span
+        self._table_borders(borders, len(rows), ncols, commands)
+        widths = grid if grid and all(grid) else None
+        t = Table(data, colWidths=widths, style=TableStyle(_dedupe_spans(commands)))
+        jc = tblpr.find(W + "jc") if tblpr is not None else None
+        t.hAlign = {"center": "CENTER", "right": "RIGHT", "end": "RIGHT"}.get(
+            jc.get(W + "val") if jc is not None else "", "LEFT")
+        return t
+
+    @staticmethod
+    def _line(el):
+        if el is None:
+            return None
+        val = el.get(W + "val", "single")
+        if val in ("nil", "none"):
+            return 0
+        return max(int(el.get(W + "sz", "4")) / 8, 0.25)
+
+    def _table_borders(self, borders: dict, nrows: int, ncols: int, commands: list) -> None:
+        spec = {
+            "top": ("LINEABOVE", (0, 0), (-1, 0)),
+            "bottom": ("LINEBELOW", (0, -1), (-1, -1)),
+            "left": ("LINEBEFORE", (0, 0), (0, -1)),
+            "start": ("LINEBEFORE", (0, 0), (0, -1)),
+            "right": ("LINEAFTER", (-1, 0), (-1, -1)),
+            "end": ("LINEAFTER", (-1, 0), (-1, -1)),
+            "insideH": ("LINEBELOW", (0, 0), (-1, -2)),
+            "insideV": ("LINEAFTER", (0, 0), (-2, -1)),
+        }
+        for name, el in borders.items():
+            w = self._line(el)
+            if name in spec and w:
+                if name == "insideH" and nrows < 2 or name == "insideV" and ncols < 2:
+                    continue
+                op, a, b = spec[name]
+                commands.append((op, a, b, w))
+
+    def _cell_borders(self, tcb, ci: int, ri: int, span: int, commands: list) -> None:
+        if tcb is None:
+            return
+        ops = {"top": "LINEABOVE", "bottom": "LINEBELOW", "left": "LINEBEFORE", "start": "LINEBEFORE",
+               "right": "LINEAFTER", "end": "LINEAFTER"}
+        for el in tcb:
+            name = etree.QName(el).localname
+            if name in ops:
+                w = self._line(el)
+                commands.append((ops[name], (ci, ri), (ci + span - 1, ri), w or 0))
+
+
+def _dedupe_spans(commands: list) -> list:
+    """Merge vertical-merge SPANs so each merged block is one span from its first row."""
+    spans: dict = {}
+    rest = []
+    for c in commands:
+        if c[0] == "SPAN":
+            (c0, r0), (c1, r1) = c[1], c[2]
+            key = (c0, r0)
+            if key in spans:
+                spans[key] = (max(spans[key][0], c1), max(spans[key][1], r1))
+            else:
+                spans[key] = (c1, r1)
+        else:
+            rest.append(c)
+    return rest + [("SPAN", k, v) for k, v in spans.items()]
+
+
+# -- documents ------------------------------------------------------------------------------------
+class _DocTemplate(BaseDocTemplate):
+    def __init__(self, buf, layout: Layout, fonts: FontSet, **kw):
+        super().__init__(
+            buf,
+            pagesize=(layout.page_width, layout.page_height),
+            leftMargin=layout.left,
+            rightMargin=layout.right,
+            topMargin=layout.top,
+            bottomMargin=layout.bottom,
+            pageCompression=1,
+            **kw,
+        )
+        self.layout = layout
+        self.fonts = fonts
+        self.doc_start_page = 1
+        frame = Frame(layout.left, layout.bottom, layout.page_width - layout.left - layout.right,
+                      layout.page_height - layout.top - layout.bottom, leftPadding=0, rightPadding=0,
+                      topPadding=0, bottomPadding=0, id="body")
+        self.addPageTemplates([PageTemplate("page", [frame], onPage=self._on_page)])
+
+    def _on_page(self, canv, doc):
+        lay = self.layout
+        if not lay.page_numbers:
+            return
+        number = canv.getPageNumber() - self.doc_start_page + 1
+        if number == 1 and lay.title_page:
+            return
+        canv.setFont(self.fonts.names["regular"], 14)
+        canv.drawCentredString(lay.page_width / 2, lay.page_height - lay.header - 14, str(number))
+
+
+class _Restart(Flowable):
+    """Marks where the next merged document starts, for its own page numbers."""
+
+    def __init__(self, layout: Layout):
+        super().__init__()
+        self.layout = layout
+
+    def wrap(self, *_):
+        return 0, 0
+
+    def draw(self):
+        tmpl = self.canv._doctemplate
+        tmpl.doc_start_page = self.canv.getPageNumber()
+        tmpl.layout = self.layout
+
+
+def render_pdf(docx: bytes, fonts: FontSet) -> bytes:
+    """One DOCX as one PDF."""
+    return render_pdf_many([(None, docx)], fonts)
+
+
+def render_pdf_many(items: list[tuple[str | None, bytes]], fonts: FontSet, title: str | None = None) -> bytes:
+    """Several DOCX files as one PDF (one shared font subset), each from a new page and with
+    a bookmark when it has a title."""
+    docs = [(t, read_docx(d)) for t, d in items]
+    first = docs[0][1]
+    buf = io.BytesIO()
+    meta = first.meta
+    tmpl = _DocTemplate(
+        buf, first.layout, fonts,
+        title=title or meta.get("title", ""),
+        subject=meta.get("subject", ""),
+        author=meta.get("creator", ""),
+        creator="docgen",
+    )
+    story: list = []
+    for i, (t, doc) in enumerate(docs):
+        if i:
+            story.append(PageBreak())
+        story.append(_Restart(doc.layout))
+        if t:
+            story.append(_Outline(t, f"doc{i}"))
+        story.extend(Translator(doc, fonts).blocks(doc.body))
+    tmpl.build(story)
+    return buf.getvalue()
