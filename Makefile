@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine with Python 3.11+ and make:
+#   make demo   — install into .venv and write every sample's documents under out/
+#   make test   — install into .venv (with test tools) and run the tests
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench install clean templates
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@mkdir -p $(OUT)
+	@for f in samples/candidates/*.json; do \
+	  $(BIN)/docgen admission-decision "$$f" --org samples/org.json -o $(OUT)/decisions || exit $$?; \
+	done
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_render.py
+
+templates: $(STAMP)
+	$(BIN)/python tools/make_templates.py
+
+clean:
+	rm -rf $(OUT) build dist .pytest_cache

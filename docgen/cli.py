@@ -1,0 +1,262 @@
+"""Command line: parse options, call the pipeline, print results, map errors to exit codes.
+
+Exit codes: 0 success · 2 usage · 3 input fails its checks · 4 form, template or font
+problem · 5 output cannot be written.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .checks import Inputs, errors
+from .errors import DocgenError, InputError, Problem
+from .fields import INPUT_TITLES
+from .forms import FormLibrary
+from .pipeline import Engine, files_of, write_files
+
+SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO"}
+
+
+def problem_table(problems: list[Problem]) -> str:
+    """Problems as a plain-text table: severity, rule id, JSON path, message."""
+    if not problems:
+        return ""
+    rows = [(SEVERITY_VI.get(p.severity, p.severity), p.rule, p.path or "-", p.message) for p in problems]
+    w0 = max(len(r[0]) for r in rows)
+    w1 = max(len(r[1]) for r in rows)
+    w2 = max(len(r[2]) for r in rows)
+    head = f"{'MỨC':<{w0}}  {'QUY TẮC':<{w1}}  {'TRƯỜNG':<{w2}}  NỘI DUNG"
+    lines = [head] + [f"{a:<{w0}}  {b:<{w1}}  {c:<{w2}}  {d}" for a, b, c, d in rows]
+    return "\n".join(lines)
+
+
+def _report(problems: list[Problem], source: str = "") -> None:
+    n_err = len(errors(problems))
+    n_warn = len(problems) - n_err
+    prefix = f"{source}: " if source else ""
+    click.echo(problem_table(problems), err=True)
+    click.echo(f"{prefix}{n_err} lỗi, {n_warn} cảnh báo.", err=True)
+
+
+def handle_errors(fn):
+    """Turn docgen's errors into a message on stderr and the error's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            _report(exc.problems)
+            click.echo("Không tạo văn bản nào. Hãy sửa các lỗi trên rồi chạy lại.", err=True)
+            sys.exit(exc.exit_code)
+        except DocgenError as exc:
+            click.echo(f"Lỗi: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="docgen")
+@click.option("--forms-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DOCGEN_FORMS_DIR",
+              help="Thư mục mẫu riêng (mặc định: các mẫu đi kèm docgen).")
+@click.option("--font-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DOCGEN_FONT_DIR",
+              help="Thư mục phông chữ cho PDF (tìm trước phông hệ thống).")
+@click.pass_context
+def main(ctx: click.Context, forms_dir: Path | None, font_dir: Path | None) -> None:
+    """docgen — văn bản công tác đảng (hồ sơ kết nạp, đại hội chi bộ) từ JSON ra DOCX và PDF.
+
+    \b
+    Ví dụ:
+      docgen admission-decision samples/candidates/pham-thi-thu-huong.json --org samples/org.json -o out/
+      docgen check samples/candidates/pham-thi-thu-huong.json --org samples/org.json
+      docgen forms
+    """
+    ctx.obj = {"forms_dir": forms_dir, "font_dir": font_dir}
+
+
+def engine(ctx: click.Context) -> Engine:
+    obj = ctx.find_root().obj or {}
+    if "engine" not in obj:
+        obj["engine"] = Engine(FormLibrary(obj.get("forms_dir")), font_dir=obj.get("font_dir"))
+    return obj["engine"]
+
+
+def _inputs(eng: Engine, subject_kind: str, profile: Path, org: Path) -> Inputs:
+    return Inputs({"org": eng.load(org, "org"), subject_kind: eng.load(profile, subject_kind)})
+
+
+def _warn_font(eng: Engine, formats) -> None:
+    if "pdf" in formats and eng.fonts.warning:
+        click.echo(eng.fonts.warning, err=True)
+
+
+FORMAT_CHOICE = click.Choice(["docx", "pdf", "both"])
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    return ("docx", "pdf") if value == "both" else (value,)
+
+
+def form_command(form_id: str, subject_kind: str, help_text: str):
+    """A ``docgen <form-id> PROFILE --org ORG`` command for one form."""
+
+    @click.command(name=form_id, help=help_text)
+    @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Tệp JSON của tổ chức đảng (cấp ủy, chi bộ, người ký).")
+    @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+                  show_default=True, help="Thư mục ghi kết quả.")
+    @click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
+                  help="Định dạng kết quả.")
+    @click.pass_context
+    @handle_errors
+    def command(ctx, profile: Path, org: Path, outdir: Path, fmt: str) -> None:
+        eng = engine(ctx)
+        form = eng.library.get(form_id)
+        inputs = _inputs(eng, subject_kind, profile, org)
+        warnings = eng.require_valid([form], inputs)
+        if warnings:
+            _report(warnings)
+        formats = _formats(fmt)
+        _warn_font(eng, formats)
+        doc = eng.render(form, inputs, formats)
+        files = [(n, d) for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
+        for path in write_files(outdir, files):
+            click.echo(str(path))
+
+    return command
+
+
+main.add_command(
+    form_command(
+        "admission-decision",
+        "candidate",
+        """Quyết định kết nạp đảng viên (Mẫu 9-KNĐ) cho một người.
+
+        \b
+        Ví dụ:
+          docgen admission-decision samples/candidates/pham-thi-thu-huong.json --org samples/org.json -o out/
+          docgen admission-decision hoso.json --org org.json --format pdf
+        """,
+    )
+)
+
+
+@main.command()
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tệp JSON của tổ chức đảng.")
+@click.option("--form", "form_id", help="Chỉ kiểm tra cho một mẫu (mặc định: cả hồ sơ kết nạp).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_context
+@handle_errors
+def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> None:
+    """Kiểm tra hồ sơ: thiếu trường, sai kiểu, vi phạm quy định. Mã thoát 0 khi đủ, 3 khi có lỗi.
+
+    \b
+    Ví dụ:
+      docgen check samples/candidates/pham-thi-thu-huong.json --org samples/org.json --form admission-decision
+      docgen check hoso.json --org org.json --json
+    """
+    eng = engine(ctx)
+    forms = [eng.library.get(form_id)] if form_id else dossier_forms(eng)
+    inputs = _inputs(eng, forms[0].subject, profile, org)
+    problems = eng.problems(forms, inputs)
+    if as_json:
+        click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
+                              ensure_ascii=False, indent=2))
+    elif problems:
+        _report(problems)
+    else:
+        click.echo("Hồ sơ đầy đủ, không có lỗi.")
+    sys.exit(3 if errors(problems) else 0)
+
+
+def dossier_forms(eng: Engine):
+    """The forms checked when no --form is given: every form about a candidate."""
+    return [f for f in eng.library.forms.values() if f.subject == "candidate"]
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+@handle_errors
+def forms(ctx) -> None:
+    """Danh sách mẫu: mã mẫu, tên, các trường bắt buộc.
+
+    \b
+    Ví dụ:
+      docgen forms
+      docgen forms lint
+    """
+    if ctx.invoked_subcommand:
+        return
+    eng = engine(ctx)
+    reg = eng.library.registry
+    for f in eng.library.forms.values():
+        click.echo(f"{f.id}  Mẫu {f.code}  {f.title}")
+        for path in f.required:
+            click.echo(f"    {path}  ({reg[path].label})")
+
+
+@forms.command()
+@click.pass_context
+@handle_errors
+def lint(ctx) -> None:
+    """Kiểm tra từng mẫu: mở được, biên dịch được, đường hiển thị (compiled hoặc docxtpl).
+
+    \b
+    Ví dụ:
+      docgen forms lint
+    """
+    from .render.docx import compiled
+
+    eng = engine(ctx)
+    for f in eng.library.forms.values():
+        tpl = compiled(f.template)
+        click.echo(f"{f.id}: {tpl.render_path}")
+
+
+@main.command("context")
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--form", "form_id", required=True, help="Mã mẫu, ví dụ admission-decision.")
+@click.pass_context
+@handle_errors
+def context_cmd(ctx, profile: Path, org: Path, form_id: str) -> None:
+    """In ngữ cảnh điền mẫu dạng JSON (cho người soạn mẫu và để đo tốc độ với docxtpl).
+
+    \b
+    Ví dụ:
+      docgen context samples/candidates/pham-thi-thu-huong.json --org samples/org.json --form admission-decision
+    """
+    eng = engine(ctx)
+    form = eng.library.get(form_id)
+    inputs = _inputs(eng, form.subject, profile, org)
+    eng.require_valid([form], inputs)
+    click.echo(json.dumps(eng.context(form, inputs), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(sorted(INPUT_TITLES)))
+@click.pass_context
+@handle_errors
+def schema(ctx, kind: str) -> None:
+    """In JSON Schema của một loại tệp đầu vào (org, candidate, congress).
+
+    \b
+    Ví dụ:
+      docgen schema org
+      docgen schema candidate > candidate.schema.json
+    """
+    click.echo(json.dumps(engine(ctx).library.registry.json_schema(kind), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

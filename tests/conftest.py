@@ -1,0 +1,57 @@
+"""Shared fixtures: the engine, the samples, rendering helpers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from docgen.checks import Inputs
+from docgen.forms import FormLibrary
+from docgen.model import record_from_data
+from docgen.pipeline import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+VALID_CANDIDATES = sorted((SAMPLES / "candidates").glob("*.json"))
+INVALID = sorted((SAMPLES / "invalid").glob("*.json"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden from the current output")
+
+
+@pytest.fixture(scope="session")
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine(FormLibrary(ROOT / "forms"))
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def org_data() -> dict:
+    return read_json(SAMPLES / "org.json")
+
+
+def make_inputs(engine: Engine, org: dict, subject: dict, kind: str = "candidate") -> Inputs:
+    reg = engine.library.registry
+    return Inputs({"org": record_from_data(org, "org", reg), kind: record_from_data(subject, kind, reg)})
+
+
+def sample(stem: str) -> Path:
+    """A valid candidate sample by file stem."""
+    return SAMPLES / "candidates" / f"{stem}.json"
+
+
+DAT = sample("nguyen-duc-dat-nfd")        # typed in NFD; decision 07, 2026-02-05
+HUONG = sample("pham-thi-thu-huong")      # "&" and "<" in the workplace
+LAN = sample("ly-thi-y-lan")              # rare letters Ỷ, Ự

@@ -1,0 +1,133 @@
+"""Templates and values cannot run code, exhaust memory or break the XML; fonts are checked."""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+
+import pytest
+from docx import Document
+from hypothesis import HealthCheck, given, settings, strategies as st
+from jinja2.exceptions import SecurityError, UndefinedError
+
+from docgen.errors import FontError, FormError
+from docgen.render import fonts as fontmod
+from docgen.render.docx import CompiledTemplate
+from docgen.render.text import docx_text, pdf_text
+from docgen.sandbox import environment, render_text
+
+from conftest import VALID_CANDIDATES, make_inputs, read_json
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ x.__globals__ }}",
+        "{{ 'a' * 10**7 }}",
+        "{{ 2 ** 100000 }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ '{0.__class__}'.format(1) }}",
+        "{{ undefined_name }}",
+    ],
+)
+def test_sandbox_fails_loudly(source):
+    with pytest.raises((SecurityError, UndefinedError, Exception)) as info:
+        environment(True).from_string(source).render({"x": "plain"})
+    assert info.type is not None and "plain" not in str(info.value)
+
+
+def test_blocked_attribute_raises_instead_of_rendering_empty():
+    with pytest.raises(SecurityError):
+        environment(False).from_string("{{ ''.__class__ }}").render({})
+
+
+def test_values_are_never_rendered_as_templates(engine, org_data):
+    cand = read_json(VALID_CANDIDATES[1])
+    cand["candidate"]["hometown"] = "{{ 7 * 7 }} {% for x in y %}"
+    form = engine.library.get("admission-decision")
+    doc = engine.render(form, make_inputs(engine, org_data, cand))
+    assert "{{ 7 * 7 }} {% for x in y %}" in docx_text(doc.docx)
+    assert "49" not in docx_text(doc.docx)
+
+
+def test_data_strings_render_in_the_sandbox():
+    with pytest.raises(SecurityError):
+        render_text("{{ cell_name.__class__ }}", {"cell_name": "Chi bộ"})
+
+
+def test_template_that_breaks_xml_is_a_form_error(tmp_path, engine):
+    src = engine.library.get("admission-decision").template
+    bad = tmp_path / "template.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"{{ doc.number }}", b"{{ doc.number|safe }}")
+            zout.writestr(item, data)
+    tpl = CompiledTemplate(bad)
+    with pytest.raises(FormError):
+        tpl.render({**_ctx(engine), "doc": {**_ctx(engine)["doc"], "number": "<w:p>"}})
+
+
+def _ctx(engine):
+    org = read_json(VALID_CANDIDATES[0].parent.parent / "org.json")
+    form = engine.library.get("admission-decision")
+    return engine.context(form, make_inputs(engine, org, read_json(VALID_CANDIDATES[1])))
+
+
+_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=300
+).filter(lambda s: s.strip())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=_text)
+def test_arbitrary_unicode_either_renders_and_round_trips_or_is_refused(engine, org_data, value):
+    cand = read_json(VALID_CANDIDATES[1])
+    cand["candidate"]["workplace"] = value
+    form = engine.library.get("admission-decision")
+    inputs = make_inputs(engine, org_data, cand)
+    problems = engine.problems([form], inputs)
+    if problems:
+        assert {p.rule for p in problems} <= {"text.control_character", "required"}
+        assert all(p.path == "candidate.workplace" for p in problems)
+        return
+    doc = engine.render(form, inputs, formats=("docx",))
+    Document(io.BytesIO(doc.docx))  # opens
+    expected = inputs["candidate"].text("candidate.workplace")
+    assert " ".join(expected.split()) in docx_text(doc.docx)
+
+
+def test_pdf_keeps_every_vietnamese_letter(engine, org_data):
+    letters = fontmod.VIETNAMESE
+    cand = read_json(VALID_CANDIDATES[1])
+    cand["candidate"]["workplace"] = letters
+    form = engine.library.get("admission-decision")
+    doc = engine.render(form, make_inputs(engine, org_data, cand))
+    assert letters in pdf_text(doc.pdf).replace(" ", "")
+
+
+def test_font_search_order_and_coverage(tmp_path, monkeypatch):
+    monkeypatch.setattr(fontmod, "system_dirs", lambda: [])
+    monkeypatch.delenv("DOCGEN_FONT_DIR", raising=False)
+    with pytest.raises(FontError) as info:
+        fontmod.find_family(tmp_path)
+    assert "fonts-liberation2" in str(info.value)
+
+
+def test_font_without_vietnamese_is_rejected(monkeypatch):
+    """A family missing one letter is skipped, and the error names it."""
+    monkeypatch.delenv("DOCGEN_FONT_DIR", raising=False)
+    monkeypatch.setattr(fontmod, "VIETNAMESE", fontmod.VIETNAMESE + "\ue000")
+    with pytest.raises(FontError) as info:
+        fontmod.find_family(None)
+    assert "thiếu chữ tiếng Việt" in str(info.value)
+
+
+def test_vietnamese_letter_set():
+    letters = fontmod.VIETNAMESE
+    assert len(letters) == 2 * (12 * 6 + 1 + 26 - 6)
+    for ch in "ĐđỶỹỰựẫẬ":
+        assert ch in letters
