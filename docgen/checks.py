@@ -18,7 +18,7 @@ from .errors import FormError, Problem
 from .fields import MISSING, Registry, check_value, expand, get_path
 from .forms import SHARED, FormLibrary, FormSpec
 from .model import Record
-from .sandbox import render_text
+from .sandbox import TemplateError, render_text
 from .vietnamese import long_date
 
 
@@ -28,6 +28,17 @@ class Inputs:
 
     records: dict[str, Record]
     exceptions: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Approved exceptions recorded in the profile (``exceptions[]``), by rule id."""
+        for record in self.records.values():
+            items = record.raw("exceptions")
+            if not isinstance(items, list):
+                continue
+            for it in items:
+                if isinstance(it, dict) and isinstance(it.get("rule"), str) and it.get("reason"):
+                    by = it.get("approved_by", "")
+                    self.exceptions.setdefault(it["rule"], f"{it['reason']}" + (f" ({by})" if by else ""))
 
     def __getitem__(self, kind: str) -> Record:
         return self.records[kind]
@@ -150,10 +161,14 @@ class RuleBook:
     def run(self, specs: list[RuleSpec], inputs: Inputs, registry: Registry) -> list[Problem]:
         problems = []
         for spec in specs:
-            for v in _RULES[spec.id](inputs, spec.params):
+            params = {**spec.params, "calendar": self.library.work_calendar}
+            for v in _RULES[spec.id](inputs, params):
                 path = v.path or spec.path
                 values = {k: _fmt(x) for k, x in v.values.items()}
-                message = render_text(spec.message, values)
+                try:
+                    message = render_text(spec.message, values)
+                except TemplateError as exc:
+                    raise FormError(f"rules.toml: thông báo của quy tắc {spec.id!r} lỗi: {exc}") from exc
                 severity = spec.severity
                 reason = inputs.exceptions.get(spec.id)
                 if reason and spec.exception_allowed:

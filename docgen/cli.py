@@ -58,6 +58,12 @@ def handle_errors(fn):
         except DocgenError as exc:
             click.echo(f"Lỗi: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: say so briefly, never dump inputs
+            click.echo(f"Lỗi nội bộ của docgen ({type(exc).__name__}). Hãy báo lại cho người quản trị, "
+                       "kèm lệnh đã chạy (không gửi hồ sơ cá nhân).", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -166,9 +172,15 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
       docgen check hoso.json --org org.json --json
     """
     eng = engine(ctx)
-    forms = [eng.library.get(form_id)] if form_id else dossier_forms(eng)
-    inputs = _inputs(eng, forms[0].subject, profile, org)
+    if form_id:
+        forms = [eng.library.get(form_id)]
+        inputs = _inputs(eng, forms[0].subject, profile, org)
+    else:
+        inputs = _inputs(eng, "candidate", profile, org)
+        forms = eng.dossier_forms(inputs)
     problems = eng.problems(forms, inputs)
+    if not form_id:
+        problems += [p for p in eng.all_rule_problems(inputs) if p not in problems]
     if as_json:
         click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
                               ensure_ascii=False, indent=2))
@@ -179,9 +191,38 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
     sys.exit(3 if errors(problems) else 0)
 
 
-def dossier_forms(eng: Engine):
-    """The forms checked when no --form is given: every form about a candidate."""
-    return [f for f in eng.library.forms.values() if f.subject == "candidate"]
+@main.command("admission-dossier")
+@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tệp JSON của tổ chức đảng.")
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Thư mục ghi kết quả.")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
+              help="Định dạng của từng văn bản (tệp PDF gộp để in luôn được ghi).")
+@click.pass_context
+@handle_errors
+def admission_dossier(ctx, profile: Path, org: Path, outdir: Path, fmt: str) -> None:
+    """Cả hồ sơ kết nạp theo thứ tự: giấy giới thiệu (3-KNĐ), nghị quyết Đoàn (4-KNĐ) nếu có,
+    tổng hợp ý kiến (5-KNĐ), nghị quyết chi bộ (6-KNĐ), nghị quyết đảng ủy (8-KNĐ), quyết định
+    kết nạp (9-KNĐ); kèm một tệp PDF gộp có mục lục (bookmark) để in.
+
+    \b
+    Ví dụ:
+      docgen admission-dossier samples/candidates/pham-thi-thu-huong.json --org samples/org.json -o out/dossier/
+    """
+    eng = engine(ctx)
+    inputs = _inputs(eng, "candidate", profile, org)
+    forms = eng.dossier_forms(inputs)
+    warnings = eng.require_valid(forms, inputs, all_rules=True)
+    if warnings:
+        _report(warnings)
+    formats = _formats(fmt)
+    _warn_font(eng, ("pdf",))
+    docs = eng.render_all(forms, inputs, formats)
+    files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
+    files.append((eng.dossier_stem(inputs) + ".pdf", eng.merged_pdf(docs, "Hồ sơ kết nạp đảng viên")))
+    for path in write_files(outdir, files):
+        click.echo(str(path))
 
 
 @main.group(invoke_without_command=True)

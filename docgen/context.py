@@ -13,7 +13,7 @@ from .checks import Inputs
 from .forms import FormLibrary, FormSpec
 from .model import Record
 from .sandbox import render_text
-from .vietnamese import doc_number, long_date, place_date_line, upper
+from .vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, upper
 
 
 def _org_context(org: Record) -> dict[str, Any]:
@@ -23,6 +23,7 @@ def _org_context(org: Record) -> dict[str, Any]:
 
     on_behalf = org.text("committee.signer.on_behalf_of")
     committee = named("committee.name")
+    org_name = org.text("committee.organization_name") or _organization_of(committee["name"])
     if on_behalf == "BAN THƯỜNG VỤ":
         authority = f"BAN THƯỜNG VỤ {committee['name_upper']}"
     else:
@@ -35,6 +36,9 @@ def _org_context(org: Record) -> dict[str, Any]:
             "place": org.text("committee.place"),
             "advisory_body": org.text("committee.advisory_body"),
             "authority_line": authority,
+            "delegated": on_behalf == "ĐẢNG ỦY",
+            "organization_name": org_name,
+            "organization_name_upper": upper(org_name),
             "signer": {
                 "on_behalf": f"T/M {on_behalf}" if on_behalf else "",
                 "title": org.text("committee.signer.title"),
@@ -44,6 +48,11 @@ def _org_context(org: Record) -> dict[str, Any]:
         "cell": {
             **named("cell.name"),
             "symbol": org.text("cell.symbol"),
+            "committee_signer": {
+                "on_behalf": "T/M CHI ỦY" if org.raw("cell.has_committee") is True else "T/M CHI BỘ",
+                "title": org.text("cell.secretary.title", "BÍ THƯ"),
+                "full_name": org.text("cell.secretary.full_name"),
+            },
             "signer": {
                 "on_behalf": "T/M CHI BỘ",
                 "title": org.text("cell.secretary.title", "BÍ THƯ"),
@@ -53,11 +62,21 @@ def _org_context(org: Record) -> dict[str, Any]:
     }
 
 
+def _organization_of(committee_name: str) -> str:
+    """"Đảng ủy X" -> "Đảng bộ X": the party organisation a committee leads."""
+    for prefix, org in (("Đảng ủy", "Đảng bộ"), ("Đảng uỷ", "Đảng bộ")):
+        if committee_name.startswith(prefix):
+            return org + committee_name[len(prefix):]
+    return committee_name
+
+
 def date_text(d: date | None) -> dict[str, str]:
     """A date in the forms' three spellings."""
     if d is None:
-        return {"long": "", "short": "", "iso": ""}
-    return {"long": long_date(d), "short": f"{d.day:02d}/{d.month:02d}/{d.year}", "iso": d.isoformat()}
+        return {"long": "", "long_cap": "", "short": "", "iso": ""}
+    text = long_date(d)
+    return {"long": text, "long_cap": "N" + text[1:], "short": f"{d.day:02d}/{d.month:02d}/{d.year}",
+            "iso": d.isoformat()}
 
 
 def _candidate_context(c: Record) -> dict[str, Any]:
@@ -70,12 +89,101 @@ def _candidate_context(c: Record) -> dict[str, Any]:
         "hometown": c.text("candidate.hometown"),
         "residence": c.text("candidate.residence"),
         "workplace": c.text("candidate.workplace"),
+        "application_date": date_text(c.date("candidate.application_date")),
+        "certificate_date": date_text(c.date("candidate.awareness_course.certificate_date")),
+        "youth_union_member": c.raw("candidate.youth_union_member") is True,
     }
 
 
-def _admission_context(c: Record) -> dict[str, Any]:
+def share(part: int | None, whole: int | None) -> str:
+    """A percentage as the party writes it, or "" when it cannot be computed."""
+    if part is None or not whole:
+        return ""
+    return percent(part, whole)
+
+
+def count(n: int | None) -> dict[str, Any]:
+    """A count with its spellings: digits, two digits ("01"), words ("mười bốn")."""
+    if n is None:
+        return {"n": "", "padded": "", "words": ""}
+    return {"n": str(n), "padded": f"{n:02d}", "words": number_in_words(n)}
+
+
+def _introducer_context(item: dict, cell_name: str) -> dict[str, Any]:
+    r = Record("introducer", item)
+    name = r.text("full_name")
     return {
-        "cell_meeting": {"date": date_text(c.date("admission.cell_meeting.date"))},
+        "full_name": name,
+        "full_name_upper": upper(name),
+        "date_of_birth": date_text(r.date("date_of_birth")),
+        "hometown": r.text("hometown"),
+        "admitted_on": date_text(r.date("admitted_on")),
+        "official_on": date_text(r.date("official_on")),
+        "party_position": r.text("party_position"),
+        "government_position": r.text("government_position") or "không",
+        "mass_org_position": r.text("mass_org_position") or "không",
+        "worked_together_since": date_text(r.date("worked_together_since")),
+        "assigned_on": date_text(r.date("assigned_on")),
+        "signed_on": date_text(r.date("signed_on")),
+        "background_notes": r.text("background_notes"),
+        "strengths": r.text("strengths"),
+        "weaknesses": r.text("weaknesses"),
+        "cell_name": cell_name,
+    }
+
+
+def _cell_meeting_context(c: Record, symbol: str) -> dict[str, Any]:
+    p = "admission.cell_meeting."
+    g = lambda k: c.int(p + k)  # noqa: E731
+    official, prob = g("members_official"), g("members_probationary")
+    pres_o, pres_p = g("present_official"), g("present_probationary")
+    base = official - c.int(p + "members_not_counted", 0) if official is not None else None
+    approve, reject = g("approve"), g("reject")
+
+    def diff(a, b):
+        return a - b if a is not None and b is not None else None
+
+    present = pres_o + pres_p if pres_o is not None and pres_p is not None else None
+    return {
+        "date": date_text(c.date(p + "date")),
+        "number": doc_number(g("resolution_number"), "NQ", symbol),
+        "members": {"total": count(g("members_total")), "official": count(official), "probationary": count(prob)},
+        "present": {"total": count(present), "official": count(pres_o), "probationary": count(pres_p)},
+        "absent": {
+            "total": count(diff(g("members_total"), present)),
+            "official": count(diff(official, pres_o)),
+            "probationary": count(diff(prob, pres_p)),
+        },
+        "absent_reasons": c.text(p + "absent_reasons") or "không",
+        "chair": {"full_name": c.text(p + "chair.full_name"), "title": c.text(p + "chair.title")},
+        "secretary": c.text(p + "secretary"),
+        "conclusions": {k: c.text(f"{p}conclusions.{k}")
+                        for k in ("background", "political_awareness", "strengths", "weaknesses")},
+        "base": count(base),
+        "approve": {**count(approve), "pct": share(approve, base)},
+        "reject": {**count(reject), "pct": share(reject, base)},
+        "reject_reasons": c.text(p + "reject_reasons") or "không",
+    }
+
+
+def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str) -> dict[str, Any]:
+    p = "admission.committee_resolution."
+    total, present = c.int(p + "members_total"), c.int(p + "present")
+    approve, reject = c.int(p + "approve"), c.int(p + "reject")
+    res_date = c.date(p + "date")
+    return {
+        "cell_meeting": _cell_meeting_context(c, cell_symbol),
+        "committee_resolution": {
+            "number": doc_number(c.int(p + "number"), "NQ", committee_symbol),
+            "date": date_text(res_date),
+            "place_date": place_date_line(place, res_date) if res_date else "",
+            "members_total": count(total),
+            "present": count(present),
+            "absent": count(total - present if total is not None and present is not None else None),
+            "approve": {**count(approve), "pct": share(approve, total)},
+            "reject": {**count(reject), "pct": share(reject, total)},
+        },
+        "ceremony": {"date": date_text(c.date("admission.ceremony.date"))},
         "decision": {
             "number": c.int("admission.decision.number"),
             "date": date_text(c.date("admission.decision.date")),
@@ -83,19 +191,21 @@ def _admission_context(c: Record) -> dict[str, Any]:
     }
 
 
-def legal_basis_lines(form: FormSpec, when: date, org: dict, library: FormLibrary) -> list[str]:
+def legal_basis_lines(form: FormSpec, when: date, ctx: dict, library: FormLibrary) -> list[str]:
     """The form's "Căn cứ" lines from the edition in force on ``when``; empty lines dropped."""
     edition = library.edition_for(when)
     _, common = library.legal
     values = {
-        "org": org,
-        "cell_name": org["cell"]["name"],
-        "committee_name": org["committee"]["name"],
-        "advisory_body": org["committee"]["advisory_body"],
-        "delegation": org.get("delegation", ""),
+        "cell_name": ctx["cell"]["name"],
+        "committee_name": ctx["committee"]["name"],
+        "advisory_body": ctx["committee"]["advisory_body"],
+        "delegation": ctx.get("delegation", ""),
     }
     lines = []
     for key in form.legal_basis:
+        if key == "exceptions":
+            lines += [render_text(common["exception"], {"approval": a}).strip() for a in ctx.get("exceptions", [])]
+            continue
         source = edition.lines.get(key, common.get(key))
         if source is None:
             continue
@@ -105,14 +215,81 @@ def legal_basis_lines(form: FormSpec, when: date, org: dict, library: FormLibrar
     return lines
 
 
-def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary) -> dict[str, Any]:
-    """The render context of one document of ``form``."""
+def _youth_union_context(c: Record, place: str) -> dict[str, Any]:
+    p = "youth_union_resolution."
+    when = c.date(p + "date")
+    number = c.int(p + "number")
+    total, approve = c.int(p + "members_total"), c.int(p + "approve")
+    superior = c.text(p + "superior")
+    issuer = c.text(p + "issuer")
+    return {
+        # Youth Union style, not party style: "Số: 05-NQ/ĐTN" with a colon (forms.md §3.2)
+        "number": f"Số: {number:02d}-NQ/ĐTN" if number is not None else "Số:      -NQ/ĐTN",
+        "date": date_text(when),
+        "place_date": place_date_line(place, when) if when else "",
+        "superior_upper": upper(superior) if superior else "ĐOÀN TNCS HỒ CHÍ MINH",
+        "issuer": issuer,
+        "issuer_upper": upper(issuer),
+        "branch": c.text(p + "branch"),
+        "members_total": count(total),
+        "approve": {**count(approve), "pct": share(approve, total)},
+        "strengths": c.text(p + "strengths"),
+        "weaknesses": c.text(p + "weaknesses"),
+        "signer": {"title": c.text(p + "signer.title", "BÍ THƯ"), "full_name": c.text(p + "signer.full_name")},
+    }
+
+
+def _comments_context(c: Record, place: str) -> dict[str, Any]:
+    p = "comments."
+    when = c.date(p + "date")
+    total, agree = c.int(p + "organizations_total"), c.int(p + "organizations_agree")
+    orgs = c.raw(p + "organizations") or []
+    return {
+        "date": date_text(when),
+        "place_date": place_date_line(place, when) if when else "",
+        "organizations": [o for o in orgs if isinstance(o, str)],
+        "total": count(total),
+        "agree": count(agree),
+        "disagree": count(total - agree if total is not None and agree is not None else None),
+        "strengths": c.text(p + "strengths"),
+        "weaknesses": c.text(p + "weaknesses"),
+    }
+
+
+def _exception_lines(c: Record) -> list[str]:
+    items = c.raw("exceptions") or []
+    lines = []
+    for it in items:
+        if isinstance(it, dict) and it.get("approved_by") and it.get("reason"):
+            lines.append(f"{it['approved_by']} ({it['reason']})")
+    return lines
+
+
+def candidate_sections(c: Record, org_ctx: dict) -> dict[str, Any]:
+    """Everything about one candidate, formatted once and shared by every paper of the dossier."""
+    place = org_ctx["committee"]["place"]
+    cell_name = org_ctx["cell"]["name"]
+    items = c.raw("introducers")
+    return {
+        "candidate": _candidate_context(c),
+        "admission": _admission_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"], place),
+        "introducers": [_introducer_context(it, cell_name) for it in items if isinstance(it, dict)]
+        if isinstance(items, list) else [],
+        "youth_union_resolution": _youth_union_context(c, place),
+        "comments": _comments_context(c, place),
+        "exceptions": _exception_lines(c),
+    }
+
+
+def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: int | None = None) -> dict[str, Any]:
+    """The render context of one document of ``form`` (``item``: which list item, for forms
+    made once per item, such as one nomination per introducer)."""
     org = inputs["org"]
     ctx: dict[str, Any] = _org_context(org)
     ctx["delegation"] = org.text("committee.delegation")
     subject = inputs.records.get(form.subject)
-    doc_date = subject.date(form.date_field) if subject else None
-    number = subject.int(form.number_field) if subject and form.number_field else None
+    doc_date = subject.date(form.item_path(form.date_field, item)) if subject else None
+    number = subject.int(form.item_path(form.number_field, item)) if subject and form.number_field else None
     symbol = ctx["cell"]["symbol"] if form.issuer == "cell" else ctx["committee"]["symbol"]
     ctx["form"] = {"code": form.code, "title": form.title, "doc_type": form.doc_type, "summary": form.summary}
     ctx["doc"] = {
@@ -121,7 +298,10 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary) -> dict[
         "place_date": place_date_line(ctx["committee"]["place"], doc_date) if doc_date else "",
     }
     if form.subject == "candidate" and subject is not None:
-        ctx["candidate"] = _candidate_context(subject)
-        ctx["admission"] = _admission_context(subject)
+        ctx.update(candidate_sections(subject, ctx))
+        if form.issuer == "youth_union":
+            ctx["doc"]["number"] = ctx["youth_union_resolution"]["number"]
+        if form.each and item is not None:
+            ctx[form.item_name] = ctx[form.each][item]
     ctx["legal_basis"] = legal_basis_lines(form, doc_date, ctx, library) if doc_date and form.legal_basis else []
     return ctx

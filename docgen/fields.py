@@ -148,7 +148,7 @@ def get_path(data: Any, path: str) -> Any:
             return MISSING
         node = node[key]
         if index:
-            if not isinstance(node, list):
+            if not isinstance(node, list) or index == "[]":
                 return MISSING
             i = int(index[1:-1])
             if i >= len(node):

@@ -60,7 +60,15 @@ class FormSpec:
     edition: str = ""
     confidence: str = ""
     name_field: str = "candidate.full_name"
+    each: str = ""
+    item_name: str = ""
+    applies_when: str = ""
+    dossier_order: int = 0
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def item_path(self, path: str, index: int | None) -> str:
+        """A manifest path for one item of an ``each`` form: ``introducers[].signed_on`` -> ``introducers[1].signed_on``."""
+        return path.replace("[]", f"[{index}]", 1) if index is not None and "[]" in path else path
 
     @property
     def template(self) -> Path:
@@ -87,6 +95,10 @@ class FormSpec:
                 edition=raw.get("sources", {}).get("edition", ""),
                 confidence=raw.get("sources", {}).get("confidence", ""),
                 name_field=raw.get("name_field", "candidate.full_name"),
+                each=raw.get("each", ""),
+                item_name=raw.get("item_name", ""),
+                applies_when=raw.get("applies_when", ""),
+                dossier_order=int(raw.get("dossier_order", 0)),
                 extra={k: v for k, v in raw.items() if k not in _KNOWN},
             )
         except KeyError as exc:
@@ -100,7 +112,8 @@ class FormSpec:
 
 _KNOWN = {
     "id", "code", "title", "doc_type", "doc_type_abbr", "summary", "subject", "issuer", "required",
-    "date_field", "number_field", "legal_basis", "sources", "name_field",
+    "date_field", "number_field", "legal_basis", "sources", "name_field", "each", "item_name", "applies_when",
+    "dossier_order",
 }
 
 
@@ -127,6 +140,12 @@ class FormLibrary:
     @cached_property
     def style(self) -> dict:
         return _read_toml(self.root / SHARED / "style.toml")
+
+    @cached_property
+    def work_calendar(self):
+        from .workdays import WorkCalendar
+
+        return WorkCalendar.from_config(_read_toml(self.root / SHARED / "calendar.toml"))
 
     @cached_property
     def legal(self) -> tuple[list[LegalEdition], dict]:

@@ -51,9 +51,18 @@ class Engine:
     def problems(self, forms: list[FormSpec], inputs: Inputs) -> list[Problem]:
         return check(forms, inputs, self.library)
 
-    def require_valid(self, forms: list[FormSpec], inputs: Inputs) -> list[Problem]:
+    def all_rule_problems(self, inputs: Inputs) -> list[Problem]:
+        """Every party rule, whatever form it is attached to (the whole-dossier check)."""
+        from .checks import RuleBook
+
+        book = RuleBook(self.library)
+        return book.run(list(book.specs.values()), inputs, self.library.registry)
+
+    def require_valid(self, forms: list[FormSpec], inputs: Inputs, all_rules: bool = False) -> list[Problem]:
         """All problems; raises :class:`InputError` when any is an error. Returns the warnings."""
         found = self.problems(forms, inputs)
+        if all_rules:
+            found += [p for p in self.all_rule_problems(inputs) if p not in found]
         if errors(found):
             raise InputError(found)
         return found
@@ -67,20 +76,41 @@ class Engine:
                 base[side] = v
         return {side: round(mm * MM_TWIPS) for side, mm in base.items()}
 
-    def context(self, form: FormSpec, inputs: Inputs) -> dict:
-        return build_context(form, inputs, self.library)
+    def context(self, form: FormSpec, inputs: Inputs, item: int | None = None) -> dict:
+        return build_context(form, inputs, self.library, self._first_item(form, item))
 
-    def render_docx(self, form: FormSpec, inputs: Inputs, ctx: dict | None = None) -> bytes:
-        ctx = ctx if ctx is not None else self.context(form, inputs)
+    def render_docx(self, form: FormSpec, inputs: Inputs, ctx: dict | None = None, item: int | None = None) -> bytes:
+        ctx = ctx if ctx is not None else self.context(form, inputs, item)
         return compiled(form.template, self.margins_twips(inputs["org"])).render(ctx)
 
     @property
     def fonts(self) -> FontSet:
         return fonts(self.font_dir)
 
-    def stem(self, form: FormSpec, inputs: Inputs, suffix: str = "") -> str:
+    @staticmethod
+    def _first_item(form: FormSpec, item: int | None) -> int | None:
+        return 0 if form.each and item is None else item
+
+    def items(self, form: FormSpec, inputs: Inputs) -> list[int | None]:
+        """Which documents a form makes: one, or one per list item (``each``)."""
+        if not form.each:
+            return [None]
+        items = inputs[form.subject].raw(form.each)
+        return list(range(len(items))) if isinstance(items, list) else []
+
+    def dossier_forms(self, inputs: Inputs) -> list[FormSpec]:
+        """The admission dossier's forms that apply to this candidate, in dossier order
+        (06-HD/TW §8.1.a): a form with ``applies_when`` only when that part of the profile exists."""
+        subject = inputs.records.get("candidate")
+        forms = sorted(
+            (f for f in self.library.forms.values() if f.subject == "candidate" and f.dossier_order),
+            key=lambda f: (f.dossier_order, f.id),
+        )
+        return [f for f in forms if not f.applies_when or (subject is not None and subject.has(f.applies_when))]
+
+    def stem(self, form: FormSpec, inputs: Inputs, suffix: str = "", item: int | None = None) -> str:
         subject = inputs.records.get(form.subject)
-        when = subject.date(form.date_field) if subject else None
+        when = subject.date(form.item_path(form.date_field, self._first_item(form, item))) if subject else None
         name = subject.text(form.name_field) if subject else ""
         parts = [when.isoformat() if when else "undated", form.id + suffix]
         if name:
@@ -88,10 +118,29 @@ class Engine:
         return "_".join(parts)
 
     def render(self, form: FormSpec, inputs: Inputs, formats=FORMATS, ctx: dict | None = None,
-               stem_suffix: str = "", title: str = "") -> Rendered:
-        docx = self.render_docx(form, inputs, ctx)
+               stem_suffix: str = "", title: str = "", item: int | None = None) -> Rendered:
+        docx = self.render_docx(form, inputs, ctx, item)
         pdf = render_pdf(docx, self.fonts) if "pdf" in formats else None
-        return Rendered(form, self.stem(form, inputs, stem_suffix), title or form.title, docx, pdf)
+        if form.each and item is not None and not stem_suffix:
+            stem_suffix = f"-{item + 1}"
+        return Rendered(form, self.stem(form, inputs, stem_suffix, item), title or form.title, docx, pdf)
+
+    def render_all(self, forms: list[FormSpec], inputs: Inputs, formats=FORMATS) -> list[Rendered]:
+        """Every document of ``forms`` (one per item for ``each`` forms), in the given order."""
+        docs = []
+        for form in forms:
+            for item in self.items(form, inputs):
+                title = form.title
+                if item is not None:
+                    who = inputs[form.subject].text(f"{form.each}[{item}].full_name")
+                    title = f"{form.title} — {who}" if who else f"{form.title} ({item + 1})"
+                docs.append(self.render(form, inputs, formats, item=item, title=title))
+        return docs
+
+    def dossier_stem(self, inputs: Inputs) -> str:
+        c = inputs["candidate"]
+        when = c.date("admission.cell_meeting.date")
+        return f"{when.isoformat() if when else 'undated'}_admission-dossier_{slug(c.text('candidate.full_name'))}"
 
     def merged_pdf(self, docs: list[Rendered], title: str) -> bytes:
         return render_pdf_many([(f"Mẫu {d.form.code} — {d.title}", d.docx) for d in docs], self.fonts, title)

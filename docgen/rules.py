@@ -1,22 +1,283 @@
 """Check stage: the party rules, one function per rule id of ``forms/_shared/rules.toml``.
 
 Each function reads typed values from the inputs and yields a :class:`Violation` per breach;
-metadata and wording stay in the data file. A function returns quietly when a value it
-needs is missing or malformed: the required-field check reports that.
+metadata, thresholds and wording stay in the data file. A function returns quietly when a
+value it needs is missing or malformed: the required-field check reports that.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Iterator
 
 from .checks import Inputs, Violation, rule
+from .model import Record
+from .workdays import add_months, age_in_months
 
 
-@rule("dates.decision_after_meeting")
-def decision_after_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
-    c = inputs.records.get("candidate")
+def _candidate(inputs: Inputs) -> Record | None:
+    return inputs.records.get("candidate")
+
+
+def _introducers(c: Record) -> list[tuple[int, Record]]:
+    items = c.raw("introducers")
+    if not isinstance(items, list):
+        return []
+    return [(i, Record("introducer", it)) for i, it in enumerate(items) if isinstance(it, dict)]
+
+
+def _meeting(c: Record) -> date | None:
+    return c.date("admission.cell_meeting.date")
+
+
+# -- age -------------------------------------------------------------------------------------
+@rule("age.range")
+def age_range(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
     if c is None:
         return
-    meeting, decision = c.date("admission.cell_meeting.date"), c.date("admission.decision.date")
+    born, meeting = c.date("candidate.date_of_birth"), _meeting(c)
+    if not (born and meeting):
+        return
+    months = age_in_months(born, meeting)
+    lo, hi = params["min_years"] * 12, params["max_years"] * 12
+    if not lo <= months <= hi:
+        yield Violation("candidate.date_of_birth", years=months // 12, months=months % 12, meeting=meeting,
+                        min_years=params["min_years"], max_years=params["max_years"],
+                        from_date=add_months(born, lo))
+
+
+# -- introducers -----------------------------------------------------------------------------
+@rule("introducer.official")
+def introducer_official(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    meeting = _meeting(c) if c else None
+    if not meeting:
+        return
+    for i, it in _introducers(c):
+        official, admitted = it.date("official_on"), it.date("admitted_on")
+        name = it.text("full_name")
+        if official and official > meeting:
+            yield Violation(f"introducers[{i}].official_on", name=name, official=official, meeting=meeting,
+                            admitted=None)
+        elif admitted and official and official < admitted:
+            yield Violation(f"introducers[{i}].official_on", name=name, official=official, meeting=meeting,
+                            admitted=admitted)
+
+
+@rule("introducer.joint_work")
+def introducer_joint_work(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    meeting = _meeting(c) if c else None
+    if not meeting:
+        return
+    months = params["months"]
+    for i, it in _introducers(c):
+        since = it.date("worked_together_since")
+        if since and add_months(since, months) > meeting:
+            yield Violation(f"introducers[{i}].worked_together_since", name=it.text("full_name"), since=since,
+                            months=months, meeting=meeting, needed=add_months(since, months))
+
+
+@rule("introducer.route")
+def introducer_route(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    if c is None or not isinstance(c.raw("introducers"), list):
+        return
+    n = len(c.raw("introducers"))
+    youth = c.raw("candidate.youth_union_member") is True
+    has_resolution = isinstance(c.raw("youth_union_resolution"), dict)
+    if n == 2 and not has_resolution:
+        return
+    if n == 1 and youth and has_resolution:
+        return
+    yield Violation("introducers", count=n, youth=youth, has_resolution=has_resolution)
+
+
+# -- certificate and papers ------------------------------------------------------------------
+@rule("certificate.validity")
+def certificate_validity(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    if c is None:
+        return
+    cert, meeting = c.date("candidate.awareness_course.certificate_date"), _meeting(c)
+    if cert and meeting and meeting > add_months(cert, params["months"]):
+        yield Violation("candidate.awareness_course.certificate_date", cert=cert, meeting=meeting,
+                        months=params["months"], expired=add_months(cert, params["months"]))
+
+
+@rule("papers.stale")
+def papers_stale(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    meeting = _meeting(c) if c else None
+    if not meeting:
+        return
+    months = params["months"]
+    papers = [(f"introducers[{i}].signed_on", f"giấy giới thiệu của đồng chí {it.text('full_name')}",
+               it.date("signed_on")) for i, it in _introducers(c)]
+    papers.append(("youth_union_resolution.date", "nghị quyết giới thiệu của Ban Chấp hành Đoàn",
+                   c.date("youth_union_resolution.date")))
+    papers.append(("comments.date", "bản tổng hợp ý kiến nhận xét", c.date("comments.date")))
+    for path, paper, when in papers:
+        if when and add_months(when, months) < meeting:
+            yield Violation(path, paper=paper, paper_date=when, meeting=meeting, months=months)
+
+
+# -- votes -----------------------------------------------------------------------------------
+def _cell_counts(c: Record) -> dict | None:
+    keys = ("members_total", "members_official", "members_probationary", "present_official",
+            "present_probationary", "approve", "reject")
+    vals = {k: c.int(f"admission.cell_meeting.{k}") for k in keys}
+    if any(v is None for v in vals.values()):
+        return None
+    vals["not_counted"] = c.int("admission.cell_meeting.members_not_counted", 0)
+    return vals
+
+
+def vote_base(counts: dict) -> int:
+    """The two-thirds denominator: official members minus those not counted (294-QĐ/TW §9.3.2)."""
+    return counts["members_official"] - counts["not_counted"]
+
+
+@rule("vote.two_thirds")
+def vote_two_thirds(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    counts = _cell_counts(c) if c else None
+    if not counts:
+        return
+    base = vote_base(counts)
+    if base <= 0:
+        return
+    approve = counts["approve"]
+    if 3 * approve < 2 * base:
+        yield Violation("admission.cell_meeting.approve", approve=approve, base=base, needed=(2 * base + 2) // 3)
+
+
+@rule("vote.counts")
+def vote_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    counts = _cell_counts(c) if c else None
+    if not counts:
+        return
+    p = "admission.cell_meeting."
+    k = counts
+    if k["members_official"] + k["members_probationary"] != k["members_total"]:
+        yield Violation(p + "members_total", problem=(
+            f"tổng số đảng viên ({k['members_total']}) phải bằng chính thức ({k['members_official']}) "
+            f"cộng dự bị ({k['members_probationary']})"))
+    if k["present_official"] > k["members_official"]:
+        yield Violation(p + "present_official", problem=(
+            f"số đảng viên chính thức có mặt ({k['present_official']}) nhiều hơn số đảng viên chính thức "
+            f"({k['members_official']})"))
+    if k["present_probationary"] > k["members_probationary"]:
+        yield Violation(p + "present_probationary", problem=(
+            f"số đảng viên dự bị có mặt ({k['present_probationary']}) nhiều hơn số đảng viên dự bị "
+            f"({k['members_probationary']})"))
+    if k["approve"] + k["reject"] > k["present_official"]:
+        yield Violation(p + "approve", problem=(
+            f"tán thành ({k['approve']}) cộng không tán thành ({k['reject']}) nhiều hơn số đảng viên chính thức "
+            f"có mặt ({k['present_official']})"))
+    if k["not_counted"] > k["members_official"]:
+        yield Violation(p + "members_not_counted", problem=(
+            f"số không tính khi biểu quyết ({k['not_counted']}) nhiều hơn số đảng viên chính thức "
+            f"({k['members_official']})"))
+
+
+@rule("committee_vote.two_thirds")
+def committee_vote(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    if c is None:
+        return
+    p = "admission.committee_resolution."
+    total, present = c.int(p + "members_total"), c.int(p + "present")
+    approve, reject = c.int(p + "approve"), c.int(p + "reject")
+    if None in (total, present, approve, reject) or total == 0:
+        return
+    if present > total or approve + reject > present:
+        yield Violation(p + "present", problem=(
+            f"có mặt {present}/{total}, tán thành {approve}, không tán thành {reject}: các số không khớp nhau"))
+    elif 3 * approve < 2 * total:
+        yield Violation(p + "approve", problem=(
+            f"tán thành {approve}/{total} ủy viên, chưa đạt hai phần ba (cần ít nhất {(2 * total + 2) // 3})"))
+
+
+# -- dates -----------------------------------------------------------------------------------
+@rule("dates.decision_after_meeting")
+def decision_after_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    if c is None:
+        return
+    meeting, decision = _meeting(c), c.date("admission.decision.date")
     if meeting and decision and decision < meeting:
         yield Violation("admission.decision.date", decision=decision, meeting=meeting)
+
+
+@rule("dates.order")
+def dates_order(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """Certificate and application before the meeting; meeting ≤ committee resolution ≤ decision."""
+    c = _candidate(inputs)
+    if c is None:
+        return
+    meeting = _meeting(c)
+    committee = c.date("admission.committee_resolution.date")
+    decision = c.date("admission.decision.date")
+    chain = [
+        ("candidate.awareness_course.certificate_date", "ngày cấp giấy chứng nhận bồi dưỡng nhận thức về Đảng",
+         c.date("candidate.awareness_course.certificate_date"), "ngày chi bộ họp xét", meeting),
+        ("candidate.application_date", "ngày làm đơn xin vào Đảng", c.date("candidate.application_date"),
+         "ngày chi bộ họp xét", meeting),
+        ("admission.committee_resolution.date", "ngày nghị quyết của đảng ủy", committee,
+         "ngày chi bộ họp xét", meeting),
+        ("admission.decision.date", "ngày quyết định kết nạp", decision, "ngày nghị quyết của đảng ủy", committee),
+    ]
+    for i, (path, what, when, other_name, other) in enumerate(chain):
+        if not (when and other):
+            continue
+        later_required = i >= 2  # the last two must come after, the first two before
+        if (later_required and when < other) or (not later_required and when > other):
+            yield Violation(path, what=what, when=when, other_name=other_name, other=other,
+                            relation="sau" if later_required else "trước")
+
+
+# -- deadlines -------------------------------------------------------------------------------
+@rule("deadline.decision")
+def deadline_decision(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    if c is None:
+        return
+    meeting, decision = _meeting(c), c.date("admission.decision.date")
+    if not (meeting and decision) or decision < meeting:
+        return
+    cal = params["calendar"]
+    limit, max_ext = params["working_days"], params["max_extension"]
+    used = cal.working_days_between(meeting, decision)
+    ext = c.int("admission.deadline_extension.working_days")
+    if ext is not None and ext > max_ext:
+        yield Violation("admission.deadline_extension.working_days", used=used, limit=limit, extension=ext,
+                        max_extension=max_ext, last_day=cal.add_working_days(meeting, limit + max_ext),
+                        case="extension_too_long")
+        return
+    allowed = limit + (ext or 0)
+    if used > allowed:
+        yield Violation("admission.decision.date", used=used, limit=limit, extension=ext or 0,
+                        max_extension=max_ext, last_day=cal.add_working_days(meeting, allowed),
+                        case="late_with_extension" if ext else "late")
+
+
+@rule("deadline.ceremony")
+def deadline_ceremony(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    if c is None:
+        return
+    decision, ceremony = c.date("admission.decision.date"), c.date("admission.ceremony.date")
+    if not (decision and ceremony):
+        return
+    cal = params["calendar"]
+    if ceremony < decision:
+        yield Violation("admission.ceremony.date", used=0, limit=params["working_days"], before=True,
+                        last_day=cal.add_working_days(decision, params["working_days"]))
+        return
+    used = cal.working_days_between(decision, ceremony)
+    if used > params["working_days"]:
+        yield Violation("admission.ceremony.date", used=used, limit=params["working_days"], before=False,
+                        last_day=cal.add_working_days(decision, params["working_days"]))

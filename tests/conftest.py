@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -55,3 +56,11 @@ def sample(stem: str) -> Path:
 DAT = sample("nguyen-duc-dat-nfd")        # typed in NFD; decision 07, 2026-02-05
 HUONG = sample("pham-thi-thu-huong")      # "&" and "<" in the workplace
 LAN = sample("ly-thi-y-lan")              # rare letters Ỷ, Ự
+
+
+def decision_only(cand: dict) -> dict:
+    """Only what the decision itself reads (tests that move its dates need no other paper)."""
+    c = copy.deepcopy(cand)
+    keep = {k: c["candidate"][k] for k in ("full_name", "gender", "date_of_birth", "hometown", "residence", "workplace")}
+    return {"candidate": keep, "admission": {"cell_meeting": {"date": c["admission"]["cell_meeting"]["date"]},
+                                             "decision": c["admission"]["decision"]}}

@@ -65,12 +65,30 @@ class Builder:
             spacing = rpr_default.find(".//" + qn("w:spacing"))
             if spacing is not None:
                 spacing.getparent().remove(spacing)
+        self._page_numbers(sec)
         props = self.doc.core_properties
         props.title = self.manifest["title"]
         props.subject = f"Mẫu {self.manifest['code']}"
         props.author = "docgen"
         props.comments = f"Mẫu {self.manifest['code']} — {self.manifest['title']}; sửa được trong Word."
         self._first = True
+
+    @staticmethod
+    def _page_numbers(sec):
+        """Page number centred in the header from page 2 on (domain.md §5.2): a PAGE field in
+        the default header, an empty first-page header."""
+        sec.different_first_page_header_footer = True
+        p = sec.header.paragraphs[0]
+        p.alignment = CENTER
+        fld = OxmlElement("w:fldSimple")
+        fld.set(qn("w:instr"), " PAGE ")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "2"
+        run.append(text)
+        fld.append(run)
+        p._p.append(fld)
+        sec.first_page_header.paragraphs[0].text = ""
 
     # -- paragraphs -----------------------------------------------------------------------
     def para(self, text: str = "", *, container=None, align=JUSTIFY, bold=False, italic=False,
@@ -172,11 +190,22 @@ class Builder:
         if dashes:
             self.para("-----", align=CENTER, after=12)
 
+    def code_mark(self):
+        """The form code at the top right ("Mẫu 3-KNĐ"), as on the printed appendix forms."""
+        self.para("Mẫu {{ form.code }}", align=RIGHT, size=12, after=6)
+
+    def party_title(self):
+        """Only the party title, centred (forms without an issuer header, such as 3-KNĐ)."""
+        self.para("ĐẢNG CỘNG SẢN VIỆT NAM", align=CENTER, bold=True, underline=True, size=15, after=12)
+
     def signature(self, on_behalf: str | None, title: str, name: str, *, recipients: list[str] | None = None,
-                  left_mm=80.0, sign_lines=3, left_label="Nơi nhận:"):
+                  left_mm=80.0, sign_lines=3, left_label="Nơi nhận:", date_line: str | None = None,
+                  note: str | None = None):
         """Recipients bottom-left, signature block bottom-right (domain.md §5.8–5.9)."""
         t = self.table([left_mm, self.text_width - left_mm])
         lc, rc = t.rows[0].cells
+        if date_line:
+            self.cell_para(rc, date_line, first=True, italic=True, before=12)
         if recipients is not None:
             self.cell_para(lc, [(left_label, {"underline": True, "size": 14})], first=True, align=LEFT, before=12)
             for r in recipients:
@@ -184,11 +213,13 @@ class Builder:
                     self.para(r, container=lc, align=LEFT, after=0)
                 else:
                     self.para(r, container=lc, align=LEFT, size=12, after=0)
-        first = True
+        first = not date_line
         if on_behalf:
-            self.cell_para(rc, on_behalf, first=True, bold=True, before=12)
+            self.cell_para(rc, on_behalf, first=first, bold=True, before=12 if first else 6)
             first = False
         self.cell_para(rc, title, first=first, bold=True, before=0 if not first else 12)
+        if note:
+            self.cell_para(rc, note, italic=True)
         for _ in range(sign_lines):
             self.cell_para(rc, "")
         self.cell_para(rc, name, bold=True)

@@ -106,6 +106,21 @@ def _has_listing_chars(value: Any) -> bool:
     return False
 
 
+_ESCAPES = {"{_{": "{{", "}_}": "}}", "{_%": "{%", "%_}": "%}"}
+
+
+def _literal_braces(source: str) -> str:
+    """docxtpl's ``{_{``-style escapes, turned into Jinja string literals in the template.
+
+    docxtpl replaces them in the *rendered* text, so a value that happens to contain
+    ``{_{`` loses its underscore. Resolving them in the template source keeps values intact
+    (a deliberate difference from plain docxtpl).
+    """
+    for esc, lit in _ESCAPES.items():
+        source = source.replace(esc, "{{ '%s' }}" % lit)
+    return source
+
+
 def set_margins(document_xml: str, margins_twips: dict[str, int] | None) -> str:
     """Apply page margins (twips) to every section of ``document.xml``."""
     if not margins_twips:
@@ -143,7 +158,7 @@ class CompiledTemplate:
                 text = raw.decode("utf-8")
                 if name == "word/document.xml":
                     text = set_margins(text, margins_twips)
-                patched = self._helper.patch_xml(text)
+                patched = _literal_braces(self._helper.patch_xml(text))
                 if _HAS_TAG.search(patched):
                     if _FALLBACK_FEATURES.search(patched):
                         fallback = True
@@ -168,7 +183,6 @@ class CompiledTemplate:
             except TemplateError as exc:
                 raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {exc}") from exc
             xml = _PARA_MARK.sub(r"<w:p\1", xml)
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             if listing:
                 xml = self._helper.resolve_listing(xml)
             data = xml.encode("utf-8")

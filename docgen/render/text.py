@@ -71,5 +71,15 @@ def docx_text(data: bytes) -> str:
     return normalize(" ".join(docx_paragraphs(data)))
 
 
-def pdf_text(data: bytes) -> str:
-    return normalize(" ".join(pdf_pages(data)))
+def pdf_text(data: bytes, page_numbers: bool = True) -> str:
+    """The PDF's text; with ``page_numbers`` the page number that heads pages 2, 3, … (drawn
+    from the DOCX header's PAGE field, not part of the body) is left out."""
+    pages = pdf_pages(data)
+    if page_numbers:
+        pages = [_drop_number(t, i + 1) for i, t in enumerate(pages)]
+    return normalize(" ".join(pages))
+
+
+def _drop_number(text: str, number: int) -> str:
+    first, _, rest = text.lstrip().partition("\n")
+    return rest if number > 1 and first.strip() == str(number) else text

@@ -1,0 +1,70 @@
+"""Check stage support: calendar arithmetic — months, ages by month, and working days.
+
+Working days skip weekends, Vietnamese public holidays (the ``holidays`` package, lunar new
+year included) and the extra days off listed in ``forms/_shared/calendar.toml``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+def add_months(d: date, months: int) -> date:
+    """``d`` moved by whole months, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def age_in_months(born: date, on: date) -> int:
+    """Age counted by month, as party rules count it: calendar months between the two
+    months, the day of the month ignored (born 15-12-2000 is 18 from December 2018)."""
+    return (on.year - born.year) * 12 + (on.month - born.month)
+
+
+class WorkCalendar:
+    """Which days are working days."""
+
+    def __init__(self, weekend=(5, 6), extra_days_off=(), extra_working_days=()):
+        self.weekend = frozenset(weekend)
+        self.extra_off = frozenset(date.fromisoformat(d) if isinstance(d, str) else d for d in extra_days_off)
+        self.extra_work = frozenset(date.fromisoformat(d) if isinstance(d, str) else d for d in extra_working_days)
+
+    @classmethod
+    def from_config(cls, raw: dict) -> "WorkCalendar":
+        return cls(raw.get("weekend", (5, 6)), raw.get("extra_days_off", ()), raw.get("extra_working_days", ()))
+
+    def is_working_day(self, d: date) -> bool:
+        if d in self.extra_work:
+            return True
+        if d in self.extra_off or d.weekday() in self.weekend:
+            return False
+        return d not in _vn_holidays(d.year)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when end ≤ start)."""
+        n = 0
+        d = start + timedelta(days=1)
+        while d <= end:
+            if self.is_working_day(d):
+                n += 1
+            d += timedelta(days=1)
+        return n
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The ``n``-th working day after ``start``."""
+        d = start
+        while n > 0:
+            d += timedelta(days=1)
+            if self.is_working_day(d):
+                n -= 1
+        return d
+
+
+@lru_cache(maxsize=64)
+def _vn_holidays(year: int):
+    return holidays.country_holidays("VN", years=year)
