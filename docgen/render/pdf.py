@@ -588,7 +588,7 @@ class _DocTemplate(BaseDocTemplate):
         frame = Frame(layout.left, layout.bottom, layout.page_width - layout.left - layout.right,
                       layout.page_height - layout.top - layout.bottom, leftPadding=0, rightPadding=0,
                       topPadding=0, bottomPadding=0, id="body")
-        self.addPageTemplates([PageTemplate("page", [frame], onPage=self._on_page)])
+        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._on_page)])
 
     def _on_page(self, canv, doc):
         lay = self.layout

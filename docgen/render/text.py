@@ -81,5 +81,12 @@ def pdf_text(data: bytes, page_numbers: bool = True) -> str:
 
 
 def _drop_number(text: str, number: int) -> str:
-    first, _, rest = text.lstrip().partition("\n")
-    return rest if number > 1 and first.strip() == str(number) else text
+    """Remove the page-number line (drawn after the page's content, so last in the text)."""
+    if number < 2:
+        return text
+    lines = text.strip().split("\n")
+    for i in (-1, 0):
+        if lines and lines[i].strip() == str(number):
+            del lines[i]
+            break
+    return "\n".join(lines)
