@@ -35,6 +35,8 @@ class StrictSandbox(SandboxedEnvironment):
         )
         for name in ("range", "lipsum", "cycler", "joiner", "namespace", "dict"):
             self.globals.pop(name, None)
+        # Jinja's capitalize lowers the rest ("Đảng" -> "đảng"); this one only raises the first letter
+        self.filters["sentence"] = lambda s: str(s)[:1].upper() + str(s)[1:]
 
     def unsafe_undefined(self, obj: Any, attribute: str):  # noqa: D401 - Jinja hook
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} is not allowed")

@@ -379,3 +379,22 @@ def test_page_numbers_from_page_two_restart_per_paper(tmp_path):
     numbered = [i for i, lines in enumerate(pages) if lines[-1].strip().isdigit()]
     # only the second page of the two-page cell resolution carries a number
     assert [pages[i][-1].strip() for i in numbered] == ["2"]
+
+
+@pytest.mark.parametrize("approve, ok", [(6, True), (5, False)])
+def test_committee_vote_two_thirds_of_all_members(engine, org_data, approve, ok):
+    cand = read_json(HUONG)  # 9 committee members
+    cand["admission"]["committee_resolution"].update(present=9, approve=approve, reject=9 - approve)
+    assert ("committee_vote.two_thirds" in rules_of(problems(engine, org_data, cand))) is not ok
+
+
+@pytest.mark.parametrize("application, ok", [("2026-03-02", True), ("2026-03-03", False)])
+def test_application_must_not_follow_the_meeting(engine, org_data, application, ok):
+    cand = read_json(LAN)
+    cand["candidate"]["application_date"] = application
+    found = [p for p in problems(engine, org_data, cand) if p.rule == "dates.order"]
+    assert (not found) is ok
+    if found:
+        assert found[0].path == "candidate.application_date"
+        assert found[0].message == ("Ngày làm đơn xin vào Đảng (ngày 03 tháng 3 năm 2026) phải trước ngày chi bộ họp "
+                                    "xét (ngày 02 tháng 3 năm 2026).")
