@@ -79,7 +79,8 @@ def present_field_problems(inputs: Inputs, registry: Registry, skip: set[str]) -
     """Type problems of optional fields that are present (a margin typed as text, say)."""
     problems = []
     for record in inputs.records.values():
-        for f in registry.for_input(record.kind):
+        fields = [f for top in record.data for f in registry.under(record.kind, top)]
+        for f in fields:
             if f.path in skip:
                 continue
             for path in expand(record.data, f.path):
@@ -213,7 +214,7 @@ def check(forms: list[FormSpec], inputs: Inputs, library: FormLibrary) -> list[P
         required.extend(p for p in form.required if p not in required)
     problems.extend(field_problems(required, inputs, registry))
     problems.extend(present_field_problems(inputs, registry, skip=set(required)))
-    book = RuleBook(library)
+    book = library.rulebook
     problems.extend(book.run(book.for_forms(f.id for f in forms), inputs, registry))
     return _dedupe(problems)
 

@@ -265,25 +265,32 @@ def _exception_lines(c: Record) -> list[str]:
     return lines
 
 
-def candidate_sections(c: Record, org_ctx: dict) -> dict[str, Any]:
-    """Everything about one candidate, formatted once and shared by every paper of the dossier."""
+def candidate_sections(c: Record, org_ctx: dict, wanted: set[str] | None = None) -> dict[str, Any]:
+    """Everything about one candidate (or only the ``wanted`` sections), formatted once."""
     place = org_ctx["committee"]["place"]
     cell_name = org_ctx["cell"]["name"]
-    items = c.raw("introducers")
-    return {
-        "candidate": _candidate_context(c),
-        "admission": _admission_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"], place),
-        "introducers": [_introducer_context(it, cell_name) for it in items if isinstance(it, dict)]
-        if isinstance(items, list) else [],
-        "youth_union_resolution": _youth_union_context(c, place),
-        "comments": _comments_context(c, place),
-        "exceptions": _exception_lines(c),
+
+    def introducers():
+        items = c.raw("introducers")
+        return [_introducer_context(it, cell_name) for it in items if isinstance(it, dict)] \
+            if isinstance(items, list) else []
+
+    builders = {
+        "candidate": lambda: _candidate_context(c),
+        "admission": lambda: _admission_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"], place),
+        "introducers": introducers,
+        "youth_union_resolution": lambda: _youth_union_context(c, place),
+        "comments": lambda: _comments_context(c, place),
+        "exceptions": lambda: _exception_lines(c),
     }
+    return {k: build() for k, build in builders.items() if wanted is None or k in wanted}
 
 
-def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: int | None = None) -> dict[str, Any]:
+def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: int | None = None,
+                  names: set[str] | None = None) -> dict[str, Any]:
     """The render context of one document of ``form`` (``item``: which list item, for forms
-    made once per item, such as one nomination per introducer)."""
+    made once per item, such as one nomination per introducer). With ``names`` (the
+    template's top-level names) only the sections the template reads are formatted."""
     org = inputs["org"]
     ctx: dict[str, Any] = _org_context(org)
     ctx["delegation"] = org.text("committee.delegation")
@@ -298,7 +305,16 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
         "place_date": place_date_line(ctx["committee"]["place"], doc_date) if doc_date else "",
     }
     if form.subject == "candidate" and subject is not None:
-        ctx.update(candidate_sections(subject, ctx))
+        wanted = None
+        if names is not None:
+            wanted = set(names)
+            if form.issuer == "youth_union":
+                wanted.add("youth_union_resolution")
+            if form.each:
+                wanted.add(form.each)
+            if "exceptions" in form.legal_basis:
+                wanted.add("exceptions")
+        ctx.update(candidate_sections(subject, ctx, wanted))
         if form.issuer == "youth_union":
             ctx["doc"]["number"] = ctx["youth_union_resolution"]["number"]
         if form.each and item is not None:

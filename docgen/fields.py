@@ -10,6 +10,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -80,6 +81,14 @@ class Registry:
     def for_input(self, name: str) -> list[Field]:
         return [f for f in self.fields.values() if f.input == name]
 
+    def under(self, name: str, top_key: str) -> list[Field]:
+        """Fields of input ``name`` whose path starts with ``top_key`` (cached)."""
+        cache = self.__dict__.setdefault("_under", {})
+        key = (name, top_key)
+        if key not in cache:
+            cache[key] = [f for f in self.for_input(name) if re.split(r"[.\[]", f.path, maxsplit=1)[0] == top_key]
+        return cache[key]
+
     def label(self, concrete_path: str) -> str:
         """Label of a concrete path such as ``introducers[1].full_name``."""
         generic = re.sub(r"\[\d+\]", "[]", concrete_path)
@@ -140,20 +149,26 @@ def _schema_for(f: Field) -> dict:
 _PART = re.compile(r"([^.\[\]]+)((?:\[\d*\])?)")
 
 
+@lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[tuple[str, int | None], ...]:
+    """``a.b[0].c`` -> (("a", None), ("b", 0), ("c", None)); a generic ``[]`` index is -1."""
+    out = []
+    for key, index in _PART.findall(path):
+        out.append((key, None if not index else (-1 if index == "[]" else int(index[1:-1]))))
+    return tuple(out)
+
+
 def get_path(data: Any, path: str) -> Any:
     """Value at a concrete dotted path (``a.b[0].c``), or ``MISSING``."""
     node = data
-    for key, index in _PART.findall(path):
+    for key, index in _parts(path):
         if not isinstance(node, dict) or key not in node:
             return MISSING
         node = node[key]
-        if index:
-            if not isinstance(node, list) or index == "[]":
+        if index is not None:
+            if not isinstance(node, list) or index < 0 or index >= len(node):
                 return MISSING
-            i = int(index[1:-1])
-            if i >= len(node):
-                return MISSING
-            node = node[i]
+            node = node[index]
     return node
 
 

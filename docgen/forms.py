@@ -142,6 +142,13 @@ class FormLibrary:
         return _read_toml(self.root / SHARED / "style.toml")
 
     @cached_property
+    def rulebook(self):
+        """The party rules (``rules.toml``), read once per library."""
+        from .checks import RuleBook
+
+        return RuleBook(self)
+
+    @cached_property
     def work_calendar(self):
         from .workdays import WorkCalendar
 

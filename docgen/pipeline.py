@@ -53,9 +53,7 @@ class Engine:
 
     def all_rule_problems(self, inputs: Inputs) -> list[Problem]:
         """Every party rule, whatever form it is attached to (the whole-dossier check)."""
-        from .checks import RuleBook
-
-        book = RuleBook(self.library)
+        book = self.library.rulebook
         return book.run(list(book.specs.values()), inputs, self.library.registry)
 
     def require_valid(self, forms: list[FormSpec], inputs: Inputs, all_rules: bool = False) -> list[Problem]:
@@ -76,12 +74,17 @@ class Engine:
                 base[side] = v
         return {side: round(mm * MM_TWIPS) for side, mm in base.items()}
 
-    def context(self, form: FormSpec, inputs: Inputs, item: int | None = None) -> dict:
-        return build_context(form, inputs, self.library, self._first_item(form, item))
+    def template(self, form: FormSpec, inputs: Inputs):
+        return compiled(form.template, self.margins_twips(inputs["org"]))
+
+    def context(self, form: FormSpec, inputs: Inputs, item: int | None = None, full: bool = True) -> dict:
+        """The render context; ``full=False`` formats only what the template reads."""
+        names = None if full else self.template(form, inputs).names
+        return build_context(form, inputs, self.library, self._first_item(form, item), names)
 
     def render_docx(self, form: FormSpec, inputs: Inputs, ctx: dict | None = None, item: int | None = None) -> bytes:
-        ctx = ctx if ctx is not None else self.context(form, inputs, item)
-        return compiled(form.template, self.margins_twips(inputs["org"])).render(ctx)
+        ctx = ctx if ctx is not None else self.context(form, inputs, item, full=False)
+        return self.template(form, inputs).render(ctx)
 
     @property
     def fonts(self) -> FontSet:

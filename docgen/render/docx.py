@@ -20,6 +20,7 @@ says which); both paths run in the same sandbox.
 from __future__ import annotations
 
 import io
+import json
 import re
 import struct
 import zipfile
@@ -29,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import TemplateError
-from lxml import etree
+from jinja2 import TemplateError, meta
+from xml.parsers import expat
 
 from ..errors import FormError
 from ..sandbox import environment
@@ -38,9 +39,6 @@ from ..sandbox import environment
 _TAGGED_PART = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
 _HAS_TAG = re.compile(r"\{[{%#]")
 _FALLBACK_FEATURES = re.compile(r"\{%-?\s*t[cr]\s|<w:drawing|<w:pict|<w:object|\{\{-?\s*[A-Za-z_.]*subdoc")
-_PARA_OPEN = re.compile(r"<w:p([ >])")
-_PARA_MARK = re.compile(r"\n<w:p([ >])")
-_STRICT = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")
 
 # DOS date/time of 1980-01-01 00:00 so that equal inputs give equal bytes.
@@ -57,13 +55,15 @@ class _Member:
     method: int
 
 
-def _deflate(raw: bytes) -> tuple[bytes, int]:
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+def _deflate(raw: bytes, level: int = 6) -> tuple[bytes, int]:
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
     return c.compress(raw) + c.flush(), zlib.crc32(raw)
 
 
-def _member(name: str, raw: bytes) -> _Member:
-    data, crc = _deflate(raw)
+def _member(name: str, raw: bytes, level: int = 6) -> _Member:
+    """A deflated zip member. The frozen parts use level 6 once; the parts rendered for
+    every document use level 1 (a few percent larger, several times faster)."""
+    data, crc = _deflate(raw, level)
     return _Member(name.encode("utf-8"), crc, len(data), len(raw), data, 8)
 
 
@@ -96,14 +96,17 @@ def write_zip(members: list[_Member]) -> bytes:
     return out.getvalue()
 
 
+_LISTING_ESCAPED = ("\\n", "\\t", "\\u0007", "\\f")
+
+
 def _has_listing_chars(value: Any) -> bool:
-    if isinstance(value, str):
-        return any(ch in value for ch in _LISTING_CHARS)
-    if isinstance(value, dict):
-        return any(_has_listing_chars(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_listing_chars(v) for v in value)
-    return False
+    """Does any string in the context hold a newline, tab, bell or form feed?
+
+    One ``json.dumps`` pass (which escapes exactly those characters) is several times faster
+    than walking the context in Python.
+    """
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return any(esc in text for esc in _LISTING_ESCAPED)
 
 
 _ESCAPES = {"{_{": "{{", "}_}": "}}", "{_%": "{%", "%_}": "%}"}
@@ -119,6 +122,14 @@ def _literal_braces(source: str) -> str:
     for esc, lit in _ESCAPES.items():
         source = source.replace(esc, "{{ '%s' }}" % lit)
     return source
+
+
+def check_well_formed(data: bytes) -> None:
+    """Strict XML well-formedness check (expat: no tree is built, no entity is fetched, an
+    invalid character or a broken tag raises). About three times faster than an lxml parse."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.Parse(data, True)
 
 
 def set_margins(document_xml: str, margins_twips: dict[str, int] | None) -> str:
@@ -151,6 +162,7 @@ class CompiledTemplate:
         self._frozen: dict[str, _Member] = {}
         self._compiled: dict[str, Any] = {}
         env = environment(True)
+        self.names: set[str] = set()  # top-level context names the template reads
         fallback = False
         for name, raw in parts:
             self._order.append(name)
@@ -163,7 +175,10 @@ class CompiledTemplate:
                     if _FALLBACK_FEATURES.search(patched):
                         fallback = True
                     try:
-                        self._compiled[name] = env.from_string(_PARA_OPEN.sub(r"\n<w:p\1", patched))
+                        # docxtpl also puts a newline before every <w:p> (for error line numbers)
+                        # and strips it after rendering; leaving both out gives the same XML.
+                        self._compiled[name] = env.from_string(patched)
+                        self.names |= meta.find_undeclared_variables(env.parse(patched))
                     except TemplateError as exc:
                         raise FormError(f"Mẫu {self.path}: lỗi cú pháp trong {name}: {exc}") from exc
                     continue
@@ -182,13 +197,12 @@ class CompiledTemplate:
                 xml = template.render(context)
             except TemplateError as exc:
                 raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {exc}") from exc
-            xml = _PARA_MARK.sub(r"<w:p\1", xml)
             if listing:
                 xml = self._helper.resolve_listing(xml)
             data = xml.encode("utf-8")
             try:
-                etree.fromstring(data, _STRICT)
-            except etree.XMLSyntaxError as exc:
+                check_well_formed(data)
+            except expat.ExpatError as exc:
                 raise FormError(f"Mẫu {self.path.parent.name}: {name} sau khi điền không còn là XML hợp lệ: {exc}") from exc
             out[name] = data
         return out
@@ -199,7 +213,7 @@ class CompiledTemplate:
             return render_with_docxtpl(self.path, context, self.margins_twips)
         rendered = self.render_parts(context)
         members = [
-            _member(name, rendered[name]) if name in rendered else self._frozen[name] for name in self._order
+            _member(name, rendered[name], 1) if name in rendered else self._frozen[name] for name in self._order
         ]
         return write_zip(members)
 
