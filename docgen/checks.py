@@ -28,6 +28,7 @@ class Inputs:
 
     records: dict[str, Record]
     exceptions: dict[str, str] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         """Approved exceptions recorded in the profile (``exceptions[]``), by rule id."""

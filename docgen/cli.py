@@ -132,27 +132,43 @@ def form_command(form_id: str, subject_kind: str, help_text: str):
             _report(warnings)
         formats = _formats(fmt)
         _warn_font(eng, formats)
-        doc = eng.render(form, inputs, formats)
-        files = [(n, d) for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
+        docs = eng.render_all([form], inputs, formats)
+        files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
         for path in write_files(outdir, files):
             click.echo(str(path))
 
     return command
 
 
-main.add_command(
-    form_command(
-        "admission-decision",
-        "candidate",
-        """Quyết định kết nạp đảng viên (Mẫu 9-KNĐ) cho một người.
+FORM_COMMANDS = {
+    "admission-decision": ("candidate", "Quyết định kết nạp đảng viên (Mẫu 9-KNĐ) cho một người.",
+                           "samples/candidates/pham-thi-thu-huong.json"),
+    "nomination": ("candidate", "Giấy giới thiệu người vào Đảng (Mẫu 3-KNĐ), một tờ cho mỗi người giới thiệu.",
+                   "samples/candidates/ly-thi-y-lan.json"),
+    "youth-union-resolution": ("candidate", "Nghị quyết giới thiệu đoàn viên ưu tú vào Đảng (Mẫu 4-KNĐ).",
+                               "samples/candidates/pham-thi-thu-huong.json"),
+    "comments-summary": ("candidate", "Tổng hợp ý kiến nhận xét (Mẫu 5-KNĐ).", "samples/candidates/ly-thi-y-lan.json"),
+    "cell-resolution": ("candidate", "Nghị quyết đề nghị kết nạp đảng viên của chi bộ (Mẫu 6-KNĐ).",
+                        "samples/candidates/ly-thi-y-lan.json"),
+    "committee-resolution": ("candidate", "Nghị quyết đề nghị kết nạp đảng viên của đảng ủy (Mẫu 8-KNĐ).",
+                             "samples/candidates/ly-thi-y-lan.json"),
+    "attendance-report": ("congress", "Báo cáo tình hình đảng viên tham dự đại hội chi bộ.", "samples/congress.json"),
+    "candidate-list": ("congress", "Danh sách bầu cử, một tờ cho mỗi cuộc bầu.", "samples/congress.json"),
+    "ballot": ("congress", "Phiếu bầu cử, một mẫu cho mỗi cuộc bầu (có hoặc không có số dư).", "samples/congress.json"),
+    "vote-count-minutes": ("congress", "Biên bản kiểm phiếu, một bản cho mỗi cuộc bầu.", "samples/congress.json"),
+    "congress-minutes": ("congress", "Biên bản đại hội chi bộ.", "samples/congress.json"),
+    "congress-resolution": ("congress", "Nghị quyết đại hội chi bộ.", "samples/congress.json"),
+    "ratification-request": ("congress", "Tờ trình đề nghị chuẩn y kết quả bầu cử.", "samples/congress.json"),
+}
+
+for _form_id, (_subject, _summary, _sample) in FORM_COMMANDS.items():
+    main.add_command(form_command(_form_id, _subject, f"""{_summary}
 
         \b
         Ví dụ:
-          docgen admission-decision samples/candidates/pham-thi-thu-huong.json --org samples/org.json -o out/
-          docgen admission-decision hoso.json --org org.json --format pdf
-        """,
-    )
-)
+          docgen {_form_id} {_sample} --org samples/org.json -o out/
+          docgen {_form_id} {_sample} --org samples/org.json --format pdf
+        """))
 
 
 @main.command()
@@ -164,10 +180,12 @@ main.add_command(
 @click.pass_context
 @handle_errors
 def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> None:
-    """Kiểm tra hồ sơ: thiếu trường, sai kiểu, vi phạm quy định. Mã thoát 0 khi đủ, 3 khi có lỗi.
+    """Kiểm tra hồ sơ kết nạp hoặc tệp đại hội: thiếu trường, sai kiểu, vi phạm quy định.
+    Mã thoát 0 khi đủ, 3 khi có lỗi. Không có --form: kiểm tra cả hồ sơ (hoặc cả bộ văn kiện đại hội).
 
     \b
     Ví dụ:
+      docgen check samples/congress.json --org samples/org.json
       docgen check samples/candidates/pham-thi-thu-huong.json --org samples/org.json --form admission-decision
       docgen check hoso.json --org org.json --json
     """
@@ -176,8 +194,9 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
         forms = [eng.library.get(form_id)]
         inputs = _inputs(eng, forms[0].subject, profile, org)
     else:
-        inputs = _inputs(eng, "candidate", profile, org)
-        forms = eng.dossier_forms(inputs)
+        kind = "congress" if isinstance(eng.load(profile, "congress").data.get("congress"), dict) else "candidate"
+        inputs = _inputs(eng, kind, profile, org)
+        forms = eng.pack_forms(inputs, kind)
     problems = eng.problems(forms, inputs)
     if not form_id:
         problems += [p for p in eng.all_rule_problems(inputs) if p not in problems]
@@ -189,6 +208,40 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
     else:
         click.echo("Hồ sơ đầy đủ, không có lỗi.")
     sys.exit(3 if errors(problems) else 0)
+
+
+@main.command("congress")
+@click.argument("congress_file", metavar="CONGRESS", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tệp JSON của tổ chức đảng.")
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Thư mục ghi kết quả.")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
+              help="Định dạng của từng văn bản (tệp PDF gộp để in luôn được ghi).")
+@click.pass_context
+@handle_errors
+def congress(ctx, congress_file: Path, org: Path, outdir: Path, fmt: str) -> None:
+    """Bộ văn kiện đại hội chi bộ: báo cáo tình hình đảng viên dự đại hội, danh sách bầu cử,
+    phiếu bầu, biên bản kiểm phiếu, biên bản và nghị quyết đại hội, tờ trình đề nghị chuẩn y;
+    mọi số liệu lấy từ một tệp, đánh số liên tục; kèm một PDF gộp có mục lục để in.
+
+    \b
+    Ví dụ:
+      docgen congress samples/congress.json --org samples/org.json -o out/congress/
+    """
+    eng = engine(ctx)
+    inputs = _inputs(eng, "congress", congress_file, org)
+    forms = eng.pack_forms(inputs, "congress")
+    warnings = eng.require_valid(forms, inputs, all_rules=True)
+    if warnings:
+        _report(warnings)
+    formats = _formats(fmt)
+    _warn_font(eng, ("pdf",))
+    docs = eng.render_all(forms, inputs, formats)
+    files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
+    files.append((eng.congress_stem(inputs) + ".pdf", eng.merged_pdf(docs, "Văn kiện đại hội chi bộ")))
+    for path in write_files(outdir, files):
+        click.echo(str(path))
 
 
 @main.command("admission-dossier")
@@ -241,7 +294,8 @@ def forms(ctx) -> None:
     eng = engine(ctx)
     reg = eng.library.registry
     for f in eng.library.forms.values():
-        click.echo(f"{f.id}  Mẫu {f.code}  {f.title}")
+        code = f"Mẫu {f.code}" if f.code else "(không có mẫu trung ương)"
+        click.echo(f"{f.id}  {code}  {f.title}")
         for path in f.required:
             click.echo(f"    {path}  ({reg[path].label})")
 

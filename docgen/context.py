@@ -13,7 +13,9 @@ from .checks import Inputs
 from .forms import FormLibrary, FormSpec
 from .model import Record
 from .sandbox import render_text
-from .vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, upper
+from .elections import Candidate, tally
+from .fields import get_path
+from .vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, roman, sort_key, upper
 
 
 def _org_context(org: Record) -> dict[str, Any]:
@@ -286,8 +288,155 @@ def candidate_sections(c: Record, org_ctx: dict, wanted: set[str] | None = None)
     return {k: build() for k, build in builders.items() if wanted is None or k in wanted}
 
 
+def election_tally(e: dict, base: int):
+    """Ballot order (Vietnamese alphabetical) and the tally of one ``congress.elections[]`` item."""
+    raw = [c for c in e.get("candidates", []) if isinstance(c, dict)]
+    ordered = sorted(raw, key=lambda c: sort_key(str(c.get("full_name", ""))))
+    cands = [Candidate(i, str(c.get("full_name", "")), c.get("votes") if isinstance(c.get("votes"), int) else 0)
+             for i, c in enumerate(ordered)]
+    seats = e.get("seats") if isinstance(e.get("seats"), int) else 0
+    return ordered, tally(seats, base, cands)
+
+
+def congress_base(cg: Record) -> int | None:
+    """Official members convened minus those not counted (294-QĐ/TW §9.3.2)."""
+    official = cg.int("congress.members.official")
+    if official is None:
+        return None
+    return official - cg.int("congress.members.not_counted", 0)
+
+
+def _people(names) -> list[str]:
+    return [n for n in (names or []) if isinstance(n, str)]
+
+
+def _congress_context(cg: Record, org_ctx: dict, conf: dict) -> dict[str, Any]:
+    p = "congress."
+    cell = org_ctx["cell"]["name"]
+    ordinal = cg.int(p + "ordinal") or 0
+    term = f"{cg.int(p + 'term.start')} - {cg.int(p + 'term.end')}"
+    when = cg.date(p + "date")
+    place = org_ctx["committee"]["place"]
+    m = {k: cg.int(f"{p}members.{k}") for k in ("official", "probationary", "present_official", "present_probationary")}
+    ok = all(v is not None for v in m.values())
+    total = m["official"] + m["probationary"] if ok else None
+    present = m["present_official"] + m["present_probationary"] if ok else None
+    base = congress_base(cg)
+    staff = cg.int(p + "staff_total")
+    admitted, target = cg.int(p + "admitted_in_term"), cg.int(p + "admission_target")
+    name = f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}, nhiệm kỳ {term}"
+    counters = _people(cg.raw(p + "vote_counters"))
+    offices = conf.get("offices", {})
+    elections = []
+    for e in cg.raw(p + "elections") or []:
+        if not isinstance(e, dict):
+            continue
+        office = offices.get(e.get("office"), {"title": str(e.get("office", "")).capitalize(),
+                                               "body": e.get("office", ""), "member": e.get("office", "")})
+        ordered, t = election_tally(e, base or 0)
+        elected_idx = {c.index for c in t.elected}
+        seats = t.seats
+        listed = len(ordered)
+        issued, returned, valid = (e.get(k) if isinstance(e.get(k), int) else None
+                                   for k in ("ballots_issued", "ballots_returned", "ballots_valid"))
+        rows = []
+        for c, source in zip(t.candidates, ordered):
+            rows.append({
+                "n": c.index + 1,
+                "full_name": c.full_name,
+                "date_of_birth": date_text(Record("c", source).date("date_of_birth")),
+                "position": source.get("position", "") if isinstance(source.get("position"), str) else "",
+                "votes": count(c.votes),
+                "pct": share(c.votes, base),
+                "elected": c.index in elected_idx,
+            })
+        winners = [{"n": i + 1, "full_name": c.full_name, "votes": count(c.votes), "pct": share(c.votes, base)}
+                   for i, c in enumerate(t.elected)]
+        elections.append({
+            "office": office["body"],
+            "title": office["title"],
+            "title_upper": upper(office["title"]),
+            "member": office["member"],
+            "seats": count(seats),
+            "listed": count(listed),
+            "surplus": listed > seats,
+            "surplus_count": count(listed - seats),
+            "surplus_pct": share(listed - seats, seats) if listed > seats else "0%",
+            "candidates": rows,
+            "elected": winners,
+            "elected_names": ", ".join(w["full_name"] for w in winners),
+            "summary": "; ".join(f"{w['full_name']} ({w['votes']['n']} phiếu, đạt {w['pct']})" for w in winners),
+            "unfilled": count(t.unfilled) if t.unfilled > 0 else None,
+            "ballots": {
+                "issued": count(issued), "returned": count(returned), "valid": count(valid),
+                "invalid": count(returned - valid if returned is not None and valid is not None else None),
+                "invalid_reasons": e.get("invalid_reasons") or "không",
+            },
+        })
+    secretary = next((e["elected"][0]["full_name"] for e in elections if e["office"] == "bí thư" and e["elected"]),
+                     org_ctx["cell"]["signer"]["full_name"])
+    rat_date = cg.date(p + "ratification.date") or when
+    presidium, secretariat = _people(cg.raw(p + "presidium")), _people(cg.raw(p + "secretariat"))
+    return {
+        "ordinal": count(ordinal),
+        "ordinal_roman": roman(ordinal) if ordinal else "",
+        "term": term,
+        "name": name,
+        "issuer_upper": upper(f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}"),
+        "term_upper": f"NHIỆM KỲ {term}",
+        "date": date_text(when),
+        "place_date": place_date_line(place, when) if when else "",
+        "venue": cg.text(p + "venue"),
+        "opening_time": cg.text(p + "opening_time"),
+        "closing_time": cg.text(p + "closing_time"),
+        "members": {
+            "total": count(total),
+            "official": count(m["official"]),
+            "probationary": count(m["probationary"]),
+            "present": count(present),
+            "present_official": count(m["present_official"]),
+            "present_probationary": count(m["present_probationary"]),
+            "absent": count(total - present if ok else None),
+            "absent_official": count(m["official"] - m["present_official"] if ok else None),
+            "absent_probationary": count(m["probationary"] - m["present_probationary"] if ok else None),
+            "absent_reasons": cg.text(p + "members.absent_reasons") or "không",
+            "not_counted": count(cg.int(p + "members.not_counted", 0)),
+            "base": count(base),
+            "present_pct": share(present, total),
+            "present_official_pct": share(m["present_official"], m["official"]),
+        },
+        "staff_total": count(staff),
+        "party_share": share(total, staff),
+        "admitted": count(admitted),
+        "admission_target": count(target),
+        "admission_pct": share(admitted, target),
+        "targets": _people(cg.raw(p + "targets")),
+        "presidium": presidium,
+        "presidium_joined": ", ".join(presidium),
+        "chair": presidium[0] if presidium else "",
+        "secretariat": secretariat,
+        "secretariat_joined": ", ".join(secretariat),
+        "secretary": secretariat[0] if secretariat else "",
+        "vote_counters": [{"n": i + 1, "full_name": n, "role": "Trưởng ban" if i == 0 else "Ủy viên"}
+                          for i, n in enumerate(counters)],
+        "vote_counters_joined": ", ".join(counters),
+        "vote_count_head": counters[0] if counters else "",
+        "vote_count_members": counters[1:],
+        "guests": _people(cg.raw(p + "guests")),
+        "elections": elections,
+        "offices_joined": ", ".join(e["office"] for e in elections),
+        "new_secretary": secretary,
+        "ratification": {
+            "number": doc_number(cg.int(p + "ratification.number"), "TTr", org_ctx["cell"]["symbol"]),
+            "date": date_text(rat_date),
+            "place_date": place_date_line(place, rat_date) if rat_date else "",
+            "addressee": cg.text(p + "ratification.addressee") or f"Ban Thường vụ {org_ctx['committee']['name']}",
+        },
+    }
+
+
 def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: int | None = None,
-                  names: set[str] | None = None) -> dict[str, Any]:
+                  names: set[str] | None = None, number: int | None = None) -> dict[str, Any]:
     """The render context of one document of ``form`` (``item``: which list item, for forms
     made once per item, such as one nomination per introducer). With ``names`` (the
     template's top-level names) only the sections the template reads are formatted."""
@@ -296,8 +445,12 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     ctx["delegation"] = org.text("committee.delegation")
     subject = inputs.records.get(form.subject)
     doc_date = subject.date(form.item_path(form.date_field, item)) if subject else None
-    number = subject.int(form.item_path(form.number_field, item)) if subject and form.number_field else None
-    symbol = ctx["cell"]["symbol"] if form.issuer == "cell" else ctx["committee"]["symbol"]
+    if doc_date is None and subject and form.date_fallback:
+        doc_date = subject.date(form.date_fallback)
+    if number is None and subject and form.number_field:
+        number = subject.int(form.item_path(form.number_field, item))
+    symbol = {"cell": ctx["cell"]["symbol"], "congress": library.congress_conf.get("symbol", "ĐH")}.get(
+        form.issuer, ctx["committee"]["symbol"])
     ctx["form"] = {"code": form.code, "title": form.title, "doc_type": form.doc_type, "summary": form.summary}
     ctx["doc"] = {
         "number": doc_number(number, form.doc_type_abbr, symbol),
@@ -317,7 +470,9 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
         ctx.update(candidate_sections(subject, ctx, wanted))
         if form.issuer == "youth_union":
             ctx["doc"]["number"] = ctx["youth_union_resolution"]["number"]
-        if form.each and item is not None:
-            ctx[form.item_name] = ctx[form.each][item]
+    if form.subject == "congress" and subject is not None:
+        ctx["congress"] = _congress_context(subject, ctx, library.congress_conf)
+    if form.each and item is not None:
+        ctx[form.item_name] = get_path(ctx, form.each)[item]
     ctx["legal_basis"] = legal_basis_lines(form, doc_date, ctx, library) if doc_date and form.legal_basis else []
     return ctx

@@ -64,6 +64,8 @@ class FormSpec:
     item_name: str = ""
     applies_when: str = ""
     dossier_order: int = 0
+    numbering: str = ""
+    date_fallback: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def item_path(self, path: str, index: int | None) -> str:
@@ -99,6 +101,8 @@ class FormSpec:
                 item_name=raw.get("item_name", ""),
                 applies_when=raw.get("applies_when", ""),
                 dossier_order=int(raw.get("dossier_order", 0)),
+                numbering=raw.get("numbering", ""),
+                date_fallback=raw.get("date_fallback", ""),
                 extra={k: v for k, v in raw.items() if k not in _KNOWN},
             )
         except KeyError as exc:
@@ -113,7 +117,7 @@ class FormSpec:
 _KNOWN = {
     "id", "code", "title", "doc_type", "doc_type_abbr", "summary", "subject", "issuer", "required",
     "date_field", "number_field", "legal_basis", "sources", "name_field", "each", "item_name", "applies_when",
-    "dossier_order",
+    "dossier_order", "numbering", "date_fallback",
 }
 
 
@@ -140,6 +144,10 @@ class FormLibrary:
     @cached_property
     def style(self) -> dict:
         return _read_toml(self.root / SHARED / "style.toml")
+
+    @cached_property
+    def congress_conf(self) -> dict:
+        return _read_toml(self.root / SHARED / "congress.toml")
 
     @cached_property
     def rulebook(self):

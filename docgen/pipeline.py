@@ -52,7 +52,7 @@ class Engine:
         return check(forms, inputs, self.library)
 
     def all_rule_problems(self, inputs: Inputs) -> list[Problem]:
-        """Every party rule, whatever form it is attached to (the whole-dossier check)."""
+        """Every party rule, whatever form it is attached to (the whole-pack check)."""
         book = self.library.rulebook
         return book.run(list(book.specs.values()), inputs, self.library.registry)
 
@@ -80,7 +80,28 @@ class Engine:
     def context(self, form: FormSpec, inputs: Inputs, item: int | None = None, full: bool = True) -> dict:
         """The render context; ``full=False`` formats only what the template reads."""
         names = None if full else self.template(form, inputs).names
-        return build_context(form, inputs, self.library, self._first_item(form, item), names)
+        item = self._first_item(form, item)
+        number = self.sequence_numbers(inputs).get((form.id, item)) if form.numbering else None
+        return build_context(form, inputs, self.library, item, names, number)
+
+    def sequence_numbers(self, inputs: Inputs) -> dict[tuple[str, int | None], int]:
+        """Numbers of the documents numbered in one running sequence (a congress's papers,
+        domain.md §5.5): in pack order, from ``congress.number_start`` (default 1)."""
+        cache = inputs.cache.get("sequence")
+        if cache is not None:
+            return cache
+        numbers: dict[tuple[str, int | None], int] = {}
+        subject = inputs.records.get("congress")
+        if subject is not None:
+            n = subject.int("congress.number_start", 1)
+            for form in self.pack_forms(inputs, "congress"):
+                if form.numbering != "congress":
+                    continue
+                for item in self.items(form, inputs):
+                    numbers[(form.id, item)] = n
+                    n += 1
+        inputs.cache["sequence"] = numbers
+        return numbers
 
     def render_docx(self, form: FormSpec, inputs: Inputs, ctx: dict | None = None, item: int | None = None) -> bytes:
         ctx = ctx if ctx is not None else self.context(form, inputs, item, full=False)
@@ -101,15 +122,19 @@ class Engine:
         items = inputs[form.subject].raw(form.each)
         return list(range(len(items))) if isinstance(items, list) else []
 
-    def dossier_forms(self, inputs: Inputs) -> list[FormSpec]:
-        """The admission dossier's forms that apply to this candidate, in dossier order
-        (06-HD/TW §8.1.a): a form with ``applies_when`` only when that part of the profile exists."""
-        subject = inputs.records.get("candidate")
+    def pack_forms(self, inputs: Inputs, subject_kind: str) -> list[FormSpec]:
+        """The forms of a pack (the admission dossier, a congress) that apply, in pack order
+        (``dossier_order``); a form with ``applies_when`` only when that part of the input exists."""
+        subject = inputs.records.get(subject_kind)
         forms = sorted(
-            (f for f in self.library.forms.values() if f.subject == "candidate" and f.dossier_order),
+            (f for f in self.library.forms.values() if f.subject == subject_kind and f.dossier_order),
             key=lambda f: (f.dossier_order, f.id),
         )
         return [f for f in forms if not f.applies_when or (subject is not None and subject.has(f.applies_when))]
+
+    def dossier_forms(self, inputs: Inputs) -> list[FormSpec]:
+        """The admission dossier's papers for this candidate, in the order of 06-HD/TW §8.1.a."""
+        return self.pack_forms(inputs, "candidate")
 
     def stem(self, form: FormSpec, inputs: Inputs, suffix: str = "", item: int | None = None) -> str:
         subject = inputs.records.get(form.subject)
@@ -126,6 +151,9 @@ class Engine:
         pdf = render_pdf(docx, self.fonts) if "pdf" in formats else None
         if form.each and item is not None and not stem_suffix:
             stem_suffix = f"-{item + 1}"
+            if form.subject == "congress":
+                office = inputs[form.subject].text(f"{form.each}[{item}].office")
+                stem_suffix = f"-{item + 1}-{slug(office)}" if office else stem_suffix
         return Rendered(form, self.stem(form, inputs, stem_suffix, item), title or form.title, docx, pdf)
 
     def render_all(self, forms: list[FormSpec], inputs: Inputs, formats=FORMATS) -> list[Rendered]:
@@ -135,7 +163,8 @@ class Engine:
             for item in self.items(form, inputs):
                 title = form.title
                 if item is not None:
-                    who = inputs[form.subject].text(f"{form.each}[{item}].full_name")
+                    who = (inputs[form.subject].text(f"{form.each}[{item}].full_name")
+                           or inputs[form.subject].text(f"{form.each}[{item}].office"))
                     title = f"{form.title} — {who}" if who else f"{form.title} ({item + 1})"
                 docs.append(self.render(form, inputs, formats, item=item, title=title))
         return docs
@@ -145,8 +174,14 @@ class Engine:
         when = c.date("admission.cell_meeting.date")
         return f"{when.isoformat() if when else 'undated'}_admission-dossier_{slug(c.text('candidate.full_name'))}"
 
+    def congress_stem(self, inputs: Inputs) -> str:
+        cg = inputs["congress"]
+        when = cg.date("congress.date")
+        return f"{when.isoformat() if when else 'undated'}_congress_{slug(inputs['org'].text('cell.name'))}"
+
     def merged_pdf(self, docs: list[Rendered], title: str) -> bytes:
-        return render_pdf_many([(f"Mẫu {d.form.code} — {d.title}", d.docx) for d in docs], self.fonts, title)
+        return render_pdf_many([(f"Mẫu {d.form.code} — {d.title}" if d.form.code else d.title, d.docx)
+                                for d in docs], self.fonts, title)
 
 
 # -- write -----------------------------------------------------------------------------------

@@ -281,3 +281,149 @@ def deadline_ceremony(inputs: Inputs, params: dict) -> Iterator[Violation]:
     if used > params["working_days"]:
         yield Violation("admission.ceremony.date", used=used, limit=params["working_days"], before=False,
                         last_day=cal.add_working_days(decision, params["working_days"]))
+
+
+# -- congress ----------------------------------------------------------------------------------
+def _congress(inputs: Inputs) -> Record | None:
+    return inputs.records.get("congress")
+
+
+def _elections(cg: Record) -> list[tuple[int, dict]]:
+    items = cg.raw("congress.elections")
+    return [(i, e) for i, e in enumerate(items) if isinstance(e, dict)] if isinstance(items, list) else []
+
+
+def _int(e: dict, key: str):
+    v = e.get(key)
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+@rule("congress.counts")
+def congress_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    p = "congress.members."
+    o, pr = cg.int(p + "official"), cg.int(p + "probationary")
+    po, pp = cg.int(p + "present_official"), cg.int(p + "present_probationary")
+    nc = cg.int(p + "not_counted", 0)
+    if None in (o, pr, po, pp):
+        return
+    if po > o:
+        yield Violation(p + "present_official", problem=f"số đảng viên chính thức có mặt ({po}) nhiều hơn số được triệu tập ({o})")
+    if pp > pr:
+        yield Violation(p + "present_probationary", problem=f"số đảng viên dự bị có mặt ({pp}) nhiều hơn số được triệu tập ({pr})")
+    if nc > o:
+        yield Violation(p + "not_counted", problem=f"số không tính khi bầu cử ({nc}) nhiều hơn số đảng viên chính thức ({o})")
+    staff = cg.int("congress.staff_total")
+    if staff is not None and staff < o + pr:
+        yield Violation("congress.staff_total", problem=f"tổng số cán bộ của đơn vị ({staff}) ít hơn số đảng viên ({o + pr})")
+
+
+@rule("election.ballots")
+def election_ballots(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    present = cg.int("congress.members.present_official")
+    for i, e in _elections(cg):
+        p = f"congress.elections[{i}]."
+        issued, returned, valid = _int(e, "ballots_issued"), _int(e, "ballots_returned"), _int(e, "ballots_valid")
+        if None in (issued, returned, valid):
+            continue
+        if returned > issued:
+            yield Violation(p + "ballots_returned", office=e.get("office"),
+                            problem=f"số phiếu thu về ({returned}) nhiều hơn số phiếu phát ra ({issued})")
+        if valid > returned:
+            yield Violation(p + "ballots_valid", office=e.get("office"),
+                            problem=f"số phiếu hợp lệ ({valid}) nhiều hơn số phiếu thu về ({returned})")
+        if present is not None and issued > present:
+            yield Violation(p + "ballots_issued", office=e.get("office"),
+                            problem=f"số phiếu phát ra ({issued}) nhiều hơn số đảng viên chính thức có mặt ({present})")
+        cands = e.get("candidates") if isinstance(e.get("candidates"), list) else []
+        total_votes = 0
+        for j, c in enumerate(cands):
+            votes = _int(c, "votes") if isinstance(c, dict) else None
+            if votes is None:
+                continue
+            total_votes += votes
+            if votes > valid:
+                yield Violation(f"{p}candidates[{j}].votes", office=e.get("office"),
+                                problem=f"đồng chí {c.get('full_name', '')} có {votes} phiếu, nhiều hơn số phiếu hợp lệ ({valid})")
+        seats = _int(e, "seats")
+        if seats is not None and total_votes > valid * seats:
+            yield Violation(p + "ballots_valid", office=e.get("office"),
+                            problem=f"tổng số phiếu bầu ({total_votes}) nhiều hơn số phiếu hợp lệ nhân số cần bầu ({valid} × {seats})")
+
+
+@rule("election.surplus")
+def election_surplus(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    from .elections import surplus_over_limit
+
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    limit = params["limit_percent"]
+    for i, e in _elections(cg):
+        seats = _int(e, "seats")
+        cands = e.get("candidates") if isinstance(e.get("candidates"), list) else None
+        if seats is None or cands is None or seats == 0:
+            continue
+        n = len(cands)
+        if n < seats:
+            yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"), listed=n, seats=seats,
+                            limit=limit, too_few=True, most=seats + seats * limit // 100)
+        elif surplus_over_limit(n, seats, limit):
+            yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"), listed=n, seats=seats,
+                            limit=limit, too_few=False, most=seats + seats * limit // 100)
+
+
+def _tallies(cg: Record):
+    from .context import congress_base, election_tally
+
+    base = congress_base(cg)
+    if base is None:
+        return
+    for i, e in _elections(cg):
+        if _int(e, "seats") is None:
+            continue
+        _, t = election_tally(e, base)
+        yield i, e, t, base
+
+
+@rule("election.tie")
+def election_tie(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    for i, e, t, base in _tallies(cg):
+        if t.tied:
+            yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"),
+                            names=", ".join(c.full_name for c in t.tied), votes=t.tied[0].votes,
+                            seats_left=t.seats - len(t.elected))
+
+
+@rule("election.unfilled")
+def election_unfilled(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    for i, e, t, base in _tallies(cg):
+        if not t.tied and t.unfilled > 0:
+            yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"), seats=t.seats,
+                            elected=len(t.elected), base=base, needed=base // 2 + 1)
+
+
+@rule("deadline.ratification")
+def deadline_ratification(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    held, sent = cg.date("congress.date"), cg.date("congress.ratification.date")
+    if not (held and sent):
+        return
+    cal = params["calendar"]
+    used = cal.working_days_between(held, sent)
+    if sent < held or used > params["working_days"]:
+        yield Violation("congress.ratification.date", used=used, limit=params["working_days"], before=sent < held,
+                        last_day=cal.add_working_days(held, params["working_days"]))

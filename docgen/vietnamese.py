@@ -23,6 +23,7 @@ __all__ = [
     "roman",
     "slug",
     "two_digit",
+    "sort_key",
 ]
 
 
@@ -186,3 +187,32 @@ def slug(text: str, max_len: int = 60) -> str:
     text = text.encode("ascii", "ignore").decode("ascii").lower()
     text = _SLUG_STRIP.sub("-", text).strip("-")
     return text[:max_len].rstrip("-") or "x"
+
+
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+_MODIFIERS = "\u0306\u0302\u031b"            # breve, circumflex, horn: part of the letter
+_TONES = "\u0300\u0309\u0303\u0301\u0323"   # huyền, hỏi, ngã, sắc, nặng (after the level tone)
+
+
+def _word_key(word: str) -> tuple:
+    letters, tones = [], []
+    for ch in word:
+        d = unicodedata.normalize("NFD", ch)
+        letter = unicodedata.normalize("NFC", d[0] + "".join(m for m in d[1:] if m in _MODIFIERS))
+        tone = next((_TONES.index(m) + 1 for m in d[1:] if m in _TONES), 0)
+        letters.append(_RANK.get(letter, 100 + ord(letter[0])))
+        tones.append(tone)
+    return tuple(letters), tuple(tones)
+
+
+def sort_key(full_name: str) -> tuple:
+    """Vietnamese alphabetical order of a person's name ("xếp theo vần A, B, C"): by the given
+    name (last word) first, then the rest from the family name; ă after a, đ after d, and
+    tones only break ties (level, huyền, hỏi, ngã, sắc, nặng)."""
+    words = nfc(full_name).lower().split()
+    if not words:
+        return ()
+    ordered = [words[-1]] + words[:-1]
+    keys = [_word_key(w) for w in ordered]
+    return tuple(k[0] for k in keys) + tuple(k[1] for k in keys)

@@ -190,6 +190,39 @@ class Builder:
         if dashes:
             self.para("-----", align=CENTER, after=12)
 
+    def data_table(self, widths_mm: list[float], headers: list[str], cells: list[str], loop: str,
+                   size: int = 13, aligns: list | None = None):
+        """A bordered table: a header row, then one row per item (docxtpl ``{%tr for … %}``)."""
+        t = self.table(widths_mm)
+        t.style = self.doc.styles["Table Grid"]
+        aligns = aligns or [CENTER] * len(cells)
+        for cell, text in zip(t.rows[0].cells, headers):
+            self.cell_para(cell, text, first=True, bold=True, size=size, before=3, after=3)
+        open_row = t.add_row()
+        self.cell_para(open_row.cells[0], f"{{%tr {loop} %}}", first=True, size=size)
+        row = t.add_row()
+        for cell, text, align in zip(row.cells, cells, aligns):
+            self.cell_para(cell, text, first=True, size=size, align=align, before=3, after=3)
+        close_row = t.add_row()
+        self.cell_para(close_row.cells[0], "{%tr endfor %}", first=True, size=size)
+        for r in t.rows:
+            for cell, w in zip(r.cells, widths_mm):
+                cell.width = Mm(w)
+        self.para("", after=0, size=6)
+        return t
+
+    def congress_header(self, number: bool = True):
+        """Left: the party organisation, then the congress as issuer (domain.md §3.5)."""
+        left = [
+            ("{{ committee.organization_name_upper }}", {}),
+            ("{{ congress.issuer_upper }}", {"bold": True}),
+            ("{{ congress.term_upper }}", {"bold": True}),
+            ("*", {}),
+        ]
+        if number:
+            left.append(("{{ doc.number }}", {}))
+        return self.header(left, "{{ doc.place_date }}")
+
     def code_mark(self):
         """The form code at the top right ("Mẫu 3-KNĐ"), as on the printed appendix forms."""
         self.para("Mẫu {{ form.code }}", align=RIGHT, size=12, after=6)
@@ -217,7 +250,8 @@ class Builder:
         if on_behalf:
             self.cell_para(rc, on_behalf, first=first, bold=True, before=12 if first else 6)
             first = False
-        self.cell_para(rc, title, first=first, bold=True, before=0 if not first else 12)
+        if title:
+            self.cell_para(rc, title, first=first, bold=True, before=0 if not first else 12)
         if note:
             self.cell_para(rc, note, italic=True)
         for _ in range(sign_lines):

@@ -38,7 +38,7 @@ from ..sandbox import environment
 
 _TAGGED_PART = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
 _HAS_TAG = re.compile(r"\{[{%#]")
-_FALLBACK_FEATURES = re.compile(r"\{%-?\s*t[cr]\s|<w:drawing|<w:pict|<w:object|\{\{-?\s*[A-Za-z_.]*subdoc")
+_FALLBACK_FEATURES = re.compile(r"\{%-?\s*tc\s|<w:drawing|<w:pict|<w:object|\{\{-?\s*[A-Za-z_.]*subdoc")
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")
 
 # DOS date/time of 1980-01-01 00:00 so that equal inputs give equal bytes.

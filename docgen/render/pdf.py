@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 from reportlab import rl_config
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table
@@ -538,7 +539,7 @@ class Translator:
                 if name == "insideH" and nrows < 2 or name == "insideV" and ncols < 2:
                     continue
                 op, a, b = spec[name]
-                commands.append((op, a, b, w))
+                commands.append((op, a, b, w, colors.black))
 
     def _cell_borders(self, tcb, ci: int, ri: int, span: int, commands: list) -> None:
         if tcb is None:
@@ -549,7 +550,8 @@ class Translator:
             name = etree.QName(el).localname
             if name in ops:
                 w = self._line(el)
-                commands.append((ops[name], (ci, ri), (ci + span - 1, ri), w or 0))
+                if w:
+                    commands.append((ops[name], (ci, ri), (ci + span - 1, ri), w, colors.black))
 
 
 def _dedupe_spans(commands: list) -> list:

@@ -1,0 +1,61 @@
+"""Check and context stages: election arithmetic of a cell congress (domain.md §4.6, §6.2).
+
+Pure functions on plain numbers. A candidate is elected only with more than half of the
+official members counted for the vote (``2*votes > base``); when more pass than there are
+seats, the highest votes win, and a tie across the last seat is left undecided for a
+re-vote. Integer arithmetic only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int  # position in the ballot list
+    full_name: str
+    votes: int
+
+
+@dataclass
+class Tally:
+    """The outcome of one election."""
+
+    seats: int
+    base: int
+    candidates: list[Candidate]
+    elected: list[Candidate] = field(default_factory=list)   # highest votes first
+    tied: list[Candidate] = field(default_factory=list)      # over half, tied across the last seat
+    passing: list[Candidate] = field(default_factory=list)   # over half, by votes
+
+    @property
+    def unfilled(self) -> int:
+        """Seats still empty (after a tie, the tied seats are empty too)."""
+        return self.seats - len(self.elected)
+
+
+def over_half(votes: int, base: int) -> bool:
+    """More than half of ``base``: ``2*votes > base`` (7 of 14 is not, 8 of 14 is)."""
+    return 2 * votes > base
+
+
+def tally(seats: int, base: int, candidates: list[Candidate]) -> Tally:
+    """Who is elected: over half, then by votes; a tie across the last seat elects none of the tied."""
+    passing = sorted((c for c in candidates if over_half(c.votes, base)), key=lambda c: (-c.votes, c.index))
+    t = Tally(seats=seats, base=base, candidates=list(candidates), passing=passing)
+    if len(passing) <= seats:
+        t.elected = passing
+        return t
+    cutoff = passing[seats - 1].votes
+    if passing[seats].votes == cutoff:
+        t.elected = [c for c in passing if c.votes > cutoff]
+        t.tied = [c for c in passing if c.votes == cutoff]
+    else:
+        t.elected = passing[:seats]
+    return t
+
+
+def surplus_over_limit(listed: int, seats: int, limit_percent: int) -> bool:
+    """The list exceeds the seats by more than ``limit_percent`` (190-QĐ/TW Art. 14: 30%)."""
+    return 100 * (listed - seats) > limit_percent * seats
