@@ -44,7 +44,7 @@ def age_range(inputs: Inputs, params: dict) -> Iterator[Violation]:
     if not lo <= months <= hi:
         yield Violation("candidate.date_of_birth", years=months // 12, months=months % 12, meeting=meeting,
                         min_years=params["min_years"], max_years=params["max_years"],
-                        from_date=add_months(born, lo))
+                        from_date=add_months(born, lo).replace(day=1))
 
 
 # -- introducers -----------------------------------------------------------------------------
