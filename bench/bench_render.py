@@ -1,33 +1,37 @@
-"""Benchmark: documents per second for DOCX and PDF, against plain docxtpl, in one run.
+"""Benchmark: documents per second for DOCX and PDF, against plain docxtpl and LibreOffice, in one run.
 
-Usage: python bench/bench_render.py [--count 300] [--form admission-decision] [--repeat 3]
+Usage: python bench/bench_render.py [--count 300] [--repeat 3] [--rss 500,2000] [--no-rss] [--no-libreoffice]
 
-The profiles are generated (fictional, deterministic). Every figure is the best of
-``--repeat`` runs measured in this same process, so the ratios compare like with like.
+The profiles are generated (fictional, deterministic). Every comparison is made in this same
+run on this machine, one process against one process, so the ratios compare like with like.
+
+Sections:
+1. render only: docgen's compiled render vs ``DocxTemplate(template).render(ctx)`` + save;
+2. batch, ``-j 1``: ``docgen batch`` end to end (read, check, context, render, write files)
+   vs plain docxtpl rendering and saving files for the same contexts;
+3. PDF: docgen's reportlab renderer per document, vs ``soffice --convert-to pdf`` with 20
+   documents per call, where LibreOffice is installed;
+4. memory: peak RSS of a batch of N documents (DOCX and PDF), each size in a fresh process.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
+import os
 import random
+import resource
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from docxtpl import DocxTemplate  # noqa: E402
-
-from docgen.checks import Inputs  # noqa: E402
-from docgen.forms import FormLibrary  # noqa: E402
-from docgen.model import record_from_data  # noqa: E402
-from docgen.pipeline import Engine  # noqa: E402
-from docgen.render.docx import compiled  # noqa: E402
-from docgen.render.pdf import render_pdf  # noqa: E402
-from docgen.sandbox import environment  # noqa: E402
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
 MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Ngọc", "Quang", "Hữu", "Thanh", "Bảo"]
@@ -40,6 +44,7 @@ UNITS = ["Phòng Quản lý công nghiệp", "Trung tâm Khuyến công", "Phòn
 
 
 def profiles(n: int, seed: int = 2026) -> list[dict]:
+    """``n`` fictional candidates for the admission decision, all valid."""
     rng = random.Random(seed)
     out = []
     for i in range(n):
@@ -48,7 +53,7 @@ def profiles(n: int, seed: int = 2026) -> list[dict]:
             "candidate": {
                 "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
                 "gender": rng.choice(["Nam", "Nữ"]),
-                "date_of_birth": (date(1975, 1, 1) + timedelta(days=rng.randrange(0, 11000))).isoformat(),
+                "date_of_birth": (meeting - timedelta(days=rng.randrange(19 * 366, 55 * 365))).isoformat(),
                 "hometown": rng.choice(PLACES),
                 "residence": rng.choice(PLACES),
                 "workplace": rng.choice(UNITS),
@@ -70,69 +75,177 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
+def row(name: str, count: int, seconds: float) -> None:
+    print(f"  {name:58} {count / seconds:9.1f} docs/s {seconds / count * 1000:9.2f} ms/doc")
+
+
+def libreoffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def bench_libreoffice(docs: list[bytes], tmp: Path) -> float | None:
+    """Seconds per document for ``soffice --convert-to pdf``, 20 documents per call."""
+    exe = libreoffice()
+    if not exe:
+        return None
+    profile = tmp / "lo-profile"
+    src = tmp / "lo-src"
+    src.mkdir()
+    paths = []
+    for i, d in enumerate(docs):
+        p = src / f"d{i:04d}.docx"
+        p.write_bytes(d)
+        paths.append(str(p))
+    # warm-up call: LibreOffice builds its user profile on the first start
+    subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp / "lo-warm"), paths[0]], capture_output=True, check=True)
+    t0 = time.perf_counter()
+    for i in range(0, len(paths), 20):
+        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(tmp / "lo-out"), *paths[i:i + 20]], capture_output=True, check=True)
+    seconds = time.perf_counter() - t0
+    made = len(list((tmp / "lo-out").glob("*.pdf")))
+    return seconds / made if made else None
+
+
+def rss_child(count: int, tmp: Path) -> tuple[float, float]:
+    """Peak RSS (MiB) and seconds of a fresh process running a batch of ``count`` documents."""
+    src = tmp / f"rss-{count}.json"
+    src.write_text(json.dumps(profiles(count, seed=count), ensure_ascii=False), encoding="utf-8")
+    code = (
+        "import resource, sys, time\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from docgen.batch import run_batch\n"
+        "from docgen.forms import FormLibrary\n"
+        "t = time.perf_counter()\n"
+        f"r = run_batch('admission-decision', {str(src)!r}, {str(ROOT / 'samples' / 'org.json')!r}, "
+        f"{str(tmp / f'rss-out-{count}')!r}, library=FormLibrary({str(ROOT / 'forms')!r}), jobs=1)\n"
+        "assert r.ok and len(r.written) == 2 * " + str(count) + "\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.perf_counter() - t)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    peak, seconds = out.stdout.split()
+    return float(peak), float(seconds)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=300)
-    ap.add_argument("--form", default="admission-decision")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--rss", default="500,2000")
+    ap.add_argument("--no-rss", action="store_true")
+    ap.add_argument("--no-libreoffice", action="store_true")
     args = ap.parse_args()
 
-    engine = Engine(FormLibrary(ROOT / "forms"))
-    form = engine.library.get(args.form)
-    reg = engine.library.registry
-    org = record_from_data(__import__("json").loads((ROOT / "samples" / "org.json").read_text("utf-8")), "org", reg)
-    inputs = [Inputs({"org": org, "candidate": record_from_data(p, "candidate", reg)}) for p in profiles(args.count)]
+    from docxtpl import DocxTemplate
+
+    from docgen.batch import run_batch
+    from docgen.checks import Inputs
+    from docgen.forms import FormLibrary
+    from docgen.model import record_from_data
+    from docgen.pipeline import Engine
+    from docgen.render.pdf import render_pdf
+    from docgen.sandbox import environment
+
+    library = FormLibrary(ROOT / "forms")
+    engine = Engine(library)
+    form = library.get("admission-decision")
+    reg = library.registry
+    org_path = ROOT / "samples" / "org.json"
+    org = record_from_data(json.loads(org_path.read_text("utf-8")), "org", reg)
+    items = profiles(args.count)
+    inputs = [Inputs({"org": org, "candidate": record_from_data(p, "candidate", reg)}) for p in items]
     contexts = [engine.context(form, i) for i in inputs]
-    margins = engine.margins_twips(org)
     n = len(contexts)
 
     t0 = time.perf_counter()
-    tpl = compiled(form.template, margins)
+    tpl = engine.template(form, inputs[0])
     compile_ms = (time.perf_counter() - t0) * 1000
     fonts = engine.fonts
+    env = environment(True)
 
-    def fast_docx():
-        return [tpl.render(c) for c in contexts]
+    print(f"docgen benchmark — form {form.id} (Mẫu {form.code}), {n} generated profiles, best of {args.repeat}")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; PDF font: {fonts.family}")
+    print(f"template compiled once in {compile_ms:.1f} ms; render path: {tpl.render_path}")
 
-    def pipeline_docx():
-        for i in inputs:
-            engine.problems([form], i)
-            tpl.render(engine.context(form, i))
+    # 1. render only
+    def fast():
+        for c in contexts:
+            tpl.render(c)
 
-    def plain_docxtpl():
-        env = environment(True)
+    def plain_mem():
         for c in contexts:
             d = DocxTemplate(str(form.template))
             d.render(c, jinja_env=env, autoescape=True)
             d.save(io.BytesIO())
 
-    docs = fast_docx()
-    pdf_sample = docs[: max(50, n // 4)]
+    t_fast, t_plain_mem = best(fast, args.repeat), best(plain_mem, max(1, args.repeat - 1))
+    print("\n1. render only (in memory)")
+    row("docgen compiled render", n, t_fast)
+    row("plain DocxTemplate(template).render(ctx) + save", n, t_plain_mem)
+    print(f"  ratio: {t_plain_mem / t_fast:.1f}x")
 
-    def pdf_each():
-        for d in pdf_sample:
-            render_pdf(d, fonts)
+    # 2. batch -j 1, files written
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        src = tmp / "profiles.json"
+        src.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        runs = iter(range(1000))
 
-    t_fast = best(fast_docx, args.repeat)
-    t_pipe = best(pipeline_docx, args.repeat)
-    t_plain = best(plain_docxtpl, max(1, args.repeat - 1))
-    t_pdf = best(pdf_each, max(1, args.repeat - 1))
+        def batch_docx():
+            out = tmp / f"batch-{next(runs)}"
+            r = run_batch("admission-decision", src, org_path, out, library=library, formats=("docx",), jobs=1)
+            assert r.ok and len(r.written) == n
 
-    rate = lambda count, t: count / t  # noqa: E731
-    print(f"form: {form.id} (Mẫu {form.code}); {n} generated profiles; best of {args.repeat} runs")
-    print(f"font for PDF: {fonts.family}")
-    print(f"compile once: {compile_ms:.1f} ms (render path: {tpl.render_path})")
-    print(f"{'path':44} {'docs/s':>10} {'ms/doc':>8}")
-    rows = [
-        ("DOCX, docgen compiled render", rate(n, t_fast), t_fast / n),
-        ("DOCX, docgen check + context + render", rate(n, t_pipe), t_pipe / n),
-        ("DOCX, plain DocxTemplate(...).render + save", rate(n, t_plain), t_plain / n),
-        ("PDF, docgen reportlab from the DOCX", rate(len(pdf_sample), t_pdf), t_pdf / len(pdf_sample)),
-    ]
-    for name, r, per in rows:
-        print(f"{name:44} {r:10.1f} {per * 1000:8.2f}")
-    print(f"ratio DOCX compiled / plain docxtpl: {t_plain / t_fast:.1f}x")
-    print(f"ratio DOCX full pipeline / plain docxtpl: {t_plain / t_pipe:.1f}x")
+        def plain_files():
+            out = tmp / f"plain-{next(runs)}"
+            out.mkdir()
+            for i, c in enumerate(contexts):
+                d = DocxTemplate(str(form.template))
+                d.render(c, jinja_env=env, autoescape=True)
+                d.save(out / f"{i}.docx")
+
+        t_batch = best(batch_docx, args.repeat)
+        t_plain = best(plain_files, max(1, args.repeat - 1))
+        print("\n2. batch, one process (-j 1), DOCX files written")
+        row("docgen batch (read, check, context, render, write)", n, t_batch)
+        row("plain docxtpl render + save to file, same contexts", n, t_plain)
+        print(f"  ratio DOCX batch vs plain docxtpl: {t_plain / t_batch:.1f}x (target >= 30x)")
+
+        # 3. PDF
+        docs = [tpl.render(c) for c in contexts]
+        sample = docs[: min(n, 60)]
+
+        def pdf_each():
+            for d in sample:
+                render_pdf(d, fonts)
+
+        def batch_pdf():
+            out = tmp / f"batchpdf-{next(runs)}"
+            r = run_batch("admission-decision", src, org_path, out, library=library, formats=("pdf",), jobs=1)
+            assert r.ok
+
+        t_pdf = best(pdf_each, max(1, args.repeat - 1))
+        t_batch_pdf = best(batch_pdf, 1)
+        print("\n3. PDF, one process")
+        row("docgen PDF from the filled DOCX (one file each)", len(sample), t_pdf)
+        row("docgen batch -j 1, PDF only (read ... write)", n, t_batch_pdf)
+        lo = None if args.no_libreoffice else bench_libreoffice(sample[:40], tmp)
+        if lo:
+            version = subprocess.run([libreoffice(), "--version"], capture_output=True, text=True).stdout.strip()
+            print(f"  {'LibreOffice soffice --convert-to pdf, 20 per call':58} {1 / lo:9.1f} docs/s {lo * 1000:9.2f} ms/doc")
+            print(f"  ({version})")
+            print(f"  ratio PDF batch vs LibreOffice: {lo / (t_batch_pdf / n):.1f}x (target >= 10x)")
+        else:
+            print("  LibreOffice not installed (or skipped): no comparison")
+
+        # 4. memory
+        if not args.no_rss:
+            print("\n4. peak memory of a batch (DOCX + PDF, -j 1, fresh process each)")
+            for count in (int(x) for x in args.rss.split(",") if x):
+                peak, seconds = rss_child(count, tmp)
+                print(f"  {count:6d} documents: peak RSS {peak:7.1f} MiB, {seconds:6.1f} s ({count / seconds:.1f} docs/s)")
+    print(f"\n(this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB)")
 
 
 if __name__ == "__main__":

@@ -62,6 +62,12 @@ class Job:
     data: dict
     name: str          # unique base name: the output file stem, or the dossier's folder
     digest: str
+    inputs: Inputs | None = field(default=None, repr=False)  # kept from the check when rendering in this process
+
+    def __getstate__(self):  # worker processes rebuild the inputs from the data
+        state = dict(self.__dict__)
+        state["inputs"] = None
+        return state
 
 
 @dataclass
@@ -126,8 +132,8 @@ def _forms(engine: Engine, inputs: Inputs, target: str, kind: str):
     return [engine.library.get(target)]
 
 
-def _check(data: dict) -> tuple[list[Problem], str]:
-    """Problems of one item, and the base name of its outputs."""
+def _check(data: dict) -> tuple[list[Problem], str, Inputs]:
+    """Problems of one item, the base name of its outputs, and its loaded inputs."""
     engine, inputs, kind = _inputs_for(data)
     target = _ENGINE["target"]
     forms = _forms(engine, inputs, target, kind)
@@ -135,20 +141,24 @@ def _check(data: dict) -> tuple[list[Problem], str]:
     if target in PACKS:
         found += [p for p in engine.all_rule_problems(inputs) if p not in found]
     if errors(found):
-        return found, ""
+        return found, "", inputs
     if target == "admission-dossier":
         name = engine.dossier_stem(inputs)
     elif target == "congress":
         name = engine.congress_stem(inputs)
     else:
         name = engine.stem(forms[0], inputs)
-    return found, name
+    return found, name, inputs
 
 
 def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
     """Render and write one item; returns its index, the files written and an error ('' if none)."""
     try:
-        engine, inputs, kind = _inputs_for(job.data)
+        if job.inputs is not None:
+            engine, inputs = _ENGINE["engine"], job.inputs
+            kind = next(k for k in inputs.records if k != "org")
+        else:
+            engine, inputs, kind = _inputs_for(job.data)
         target, formats = _ENGINE["target"], _ENGINE["formats"]
         forms = _forms(engine, inputs, target, kind)
         docs = engine.render_all(forms, inputs, formats)
@@ -157,15 +167,15 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
             title = "Hồ sơ kết nạp đảng viên" if target == "admission-dossier" else "Văn kiện đại hội chi bộ"
             files.append((job.name + ".pdf", engine.merged_pdf(docs, title)))
             folder = Path(outdir) / job.name
-            written = write_files(folder, files)
+            written = write_files(folder, files, durable=False)
         else:
             stem = docs[0].stem
             files = [(job.name + n[len(stem):] if n.startswith(stem) else n, d) for n, d in files]
-            written = write_files(outdir, files)
+            written = write_files(outdir, files, durable=False)
         _ENGINE["done"] += 1
         if _ENGINE["done"] % 200 == 0:
             _release_memory()
-        return job.index, [str(p.relative_to(Path(outdir).resolve())) for p in written], ""
+        return job.index, [str(p.relative_to(outdir)) for p in written], ""
     except DocgenError as exc:
         return job.index, [], str(exc)
 
@@ -204,6 +214,13 @@ def _read_log(path: Path) -> dict[str, dict]:
         if isinstance(entry, dict) and "name" in entry:
             done[entry["name"]] = entry
     return done
+
+
+def _complete(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _clean_partials(outdir: Path) -> None:
@@ -257,7 +274,7 @@ def run_batch(
     valid: list[Job] = []
     used: dict[str, int] = {}
     for i, item in enumerate(items):
-        found, name = _check(item.data)
+        found, name, inputs = _check(item.data)
         report.warnings += len(found) - len(errors(found))
         if not name:
             report.failed.append(Failure(item.label, [describe(p, item) for p in errors(found)]))
@@ -268,7 +285,7 @@ def run_batch(
         digest = hashlib.sha256(json.dumps(
             {"v": __version__, "target": target, "formats": formats, "org": org, "data": item.data, "forms": fingerprint},
             sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        valid.append(Job(i, item.label, item.data, unique, digest))
+        valid.append(Job(i, item.label, item.data, unique, digest, inputs if jobs <= 1 else None))
 
     log_path = out / LOG_NAME
     done = _read_log(log_path) if resume else {}
@@ -276,7 +293,7 @@ def run_batch(
     todo = []
     for job in valid:
         entry = done.get(job.name)
-        if entry and entry.get("digest") == job.digest and all((out / f).exists() for f in entry.get("files", [])):
+        if entry and entry.get("digest") == job.digest and all(_complete(out / f) for f in entry.get("files", [])):
             report.skipped.append(job.name)
         else:
             todo.append(job)

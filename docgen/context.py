@@ -441,7 +441,9 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     made once per item, such as one nomination per introducer). With ``names`` (the
     template's top-level names) only the sections the template reads are formatted."""
     org = inputs["org"]
-    ctx: dict[str, Any] = _org_context(org)
+    if "context" not in org.cache:
+        org.cache["context"] = _org_context(org)
+    ctx: dict[str, Any] = dict(org.cache["context"])  # its parts are never changed below
     ctx["delegation"] = org.text("committee.delegation")
     subject = inputs.records.get(form.subject)
     doc_date = subject.date(form.item_path(form.date_field, item)) if subject else None
@@ -474,5 +476,11 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
         ctx["congress"] = _congress_context(subject, ctx, library.congress_conf)
     if form.each and item is not None:
         ctx[form.item_name] = get_path(ctx, form.each)[item]
-    ctx["legal_basis"] = legal_basis_lines(form, doc_date, ctx, library) if doc_date and form.legal_basis else []
+    ctx["legal_basis"] = []
+    if doc_date and form.legal_basis:
+        edition = library.edition_for(doc_date)
+        key = ("legal_basis", form.id, edition.id, tuple(ctx.get("exceptions", ())))
+        if key not in org.cache:  # depends only on the organisation, the edition and the exceptions
+            org.cache[key] = legal_basis_lines(form, doc_date, ctx, library)
+        ctx["legal_basis"] = list(org.cache[key])
     return ctx

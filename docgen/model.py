@@ -31,6 +31,9 @@ class Record:
     data: dict
     source: str = ""
     problems: list[Problem] = field(default_factory=list)
+    # values derived from this record alone (the organisation's formatted names, margins …),
+    # computed once when one organisation serves a whole batch
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def raw(self, path: str, default: Any = None) -> Any:
         value = get_path(self.data, path)

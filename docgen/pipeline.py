@@ -7,6 +7,7 @@ parameters; nothing here reads the clock or prints.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,12 +68,16 @@ class Engine:
 
     # -- render -------------------------------------------------------------------------------
     def margins_twips(self, org: Record) -> dict[str, int]:
+        """Page margins in twips: the style defaults, overridden by the organisation file."""
+        if "margins" in org.cache:
+            return org.cache["margins"]
         base = dict(self.library.style["margins_mm"])
         for side in base:
             v = org.int(f"style.margins_mm.{side}")
             if v is not None:
                 base[side] = v
-        return {side: round(mm * MM_TWIPS) for side, mm in base.items()}
+        org.cache["margins"] = {side: round(mm * MM_TWIPS) for side, mm in base.items()}
+        return org.cache["margins"]
 
     def template(self, form: FormSpec, inputs: Inputs):
         return compiled(form.template, self.margins_twips(inputs["org"]))
@@ -185,20 +190,23 @@ class Engine:
 
 
 # -- write -----------------------------------------------------------------------------------
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
 def safe_target(outdir: Path, name: str) -> Path:
-    """``outdir/name``, refusing any name that would leave ``outdir``."""
-    if not name or "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
+    """``outdir/name``, refusing any name that could leave ``outdir`` (docgen's own names are
+    ASCII slugs: letters, digits, ``_ . -``, no leading dot, no ``..``)."""
+    if not _SAFE_NAME.match(name) or ".." in name:
         raise OutputError(f"Tên tệp không an toàn: {name!r}")
-    target = (outdir / name).resolve()
-    if target.parent != outdir.resolve():
-        raise OutputError(f"Tên tệp không an toàn: {name!r}")
-    return target
+    return outdir / name
 
 
-def write_files(outdir: str | Path, files: list[tuple[str, bytes]]) -> list[Path]:
-    """Write every file atomically (temporary file in the same folder, then rename).
+def write_files(outdir: str | Path, files: list[tuple[str, bytes]], durable: bool = True) -> list[Path]:
+    """Write every file atomically: a temporary file in the same folder, then a rename.
 
-    All contents are staged first; a failure before the renames leaves no output at all.
+    All contents are staged first; a failure before the renames leaves no output and no
+    temporary file. ``durable`` also flushes each file to disk before the rename (a batch,
+    which can be resumed, skips that).
     """
     out = Path(outdir)
     try:
@@ -210,29 +218,23 @@ def write_files(outdir: str | Path, files: list[tuple[str, bytes]]) -> list[Path
         for name, data in files:
             target = safe_target(out, name)
             fd, tmp = tempfile.mkstemp(prefix=".docgen-", suffix=".part", dir=out)
+            staged.append((tmp, target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            staged.append((tmp, target))
-        written = []
+                if durable:
+                    fh.flush()
+                    os.fsync(fh.fileno())
         for tmp, target in staged:
             os.replace(tmp, target)
-            written.append(target)
-        return written
-    except OSError as exc:
+        return [target for _, target in staged]
+    except BaseException as exc:
         for tmp, _ in staged:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
-        raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
-    except BaseException:
-        for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
         raise
 
 

@@ -46,13 +46,22 @@ class WorkCalendar:
         return d not in _vn_holidays(d.year)
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to and including ``end`` (0 when end ≤ start)."""
-        n = 0
-        d = start + timedelta(days=1)
-        while d <= end:
-            if self.is_working_day(d):
-                n += 1
-            d += timedelta(days=1)
+        """Working days after ``start`` up to and including ``end`` (0 when end ≤ start).
+
+        Counted arithmetically: the days of the week in the range, less the days off that
+        fall on a working weekday, plus the extra working days (no day-by-day walk)."""
+        if end <= start:
+            return 0
+        days = (end - start).days
+        full, rest = divmod(days, 7)
+        n = full * (7 - len(self.weekend))
+        first = start.weekday() + 1
+        n += sum(1 for k in range(rest) if (first + k) % 7 not in self.weekend)
+        off = set(self.extra_off)
+        for year in range(start.year, end.year + 1):
+            off.update(_vn_holidays(year).keys())
+        n -= sum(1 for d in off if start < d <= end and d.weekday() not in self.weekend and d not in self.extra_work)
+        n += sum(1 for d in self.extra_work if start < d <= end and d.weekday() in self.weekend)
         return n
 
     def add_working_days(self, start: date, n: int) -> date:

@@ -163,6 +163,7 @@ class CompiledTemplate:
         self._compiled: dict[str, Any] = {}
         env = environment(True)
         self.names: set[str] = set()  # top-level context names the template reads
+        self._source_has_listing_chars = False
         fallback = False
         for name, raw in parts:
             self._order.append(name)
@@ -171,6 +172,11 @@ class CompiledTemplate:
                 if name == "word/document.xml":
                     text = set_margins(text, margins_twips)
                 patched = _literal_braces(self._helper.patch_xml(text))
+                # the XML declaration's line break is the only one a Word part usually has;
+                # without it, a newline or tab in the rendered part can only come from a value
+                patched = patched.replace("?>\r\n<", "?><").replace("?>\n<", "?><")
+                if any(ch in patched for ch in _LISTING_CHARS):
+                    self._source_has_listing_chars = True
                 if _HAS_TAG.search(patched):
                     if _FALLBACK_FEATURES.search(patched):
                         fallback = True
@@ -190,14 +196,15 @@ class CompiledTemplate:
 
     def render_parts(self, context: dict) -> dict[str, bytes]:
         """The rendered XML of each tagged part, validated; raises :class:`FormError` on a broken template."""
-        listing = _has_listing_chars(context)
+        # values with line breaks or tabs need docxtpl's listing fix-up (w:br, w:tab)
+        listing = _has_listing_chars(context) if self._source_has_listing_chars else None
         out = {}
         for name, template in self._compiled.items():
             try:
                 xml = template.render(context)
             except TemplateError as exc:
                 raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {exc}") from exc
-            if listing:
+            if listing or (listing is None and any(ch in xml for ch in _LISTING_CHARS)):
                 xml = self._helper.resolve_listing(xml)
             data = xml.encode("utf-8")
             try:

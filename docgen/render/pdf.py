@@ -265,7 +265,7 @@ class Translator:
         self.doc = doc
         self.fonts = fonts
         self.base = fonts.names["regular"]
-        self._style_cache: dict = {}
+        self._style_cache = _STYLES.setdefault(self.base, {})
 
     # paragraphs
     def _para(self, p, table_style: str | None = None) -> _Para:
@@ -371,7 +371,7 @@ class Translator:
         if st is None:
             leading = self._leading(props, size)
             st = ParagraphStyle(
-                f"p{len(self._style_cache)}",
+                f"{self.base}-p{len(self._style_cache)}",
                 fontName=self.base,
                 fontSize=size,
                 leading=leading,
@@ -423,7 +423,7 @@ class Translator:
                 if item.empty:
                     out.append(Spacer(1, eff_before + st.leading + after))
                 else:
-                    out.append(Paragraph(item.markup, st))
+                    out.append(_paragraph(item.markup, st))
                 if item.page_break_after:
                     out.append(PageBreak())
                 prev_after = after
@@ -552,6 +552,25 @@ class Translator:
                 w = self._line(el)
                 if w:
                     commands.append((ops[name], (ci, ri), (ci + span - 1, ri), w, colors.black))
+
+
+# Paragraph styles and parsed paragraph fragments, shared by every document of the process:
+# a batch lays out the same template text again and again, and reportlab's markup parser is
+# the largest single cost of a one-page document. Fragments are read-only during layout.
+_STYLES: dict[str, dict] = {}
+_FRAGS: dict[tuple[str, str], list] = {}
+_FRAGS_MAX = 20_000
+
+
+def _paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
+    key = (style.name, markup)
+    frags = _FRAGS.get(key)
+    if frags is None:
+        p = Paragraph(markup, style)
+        if len(_FRAGS) < _FRAGS_MAX:
+            _FRAGS[key] = p.frags
+        return p
+    return Paragraph(markup, style, frags=frags)
 
 
 def _dedupe_spans(commands: list) -> list:
