@@ -25,6 +25,10 @@ demo: $(STAMP)
 	  $(BIN)/docgen admission-decision "$$f" --org samples/org.json -o $(OUT)/decisions || exit $$?; \
 	  $(BIN)/docgen admission-dossier "$$f" --org samples/org.json -o $(OUT)/dossiers/$$(basename "$$f" .json) || exit $$?; \
 	done
+	$(BIN)/docgen congress samples/congress.json --org samples/org.json -o $(OUT)/congress
+	$(BIN)/docgen batch admission-decision samples/roster.xlsx --org samples/org.json -o $(OUT)/roster
+	@echo "A roster with broken rows, to show the report (exit code 3 is expected):"
+	-$(BIN)/docgen batch admission-decision samples/roster-broken.xlsx --org samples/org.json -o $(OUT)/roster-broken
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

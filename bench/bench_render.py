@@ -226,7 +226,7 @@ def main() -> None:
             assert r.ok
 
         t_pdf = best(pdf_each, max(1, args.repeat - 1))
-        t_batch_pdf = best(batch_pdf, 1)
+        t_batch_pdf = best(batch_pdf, max(1, args.repeat - 1))
         print("\n3. PDF, one process")
         row("docgen PDF from the filled DOCX (one file each)", len(sample), t_pdf)
         row("docgen batch -j 1, PDF only (read ... write)", n, t_batch_pdf)

@@ -112,8 +112,10 @@ def _json_items(path: Path) -> list[Item]:
 _ENGINE: dict = {}
 
 
-def _init_worker(forms_dir: str | None, font_dir: str | None, org: dict, target: str, formats: tuple) -> None:
-    engine = Engine(FormLibrary(forms_dir), font_dir=font_dir)
+def _init_worker(forms_dir: str | None, font_dir: str | None, org: dict, target: str, formats: tuple,
+                 engine: Engine | None = None) -> None:
+    """Set up this process: the engine (built once; reused when this process already has one)."""
+    engine = engine or Engine(FormLibrary(forms_dir), font_dir=font_dir)
     org_record = record_from_data(org, "org", engine.library.registry)
     _ENGINE.update(engine=engine, org=org_record, target=target, formats=formats, done=0)
 
@@ -262,7 +264,7 @@ def run_batch(
     org = json.loads(Path(org_path).read_text(encoding="utf-8-sig"))
     items = read_items(source, library)
     out = Path(outdir)
-    _init_worker(str(library.root), font_dir, org, target, formats)
+    _init_worker(str(library.root), font_dir, org, target, formats, engine=Engine(library, font_dir=font_dir))
     org_problems = errors(_ENGINE["org"].problems)
     if org_problems:
         from .errors import InputError
@@ -270,7 +272,9 @@ def run_batch(
         raise InputError(org_problems)
 
     report = Report()
-    fingerprint = _forms_fingerprint(library)
+    if "_fingerprint" not in library.__dict__:  # the forms are read once per library
+        library.__dict__["_fingerprint"] = _forms_fingerprint(library)
+    fingerprint = library.__dict__["_fingerprint"]
     valid: list[Job] = []
     used: dict[str, int] = {}
     for i, item in enumerate(items):

@@ -131,3 +131,18 @@ def test_vietnamese_letter_set():
     assert len(letters) == 2 * (12 * 6 + 1 + 26 - 6)
     for ch in "ĐđỶỹỰựẫẬ":
         assert ch in letters
+
+
+def test_shared_layout_caches_do_not_change_the_pdf(engine, org_data):
+    """Fragments, line breaks and font subsets are shared between documents; a document laid
+    out after others is byte for byte the one laid out first."""
+    from docgen.render import pdf as pdfmod
+
+    form = engine.library.get("admission-decision")
+    docs = [engine.render(form, make_inputs(engine, org_data, read_json(p)), formats=("docx",)).docx
+            for p in VALID_CANDIDATES]
+    warm = [pdfmod.render_pdf(d, engine.fonts) for d in docs]
+    for d, expected in zip(reversed(docs), reversed(warm)):
+        pdfmod._FRAGS.clear()
+        pdfmod._LINES.clear()
+        assert pdfmod.render_pdf(d, engine.fonts) == expected

@@ -562,15 +562,46 @@ _FRAGS: dict[tuple[str, str], list] = {}
 _FRAGS_MAX = 20_000
 
 
+_LINES: dict[tuple, object] = {}
+
+
+class _SharedParagraph(Paragraph):
+    """A Paragraph whose line breaking is shared with every equal paragraph (same markup,
+    style and width) laid out before in this process."""
+
+    _key: tuple = ()
+
+    def breakLines(self, width):
+        key = (self._key, tuple(width) if isinstance(width, (list, tuple)) else width)
+        lines = _LINES.get(key)
+        if lines is None:
+            lines = super().breakLines(width)
+            if len(_LINES) < _FRAGS_MAX:
+                _LINES[key] = lines
+        return lines
+
+    def split(self, availWidth, availHeight):
+        # a split paragraph's pieces get their own line breaking
+        return [_unshare(p) for p in super().split(availWidth, availHeight)]
+
+
+def _unshare(p):
+    if isinstance(p, _SharedParagraph):
+        p.__class__ = Paragraph
+    return p
+
+
 def _paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
     key = (style.name, markup)
     frags = _FRAGS.get(key)
     if frags is None:
-        p = Paragraph(markup, style)
+        p = _SharedParagraph(markup, style)
         if len(_FRAGS) < _FRAGS_MAX:
             _FRAGS[key] = p.frags
-        return p
-    return Paragraph(markup, style, frags=frags)
+    else:
+        p = _SharedParagraph(markup, style, frags=frags)
+    p._key = key
+    return p
 
 
 def _dedupe_spans(commands: list) -> list:
