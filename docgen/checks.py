@@ -54,9 +54,9 @@ def field_problems(paths: Iterable[str], inputs: Inputs, registry: Registry) -> 
         record = inputs.records.get(f.input)
         if record is None:
             continue
-        concrete = list(expand(record.data, generic))
+        concrete = expand(record.data, generic) if "[]" in generic else (generic,)
         for path in concrete:
-            value = get_path(record.data, path)
+            value = record.raw(path, MISSING)
             if value is MISSING or value is None or (isinstance(value, str) and not value.strip()):
                 problems.append(
                     Problem(
@@ -77,20 +77,27 @@ def field_problems(paths: Iterable[str], inputs: Inputs, registry: Registry) -> 
 
 
 def present_field_problems(inputs: Inputs, registry: Registry, skip: set[str]) -> list[Problem]:
-    """Type problems of optional fields that are present (a margin typed as text, say)."""
-    problems = []
+    """Type problems of optional fields that are present (a margin typed as text, say).
+
+    Walks the values actually in each record (a profile has a few dozen) rather than every
+    field of the registry."""
+    problems: list[Problem] = []
+    fields = registry.fields
     for record in inputs.records.values():
-        fields = [f for top in record.data for f in registry.under(record.kind, top)]
-        for f in fields:
-            if f.path in skip:
-                continue
-            for path in expand(record.data, f.path):
-                value = get_path(record.data, path)
-                if value is MISSING or value is None:
-                    continue
+        stack: list[tuple[str, str, object]] = [(k, k, v) for k, v in record.data.items()]
+        while stack:
+            path, generic, value = stack.pop()
+            f = fields.get(generic)
+            if f is not None and f.input == record.kind and generic not in skip and value is not None:
                 bad = check_value(f, path, value, record.kind)
                 if bad is not None:
                     problems.append(bad)
+                    continue
+            if isinstance(value, dict):
+                stack.extend((f"{path}.{k}", f"{generic}.{k}", v) for k, v in value.items())
+            elif isinstance(value, list):
+                stack.extend((f"{path}[{i}]", f"{generic}[]", v) for i, v in enumerate(value) if isinstance(v, dict))
+    problems.sort(key=lambda p: p.path)
     return problems
 
 

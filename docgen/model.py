@@ -36,22 +36,34 @@ class Record:
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def raw(self, path: str, default: Any = None) -> Any:
-        value = get_path(self.data, path)
+        value = self._get(path)
         return default if value is MISSING else value
+
+    def _get(self, path: str) -> Any:
+        """The value at ``path``, looked up once (a record does not change after loading)."""
+        memo = self.cache.setdefault("path", {})
+        try:
+            return memo[path]
+        except KeyError:
+            value = memo[path] = get_path(self.data, path)
+            return value
 
     def text(self, path: str, default: str = "") -> str:
         value = self.raw(path)
         return value if isinstance(value, str) else default
 
     def date(self, path: str) -> date | None:
-        return parse_date(self.raw(path))
+        memo = self.cache.setdefault("date", {})
+        if path not in memo:
+            memo[path] = parse_date(self.raw(path))
+        return memo[path]
 
     def int(self, path: str, default: int | None = None) -> int | None:
         value = self.raw(path)
         return value if isinstance(value, int) and not isinstance(value, bool) else default
 
     def has(self, path: str) -> bool:
-        value = get_path(self.data, path)
+        value = self._get(path)
         return value is not MISSING and value is not None and value != ""
 
 
