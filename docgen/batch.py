@@ -59,15 +59,9 @@ class Job:
 
     index: int
     label: str
-    data: dict
+    data: str          # the profile as compact JSON: a long batch keeps thousands of these
     name: str          # unique base name: the output file stem, or the dossier's folder
     digest: str
-    inputs: Inputs | None = field(default=None, repr=False)  # kept from the check when rendering in this process
-
-    def __getstate__(self):  # worker processes rebuild the inputs from the data
-        state = dict(self.__dict__)
-        state["inputs"] = None
-        return state
 
 
 @dataclass
@@ -120,8 +114,10 @@ def _init_worker(forms_dir: str | None, font_dir: str | None, org: dict, target:
     _ENGINE.update(engine=engine, org=org_record, target=target, formats=formats, done=0)
 
 
-def _inputs_for(data: dict) -> tuple[Engine, Inputs, str]:
+def _inputs_for(data: dict | str) -> tuple[Engine, Inputs, str]:
     engine: Engine = _ENGINE["engine"]
+    if isinstance(data, str):
+        data = json.loads(data)
     target = _ENGINE["target"]
     kind = PACKS.get(target) or engine.library.get(target).subject
     record = record_from_data(data, kind, engine.library.registry)
@@ -134,8 +130,8 @@ def _forms(engine: Engine, inputs: Inputs, target: str, kind: str):
     return [engine.library.get(target)]
 
 
-def _check(data: dict) -> tuple[list[Problem], str, Inputs]:
-    """Problems of one item, the base name of its outputs, and its loaded inputs."""
+def _check(data: dict) -> tuple[list[Problem], str]:
+    """Problems of one item, and the base name of its outputs ('' when it has errors)."""
     engine, inputs, kind = _inputs_for(data)
     target = _ENGINE["target"]
     forms = _forms(engine, inputs, target, kind)
@@ -143,24 +139,22 @@ def _check(data: dict) -> tuple[list[Problem], str, Inputs]:
     if target in PACKS:
         found += [p for p in engine.all_rule_problems(inputs) if p not in found]
     if errors(found):
-        return found, "", inputs
+        return found, ""
     if target == "admission-dossier":
         name = engine.dossier_stem(inputs)
     elif target == "congress":
         name = engine.congress_stem(inputs)
     else:
         name = engine.stem(forms[0], inputs)
-    return found, name, inputs
+    return found, name
 
 
 def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
     """Render and write one item; returns its index, the files written and an error ('' if none)."""
     try:
-        if job.inputs is not None:
-            engine, inputs = _ENGINE["engine"], job.inputs
-            kind = next(k for k in inputs.records if k != "org")
-        else:
-            engine, inputs, kind = _inputs_for(job.data)
+        # the item is loaded again rather than kept from the check: holding every item's
+        # records until its turn would make memory grow with the batch
+        engine, inputs, kind = _inputs_for(job.data)
         target, formats = _ENGINE["target"], _ENGINE["formats"]
         forms = _forms(engine, inputs, target, kind)
         docs = engine.render_all(forms, inputs, formats)
@@ -183,10 +177,9 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
 
 
 def _release_memory() -> None:
-    """Hand freed memory back to the system (glibc keeps libxml2's freed arenas otherwise).
-    Only the young generations are collected: a full collection over a large batch's
-    items costs more than it frees."""
-    gc.collect(1)
+    """Collect reportlab's reference cycles and hand freed memory back to the system
+    (glibc keeps libxml2's freed arenas otherwise), so that memory stays flat."""
+    gc.collect()
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -280,7 +273,7 @@ def run_batch(
     valid: list[Job] = []
     used: dict[str, int] = {}
     for i, item in enumerate(items):
-        found, name, inputs = _check(item.data)
+        found, name = _check(item.data)
         report.warnings += len(found) - len(errors(found))
         if not name:
             report.failed.append(Failure(item.label, [describe(p, item) for p in errors(found)]))
@@ -291,7 +284,9 @@ def run_batch(
         digest = hashlib.sha256(json.dumps(
             {"v": __version__, "target": target, "formats": formats, "org": org, "data": item.data, "forms": fingerprint},
             sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        valid.append(Job(i, item.label, item.data, unique, digest, inputs if jobs <= 1 else None))
+        compact = json.dumps(item.data, ensure_ascii=False, separators=(",", ":"))
+        valid.append(Job(i, item.label, compact, unique, digest))
+        item.data = {}
 
     log_path = out / LOG_NAME
     done = _read_log(log_path) if resume else {}

@@ -559,7 +559,7 @@ class Translator:
 # the largest single cost of a one-page document. Fragments are read-only during layout.
 _STYLES: dict[str, dict] = {}
 _FRAGS: dict[tuple[str, str], list] = {}
-_FRAGS_MAX = 20_000
+_FRAGS_MAX = 1_000  # the template's fixed text fills it first; names and dates rarely repeat
 
 
 _LINES: dict[tuple, object] = {}
