@@ -34,7 +34,6 @@ from .pipeline import Engine, files_of, write_files
 from .roster import load_columns, read_roster
 
 LOG_NAME = ".docgen-batch.jsonl"
-PACKS = {"admission-dossier": "candidate", "congress": "congress"}
 
 
 @dataclass
@@ -119,13 +118,14 @@ def _inputs_for(data: dict | str) -> tuple[Engine, Inputs, str]:
     if isinstance(data, str):
         data = json.loads(data)
     target = _ENGINE["target"]
-    kind = PACKS.get(target) or engine.library.get(target).subject
+    packs = engine.library.packs
+    kind = packs[target]["subject"] if target in packs else engine.library.get(target).subject
     record = record_from_data(data, kind, engine.library.registry)
     return engine, Inputs({"org": _ENGINE["org"], kind: record}), kind
 
 
 def _forms(engine: Engine, inputs: Inputs, target: str, kind: str):
-    if target in PACKS:
+    if target in engine.library.packs:
         return engine.pack_forms(inputs, kind)
     return [engine.library.get(target)]
 
@@ -136,17 +136,12 @@ def _check(data: dict) -> tuple[list[Problem], str]:
     target = _ENGINE["target"]
     forms = _forms(engine, inputs, target, kind)
     found = engine.problems(forms, inputs)
-    if target in PACKS:
+    is_pack = target in engine.library.packs
+    if is_pack:
         found += [p for p in engine.all_rule_problems(inputs) if p not in found]
     if errors(found):
         return found, ""
-    if target == "admission-dossier":
-        name = engine.dossier_stem(inputs)
-    elif target == "congress":
-        name = engine.congress_stem(inputs)
-    else:
-        name = engine.stem(forms[0], inputs)
-    return found, name
+    return found, engine.pack_stem(target, inputs) if is_pack else engine.stem(forms[0], inputs)
 
 
 def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
@@ -156,15 +151,14 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
         # records until its turn would make memory grow with the batch
         engine, inputs, kind = _inputs_for(job.data)
         target, formats = _ENGINE["target"], _ENGINE["formats"]
-        forms = _forms(engine, inputs, target, kind)
-        docs = engine.render_all(forms, inputs, formats)
-        files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
-        if target in PACKS:
-            title = "Hồ sơ kết nạp đảng viên" if target == "admission-dossier" else "Văn kiện đại hội chi bộ"
-            files.append((job.name + ".pdf", engine.merged_pdf(docs, title)))
-            folder = Path(outdir) / job.name
-            written = write_files(folder, files, durable=False)
+        if target in engine.library.packs:
+            files = engine.pack_files(target, inputs, formats)
+            stem = engine.pack_stem(target, inputs)
+            files = [(job.name + n[len(stem):] if n.startswith(stem) else n, d) for n, d in files]
+            written = write_files(Path(outdir) / job.name, files, durable=False)
         else:
+            docs = engine.render_all(_forms(engine, inputs, target, kind), inputs, formats)
+            files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
             stem = docs[0].stem
             files = [(job.name + n[len(stem):] if n.startswith(stem) else n, d) for n, d in files]
             written = write_files(outdir, files, durable=False)
@@ -254,7 +248,7 @@ def run_batch(
 ) -> Report:
     """Check every item, render the valid ones, and report what was written, skipped and failed."""
     t0 = time.perf_counter()
-    if target not in PACKS:
+    if target not in library.packs:
         library.get(target)  # unknown form: FormError now, not per item
     org = json.loads(Path(org_path).read_text(encoding="utf-8-sig"))
     items = read_items(source, library)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .errors import FormError, Problem
-from .fields import MISSING, Registry, check_value, expand, get_path
+from .fields import MISSING, Registry, check_value, expand
 from .forms import SHARED, FormLibrary, FormSpec
 from .model import Record
 from .sandbox import TemplateError, render_text

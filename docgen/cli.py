@@ -110,17 +110,47 @@ def _formats(value: str) -> tuple[str, ...]:
     return ("docx", "pdf") if value == "both" else (value,)
 
 
+def document_options(fn):
+    """PROFILE, --org, -o and --format: the options of every command that writes documents."""
+    for option in reversed([
+        click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Tệp JSON của tổ chức đảng (cấp ủy, chi bộ, người ký)."),
+        click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
+                     default=Path("."), show_default=True, help="Thư mục ghi kết quả."),
+        click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
+                     help="Định dạng của từng văn bản (tệp PDF gộp của một bộ văn bản luôn được ghi)."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def pack_command(pack_id: str, help_text: str):
+    """``docgen <pack> INPUT --org ORG``: every paper of a pack and its merged PDF."""
+
+    @click.command(name=pack_id, help=help_text)
+    @document_options
+    @click.pass_context
+    @handle_errors
+    def command(ctx, profile: Path, org: Path, outdir: Path, fmt: str) -> None:
+        eng = engine(ctx)
+        kind = eng.library.pack(pack_id)["subject"]
+        inputs = _inputs(eng, kind, profile, org)
+        warnings = eng.require_valid(eng.pack_forms(inputs, kind), inputs, all_rules=True)
+        if warnings:
+            _report(warnings)
+        _warn_font(eng, ("pdf",))
+        for path in write_files(outdir, eng.pack_files(pack_id, inputs, _formats(fmt))):
+            click.echo(str(path))
+
+    return command
+
+
 def form_command(form_id: str, subject_kind: str, help_text: str):
     """A ``docgen <form-id> PROFILE --org ORG`` command for one form."""
 
     @click.command(name=form_id, help=help_text)
-    @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                  help="Tệp JSON của tổ chức đảng (cấp ủy, chi bộ, người ký).")
-    @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-                  show_default=True, help="Thư mục ghi kết quả.")
-    @click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
-                  help="Định dạng kết quả.")
+    @document_options
     @click.pass_context
     @handle_errors
     def command(ctx, profile: Path, org: Path, outdir: Path, fmt: str) -> None:
@@ -160,6 +190,23 @@ FORM_COMMANDS = {
     "congress-resolution": ("congress", "Nghị quyết đại hội chi bộ.", "samples/congress.json"),
     "ratification-request": ("congress", "Tờ trình đề nghị chuẩn y kết quả bầu cử.", "samples/congress.json"),
 }
+
+main.add_command(pack_command("admission-dossier", """Cả hồ sơ kết nạp theo thứ tự: giấy giới thiệu (3-KNĐ),
+    nghị quyết Đoàn (4-KNĐ) nếu có, tổng hợp ý kiến (5-KNĐ), nghị quyết chi bộ (6-KNĐ), nghị quyết
+    đảng ủy (8-KNĐ), quyết định kết nạp (9-KNĐ); kèm một tệp PDF gộp có mục lục (bookmark) để in.
+
+    \b
+    Ví dụ:
+      docgen admission-dossier samples/candidates/pham-thi-thu-huong.json --org samples/org.json -o out/dossier/
+    """))
+main.add_command(pack_command("congress", """Bộ văn kiện đại hội chi bộ: báo cáo tình hình đảng viên dự đại
+    hội, danh sách bầu cử, phiếu bầu, biên bản kiểm phiếu, biên bản và nghị quyết đại hội, tờ trình đề
+    nghị chuẩn y; mọi số liệu lấy từ một tệp, đánh số liên tục; kèm một PDF gộp có mục lục để in.
+
+    \b
+    Ví dụ:
+      docgen congress samples/congress.json --org samples/org.json -o out/congress/
+    """))
 
 for _form_id, (_subject, _summary, _sample) in FORM_COMMANDS.items():
     main.add_command(form_command(_form_id, _subject, f"""{_summary}
@@ -208,40 +255,6 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
     else:
         click.echo("Hồ sơ đầy đủ, không có lỗi.")
     sys.exit(3 if errors(problems) else 0)
-
-
-@main.command("congress")
-@click.argument("congress_file", metavar="CONGRESS", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Tệp JSON của tổ chức đảng.")
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Thư mục ghi kết quả.")
-@click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
-              help="Định dạng của từng văn bản (tệp PDF gộp để in luôn được ghi).")
-@click.pass_context
-@handle_errors
-def congress(ctx, congress_file: Path, org: Path, outdir: Path, fmt: str) -> None:
-    """Bộ văn kiện đại hội chi bộ: báo cáo tình hình đảng viên dự đại hội, danh sách bầu cử,
-    phiếu bầu, biên bản kiểm phiếu, biên bản và nghị quyết đại hội, tờ trình đề nghị chuẩn y;
-    mọi số liệu lấy từ một tệp, đánh số liên tục; kèm một PDF gộp có mục lục để in.
-
-    \b
-    Ví dụ:
-      docgen congress samples/congress.json --org samples/org.json -o out/congress/
-    """
-    eng = engine(ctx)
-    inputs = _inputs(eng, "congress", congress_file, org)
-    forms = eng.pack_forms(inputs, "congress")
-    warnings = eng.require_valid(forms, inputs, all_rules=True)
-    if warnings:
-        _report(warnings)
-    formats = _formats(fmt)
-    _warn_font(eng, ("pdf",))
-    docs = eng.render_all(forms, inputs, formats)
-    files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
-    files.append((eng.congress_stem(inputs) + ".pdf", eng.merged_pdf(docs, "Văn kiện đại hội chi bộ")))
-    for path in write_files(outdir, files):
-        click.echo(str(path))
 
 
 @main.command()
@@ -323,40 +336,6 @@ def _batch_summary(report) -> None:
             click.echo(f"  {f.label}:")
             for reason in f.reasons:
                 click.echo(f"    - {reason}")
-
-
-@main.command("admission-dossier")
-@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Tệp JSON của tổ chức đảng.")
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Thư mục ghi kết quả.")
-@click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
-              help="Định dạng của từng văn bản (tệp PDF gộp để in luôn được ghi).")
-@click.pass_context
-@handle_errors
-def admission_dossier(ctx, profile: Path, org: Path, outdir: Path, fmt: str) -> None:
-    """Cả hồ sơ kết nạp theo thứ tự: giấy giới thiệu (3-KNĐ), nghị quyết Đoàn (4-KNĐ) nếu có,
-    tổng hợp ý kiến (5-KNĐ), nghị quyết chi bộ (6-KNĐ), nghị quyết đảng ủy (8-KNĐ), quyết định
-    kết nạp (9-KNĐ); kèm một tệp PDF gộp có mục lục (bookmark) để in.
-
-    \b
-    Ví dụ:
-      docgen admission-dossier samples/candidates/pham-thi-thu-huong.json --org samples/org.json -o out/dossier/
-    """
-    eng = engine(ctx)
-    inputs = _inputs(eng, "candidate", profile, org)
-    forms = eng.dossier_forms(inputs)
-    warnings = eng.require_valid(forms, inputs, all_rules=True)
-    if warnings:
-        _report(warnings)
-    formats = _formats(fmt)
-    _warn_font(eng, ("pdf",))
-    docs = eng.render_all(forms, inputs, formats)
-    files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
-    files.append((eng.dossier_stem(inputs) + ".pdf", eng.merged_pdf(docs, "Hồ sơ kết nạp đảng viên")))
-    for path in write_files(outdir, files):
-        click.echo(str(path))
 
 
 @main.group(invoke_without_command=True)

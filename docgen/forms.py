@@ -146,6 +146,17 @@ class FormLibrary:
         return _read_toml(self.root / SHARED / "style.toml")
 
     @cached_property
+    def packs(self) -> dict[str, dict]:
+        """The packs of ``packs.toml`` (the admission dossier, the congress), by id."""
+        return _read_toml(self.root / SHARED / "packs.toml").get("pack", {})
+
+    def pack(self, pack_id: str) -> dict:
+        try:
+            return self.packs[pack_id]
+        except KeyError:
+            raise FormError(f"Không có bộ văn bản {pack_id!r}. Có: {', '.join(sorted(self.packs))}") from None
+
+    @cached_property
     def congress_conf(self) -> dict:
         return _read_toml(self.root / SHARED / "congress.toml")
 

@@ -174,15 +174,21 @@ class Engine:
                 docs.append(self.render(form, inputs, formats, item=item, title=title))
         return docs
 
-    def dossier_stem(self, inputs: Inputs) -> str:
-        c = inputs["candidate"]
-        when = c.date("admission.cell_meeting.date")
-        return f"{when.isoformat() if when else 'undated'}_admission-dossier_{slug(c.text('candidate.full_name'))}"
+    def pack_stem(self, pack_id: str, inputs: Inputs) -> str:
+        """``<date>_<pack>_<name>``: the merged PDF's name, and a batch item's folder."""
+        pack = self.library.pack(pack_id)
+        subject = inputs[pack["subject"]]
+        when = subject.date(pack["date_field"])
+        name = subject.text(pack["name_field"]) if "name_field" in pack else inputs["org"].text(pack["org_name_field"])
+        return f"{when.isoformat() if when else 'undated'}_{pack_id}_{slug(name)}"
 
-    def congress_stem(self, inputs: Inputs) -> str:
-        cg = inputs["congress"]
-        when = cg.date("congress.date")
-        return f"{when.isoformat() if when else 'undated'}_congress_{slug(inputs['org'].text('cell.name'))}"
+    def pack_files(self, pack_id: str, inputs: Inputs, formats=FORMATS) -> list[tuple[str, bytes]]:
+        """Every paper of a pack in order (in ``formats``), then the merged, bookmarked PDF."""
+        pack = self.library.pack(pack_id)
+        docs = self.render_all(self.pack_forms(inputs, pack["subject"]), inputs, formats)
+        files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
+        files.append((self.pack_stem(pack_id, inputs) + ".pdf", self.merged_pdf(docs, pack["title"])))
+        return files
 
     def merged_pdf(self, docs: list[Rendered], title: str) -> bytes:
         return render_pdf_many([(f"Mẫu {d.form.code} — {d.title}" if d.form.code else d.title, d.docx)

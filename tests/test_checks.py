@@ -6,7 +6,6 @@ import copy
 import itertools
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from docgen.cli import main

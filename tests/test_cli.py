@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from docgen.cli import main
 from docgen.render.text import docx_text, pdf_text
 
-from conftest import DAT, HUONG, LAN, ROOT, SAMPLES, VALID_CANDIDATES
+from conftest import DAT, LAN, SAMPLES, VALID_CANDIDATES
 
 ORG = str(SAMPLES / "org.json")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import io
 import json
 from datetime import date, timedelta
 from pathlib import Path

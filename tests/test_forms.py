@@ -8,7 +8,6 @@ import random
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 from docxtpl import DocxTemplate

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import sys
 
-from templatekit import CENTER, LEFT, RIGHT, Builder
+from templatekit import CENTER, LEFT, Builder
+
+
+COMMITTEE_HEADER = [
+    ("{{ superior.name_upper }}", {}),
+    ("{{ committee.name_upper }}", {"bold": True}),
+    ("*", {}),
+    ("{{ doc.number }}", {}),
+]
 
 
 def admission_decision():
     b = Builder("admission-decision")
-    b.header(
-        [
-            ("{{ superior.name_upper }}", {}),
-            ("{{ committee.name_upper }}", {"bold": True}),
-            ("*", {}),
-            ("{{ doc.number }}", {}),
-        ],
-        "{{ doc.place_date }}",
-    )
+    b.header(COMMITTEE_HEADER, "{{ doc.place_date }}")
     b.title("QUYẾT ĐỊNH", "{{ form.summary }}")
     b.loop("for line in legal_basis", "{{ line }}", indent_first_mm=10, after=3)
     b.para("{{ committee.authority_line }}", align=CENTER, bold=True, before=12, after=0)
@@ -186,15 +186,7 @@ def cell_resolution():
 
 def committee_resolution():
     b = Builder("committee-resolution")
-    b.header(
-        [
-            ("{{ superior.name_upper }}", {}),
-            ("{{ committee.name_upper }}", {"bold": True}),
-            ("*", {}),
-            ("{{ doc.number }}", {}),
-        ],
-        "{{ doc.place_date }}",
-    )
+    b.header(COMMITTEE_HEADER, "{{ doc.place_date }}")
     b.title("NGHỊ QUYẾT", "{{ form.summary }}")
     b.loop("for line in legal_basis", "{{ line }}", indent_first_mm=10, after=3)
     r = "admission.committee_resolution"

@@ -184,6 +184,17 @@ def find_family(font_dir: str | Path | None = None) -> tuple[Family, dict[str, P
     raise FontError(hint)
 
 
+def _stream(doc, deflated: bytes) -> pdfdoc.PDFStream:
+    """A PDF stream from content deflated once: kept compressed when the document compresses."""
+    stream = pdfdoc.PDFStream()
+    if doc.compression:
+        stream.content = deflated
+        stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+    else:
+        stream.content = zlib.decompress(deflated)
+    return stream
+
+
 class _Formatted(pdfdoc.PDFObject):
     """A PDF object whose bytes were formatted once."""
 
@@ -242,13 +253,7 @@ class SubsetCachedTTFont(TTFont):
             pdf_font.FirstChar = 0
             pdf_font.LastChar = len(subset) - 1
             pdf_font.Widths = _Formatted(cached[0])
-            cmap_stream = pdfdoc.PDFStream()
-            if doc.compression:
-                cmap_stream.content = cached[1]
-                cmap_stream.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-            else:
-                cmap_stream.content = zlib.decompress(cached[1])
-            pdf_font.ToUnicode = doc.Reference(cmap_stream, "toUnicodeCMap:" + base)
+            pdf_font.ToUnicode = doc.Reference(_stream(doc, cached[1]), "toUnicodeCMap:" + base)
             pdf_font.FontDescriptor = face.addSubsetObjects(doc, base, subset)
             doc.Reference(pdf_font, internal)
             fonts[internal] = pdf_font
@@ -272,12 +277,7 @@ class SubsetCachedTTFont(TTFont):
         if cached is None:
             raw = self.face.makeSubset(subset)
             cached = self._subsets[key] = (zlib.compress(raw), len(raw))
-        font_file = pdfdoc.PDFStream()
-        if doc.compression:
-            font_file.content = cached[0]
-            font_file.dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-        else:
-            font_file.content = zlib.decompress(cached[0])
+        font_file = _stream(doc, cached[0])
         font_file.dictionary["Length1"] = cached[1]
         face = self.face
         ref = doc.Reference(font_file, "fontFile:%s(%s)" % (face.filename, fontname))
