@@ -266,6 +266,10 @@ def run_batch(
     fingerprint = library.__dict__["_fingerprint"]
     valid: list[Job] = []
     used: dict[str, int] = {}
+    # an item is unchanged when its data and everything else that shapes its files are
+    run_hash = hashlib.sha256(json.dumps(
+        {"v": __version__, "target": target, "formats": formats, "org": org, "forms": fingerprint},
+        sort_keys=True, ensure_ascii=False).encode())
     for i, item in enumerate(items):
         found, name = _check(item.data)
         report.warnings += len(found) - len(errors(found))
@@ -275,11 +279,10 @@ def run_batch(
         n = used.get(name, 0) + 1
         used[name] = n
         unique = name if n == 1 else f"{name}-{n}"
-        digest = hashlib.sha256(json.dumps(
-            {"v": __version__, "target": target, "formats": formats, "org": org, "data": item.data, "forms": fingerprint},
-            sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        compact = json.dumps(item.data, ensure_ascii=False, separators=(",", ":"))
-        valid.append(Job(i, item.label, compact, unique, digest))
+        compact = json.dumps(item.data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        digest = run_hash.copy()
+        digest.update(compact.encode())
+        valid.append(Job(i, item.label, compact, unique, digest.hexdigest()))
         item.data = {}
 
     log_path = out / LOG_NAME
