@@ -29,7 +29,7 @@ from . import __version__
 from .checks import Inputs, errors
 from .errors import DocgenError, InputFileError, Problem
 from .forms import SHARED, FormLibrary
-from .model import record_from_data
+from .model import Record, record_from_data
 from .pipeline import Engine, files_of, write_files
 from .roster import load_columns, read_roster
 
@@ -114,13 +114,15 @@ def _init_worker(forms_dir: str | None, font_dir: str | None, org: dict, target:
 
 
 def _inputs_for(data: dict | str) -> tuple[Engine, Inputs, str]:
+    """The item's inputs. A ``str`` is the compact JSON of data already cleaned by the check."""
     engine: Engine = _ENGINE["engine"]
-    if isinstance(data, str):
-        data = json.loads(data)
     target = _ENGINE["target"]
     packs = engine.library.packs
     kind = packs[target]["subject"] if target in packs else engine.library.get(target).subject
-    record = record_from_data(data, kind, engine.library.registry)
+    if isinstance(data, str):
+        record = Record(kind, json.loads(data))
+    else:
+        record = record_from_data(data, kind, engine.library.registry)
     return engine, Inputs({"org": _ENGINE["org"], kind: record}), kind
 
 
@@ -130,8 +132,9 @@ def _forms(engine: Engine, inputs: Inputs, target: str, kind: str):
     return [engine.library.get(target)]
 
 
-def _check(data: dict) -> tuple[list[Problem], str]:
-    """Problems of one item, and the base name of its outputs ('' when it has errors)."""
+def _check(data: dict) -> tuple[list[Problem], str, dict]:
+    """Problems of one item, the base name of its outputs ('' when it has errors), and its
+    cleaned (NFC) data."""
     engine, inputs, kind = _inputs_for(data)
     target = _ENGINE["target"]
     forms = _forms(engine, inputs, target, kind)
@@ -139,9 +142,10 @@ def _check(data: dict) -> tuple[list[Problem], str]:
     is_pack = target in engine.library.packs
     if is_pack:
         found += [p for p in engine.all_rule_problems(inputs) if p not in found]
+    clean = inputs[kind].data
     if errors(found):
-        return found, ""
-    return found, engine.pack_stem(target, inputs) if is_pack else engine.stem(forms[0], inputs)
+        return found, "", clean
+    return found, engine.pack_stem(target, inputs) if is_pack else engine.stem(forms[0], inputs), clean
 
 
 def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
@@ -271,7 +275,7 @@ def run_batch(
         {"v": __version__, "target": target, "formats": formats, "org": org, "forms": fingerprint},
         sort_keys=True, ensure_ascii=False).encode())
     for i, item in enumerate(items):
-        found, name = _check(item.data)
+        found, name, clean = _check(item.data)
         report.warnings += len(found) - len(errors(found))
         if not name:
             report.failed.append(Failure(item.label, [describe(p, item) for p in errors(found)]))
@@ -279,7 +283,7 @@ def run_batch(
         n = used.get(name, 0) + 1
         used[name] = n
         unique = name if n == 1 else f"{name}-{n}"
-        compact = json.dumps(item.data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        compact = json.dumps(clean, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = run_hash.copy()
         digest.update(compact.encode())
         valid.append(Job(i, item.label, compact, unique, digest.hexdigest()))
