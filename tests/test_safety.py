@@ -144,4 +144,6 @@ def test_shared_layout_caches_do_not_change_the_pdf(engine, org_data):
     for d, expected in zip(reversed(docs), reversed(warm)):
         pdfmod._FRAGS.clear()
         pdfmod._LINES.clear()
+        pdfmod._PARAS.clear()
+        pdfmod._STYLE_SETS.clear()
         assert pdfmod.render_pdf(d, engine.fonts) == expected

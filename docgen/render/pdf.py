@@ -19,6 +19,7 @@ Formatting is resolved the way Word does: document defaults, then the style chai
 from __future__ import annotations
 
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -126,7 +127,10 @@ def _rpr_dict(rpr) -> dict:
 class Styles:
     """Word's formatting cascade for one document."""
 
+    _serials = itertools.count()
+
     def __init__(self, styles_xml: bytes | None):
+        self.serial = next(Styles._serials)  # identifies this cascade in shared caches
         self.p_default: dict = {}
         self.r_default: dict = {"size": 10.0}
         self.styles: dict[str, etree._Element] = {}
@@ -197,11 +201,25 @@ class Doc:
     meta: dict = field(default_factory=dict)
 
 
+_STYLE_SETS: dict[bytes, Styles] = {}
+
+
+def _styles(xml: bytes) -> Styles:
+    """The formatting cascade of a styles part, parsed once per distinct part (every document
+    made from one template has the same styles.xml)."""
+    styles = _STYLE_SETS.get(xml)
+    if styles is None:
+        styles = Styles(xml or None)
+        if len(_STYLE_SETS) < 64:
+            _STYLE_SETS[xml] = styles
+    return styles
+
+
 def read_docx(data: bytes) -> Doc:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = set(z.namelist())
         document = etree.fromstring(z.read("word/document.xml"), _PARSER)
-        styles = Styles(z.read("word/styles.xml") if "word/styles.xml" in names else None)
+        styles = _styles(z.read("word/styles.xml") if "word/styles.xml" in names else b"")
         headers = [z.read(n) for n in names if n.startswith("word/header") and n.endswith(".xml")]
         meta = {}
         if "docProps/core.xml" in names:
@@ -269,6 +287,17 @@ class Translator:
 
     # paragraphs
     def _para(self, p, table_style: str | None = None) -> _Para:
+        """A paragraph's text and resolved formatting; equal paragraphs under equal styles are
+        translated once per process (a template's fixed text recurs in every document)."""
+        key = (self.doc.styles.serial, table_style, etree.tostring(p))
+        para = _PARAS.get(key)
+        if para is None:
+            para = self._translate_para(p, table_style)
+            if len(_PARAS) < _FRAGS_MAX:
+                _PARAS[key] = para
+        return para
+
+    def _translate_para(self, p, table_style: str | None) -> _Para:
         styles = self.doc.styles
         ppr = p.find(W + "pPr")
         sid = None
@@ -563,6 +592,7 @@ _FRAGS_MAX = 1_000  # the template's fixed text fills it first; names and dates 
 
 
 _LINES: dict[tuple, object] = {}
+_PARAS: dict[tuple, "_Para"] = {}
 
 
 class _SharedParagraph(Paragraph):
