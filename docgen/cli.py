@@ -1,7 +1,7 @@
 """Command line: parse options, call the pipeline, print results, map errors to exit codes.
 
-Exit codes: 0 success · 2 usage · 3 input fails its checks · 4 form, template or font
-problem · 5 output cannot be written.
+Exit codes: 0 success · 1 internal error (a bug) · 2 usage · 3 input fails its checks (a
+batch: any item failed) · 4 form, template or font problem · 5 output cannot be written.
 """
 
 from __future__ import annotations
@@ -36,12 +36,10 @@ def problem_table(problems: list[Problem]) -> str:
     return "\n".join(lines)
 
 
-def _report(problems: list[Problem], source: str = "") -> None:
+def _report(problems: list[Problem]) -> None:
     n_err = len(errors(problems))
-    n_warn = len(problems) - n_err
-    prefix = f"{source}: " if source else ""
     click.echo(problem_table(problems), err=True)
-    click.echo(f"{prefix}{n_err} lỗi, {n_warn} cảnh báo.", err=True)
+    click.echo(f"{n_err} lỗi, {len(problems) - n_err} cảnh báo.", err=True)
 
 
 def handle_errors(fn):
