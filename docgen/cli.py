@@ -362,18 +362,22 @@ def forms(ctx) -> None:
 @click.pass_context
 @handle_errors
 def lint(ctx) -> None:
-    """Kiểm tra từng mẫu: mở được, biên dịch được, đường hiển thị (compiled hoặc docxtpl).
+    """Kiểm tra từng mẫu: mở và biên dịch được, cách điền (compiled hoặc docxtpl), và những
+    tính năng Word mà bản PDF không dựng lại được. Mã thoát 4 nếu có mẫu không dùng được.
 
     \b
     Ví dụ:
       docgen forms lint
     """
     from .render.docx import compiled
+    from .render.pdf import unsupported_features
 
     eng = engine(ctx)
     for f in eng.library.forms.values():
         tpl = compiled(f.template)
-        click.echo(f"{f.id}: {tpl.render_path}")
+        missing = unsupported_features(f.template.read_bytes())
+        note = f"; PDF không dựng lại: {', '.join(missing)}" if missing else "; PDF: đủ"
+        click.echo(f"{f.id}: {tpl.render_path}{note}")
 
 
 @main.command("context")

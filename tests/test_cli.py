@@ -64,7 +64,8 @@ def test_forms_lists_code_title_and_required_fields():
 def test_forms_lint_reports_the_render_path():
     result = CliRunner().invoke(main, ["forms", "lint"])
     assert result.exit_code == 0
-    assert "admission-decision: compiled" in result.output
+    assert "admission-decision: compiled; PDF: đủ" in result.output
+    assert all(line.endswith("PDF: đủ") for line in result.output.splitlines())
 
 
 def test_context_prints_formatted_values():

@@ -112,3 +112,18 @@ def test_forms_ship_inside_the_wheel(tmp_path):
         assert f"docgen/forms/{form_id}/form.toml" in names
     for shared in ("fields.toml", "legal_basis.toml", "rules.toml", "style.toml"):
         assert f"docgen/forms/_shared/{shared}" in names
+
+
+def test_lint_names_word_features_the_pdf_cannot_draw(tmp_path, engine):
+    from docgen.render.pdf import unsupported_features
+
+    src = engine.library.get("admission-decision").template
+    assert unsupported_features(src.read_bytes()) == []
+    bad = tmp_path / "t.docx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:pPr>", b'<w:pPr><w:numPr><w:ilvl w:val="0"/></w:numPr>', 1)
+            zout.writestr(item, data)
+    assert unsupported_features(bad.read_bytes()) == ["đánh số/gạch đầu dòng tự động (w:numPr)"]

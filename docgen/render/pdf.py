@@ -699,6 +699,27 @@ class _Restart(Flowable):
         tmpl.layout = self.layout
 
 
+# Word features the translator does not lay out, as (element, what it is)
+UNSUPPORTED = (
+    ("drawing", "hình vẽ/ảnh (w:drawing)"),
+    ("pict", "hình VML (w:pict)"),
+    ("object", "đối tượng nhúng (w:object)"),
+    ("txbxContent", "hộp văn bản (text box)"),
+    ("numPr", "đánh số/gạch đầu dòng tự động (w:numPr)"),
+    ("fldChar", "trường phức hợp (w:fldChar)"),
+    ("footnoteReference", "chú thích cuối trang"),
+    ("shd", "tô nền (w:shd)"),
+    ("textDirection", "chữ xoay dọc"),
+)
+
+
+def unsupported_features(docx: bytes) -> list[str]:
+    """What in a DOCX the PDF translator would not reproduce (for ``docgen forms lint``)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        xml = z.read("word/document.xml")
+    return [what for tag, what in UNSUPPORTED if b"<w:" + tag.encode() in xml]
+
+
 def render_pdf(docx: bytes, fonts: FontSet) -> bytes:
     """One DOCX as one PDF."""
     return render_pdf_many([(None, docx)], fonts)
