@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench install clean templates
+.PHONY: demo test bench fidelity install clean templates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_render.py
+
+fidelity: $(STAMP)
+	$(BIN)/python bench/fidelity.py
 
 templates: $(STAMP)
 	$(BIN)/python tools/make_templates.py
