@@ -27,9 +27,9 @@ from typing import Callable, Iterator
 
 from . import __version__
 from .checks import Inputs, errors
-from .errors import DocgenError, InputFileError, Problem
+from .errors import DocgenError, InputError, InputFileError, OutputError, Problem
 from .forms import SHARED, FormLibrary
-from .model import Record, record_from_data
+from .model import Record, load_record, record_from_data
 from .pipeline import Engine, files_of, write_files
 from .roster import load_columns, read_roster
 
@@ -188,15 +188,6 @@ def _release_memory() -> None:
 
 
 # -- the batch --------------------------------------------------------------------------------------
-def _forms_fingerprint(library: FormLibrary) -> str:
-    h = hashlib.sha256()
-    for p in sorted(library.root.rglob("*")):
-        if p.is_file() and p.suffix in (".docx", ".toml"):
-            h.update(str(p.relative_to(library.root)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def _read_log(path: Path) -> dict[str, dict]:
     done: dict[str, dict] = {}
     if not path.exists():
@@ -254,20 +245,16 @@ def run_batch(
     t0 = time.perf_counter()
     if target not in library.packs:
         library.get(target)  # unknown form: FormError now, not per item
-    org = json.loads(Path(org_path).read_text(encoding="utf-8-sig"))
+    org_record = load_record(org_path, "org", library.registry)
+    if errors(org_record.problems):
+        raise InputError(org_record.problems)
+    org = org_record.data
     items = read_items(source, library)
     out = Path(outdir)
     _init_worker(str(library.root), font_dir, org, target, formats, engine=Engine(library, font_dir=font_dir))
-    org_problems = errors(_ENGINE["org"].problems)
-    if org_problems:
-        from .errors import InputError
-
-        raise InputError(org_problems)
 
     report = Report()
-    if "_fingerprint" not in library.__dict__:  # the forms are read once per library
-        library.__dict__["_fingerprint"] = _forms_fingerprint(library)
-    fingerprint = library.__dict__["_fingerprint"]
+    fingerprint = library.fingerprint
     valid: list[Job] = []
     used: dict[str, int] = {}
     # an item is unchanged when its data and everything else that shapes its files are
@@ -299,11 +286,15 @@ def run_batch(
             report.skipped.append(job.name)
         else:
             todo.append(job)
-    out.mkdir(parents=True, exist_ok=True)
-    if not resume and log_path.exists():
-        log_path.unlink()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not resume and log_path.exists():
+            log_path.unlink()
+        log = open(log_path, "a", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
     total = len(todo)
-    with open(log_path, "a", encoding="utf-8") as log:
+    with log:
         for k, (job, files, error) in enumerate(_execute(todo, str(out), jobs, library, font_dir, org, target, formats), 1):
             if error:
                 report.failed.append(Failure(job.label, [error]))

@@ -146,6 +146,18 @@ class FormLibrary:
         return _read_toml(self.root / SHARED / "style.toml")
 
     @cached_property
+    def fingerprint(self) -> str:
+        """A digest of every template and data file: what a batch's --resume compares."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for p in sorted(self.root.rglob("*")):
+            if p.is_file() and p.suffix in (".docx", ".toml"):
+                h.update(str(p.relative_to(self.root)).encode())
+                h.update(p.read_bytes())
+        return h.hexdigest()
+
+    @cached_property
     def packs(self) -> dict[str, dict]:
         """The packs of ``packs.toml`` (the admission dossier, the congress), by id."""
         return _read_toml(self.root / SHARED / "packs.toml").get("pack", {})

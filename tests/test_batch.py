@@ -152,3 +152,14 @@ def test_resume_redoes_items_whose_input_changed(tmp_path):
     src.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
     changed = run(*base, "--resume")
     assert "Bỏ qua (đã có, --resume): 2 mục" in changed.stdout and "Đã ghi: 1 tệp" in changed.stdout
+
+
+def test_unreadable_org_or_output_are_clear_errors(tmp_path):
+    bad_org = tmp_path / "org.json"
+    bad_org.write_text("{ not json", encoding="utf-8")
+    result = run("admission-decision", str(SAMPLES / "roster.xlsx"), "--org", str(bad_org), "-o", str(tmp_path / "o"))
+    assert result.exit_code == 3 and "không phải JSON hợp lệ" in result.stderr
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = run("admission-decision", str(SAMPLES / "roster.xlsx"), "--org", ORG, "-o", str(blocker / "sub"), "-j", "1")
+    assert result.exit_code == 5
