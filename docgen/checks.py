@@ -8,8 +8,10 @@ under the same id. A rule runs only when the fields it reads are present and wel
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -198,14 +200,10 @@ class RuleBook:
 
 
 def _fmt(value):
-    from datetime import date
-
     return long_date(value) if isinstance(value, date) else value
 
 
 def _input_of(path: str, registry: Registry) -> str:
-    import re
-
     generic = re.sub(r"\[\d+\]", "[]", path)
     return registry.fields[generic].input if generic in registry else ""
 

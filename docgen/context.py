@@ -10,11 +10,11 @@ from datetime import date
 from typing import Any
 
 from .checks import Inputs
+from .elections import Candidate, tally
+from .fields import get_path
 from .forms import FormLibrary, FormSpec
 from .model import Record
 from .sandbox import render_text
-from .elections import Candidate, tally
-from .fields import get_path
 from .vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, roman, sort_key, upper
 
 

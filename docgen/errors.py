@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class DocgenError(Exception):
@@ -72,12 +72,3 @@ class OutputError(DocgenError):
     """Raised when an output file cannot be written (permissions, disk, unsafe name)."""
 
     exit_code = 5
-
-
-@dataclass
-class BatchFailure:
-    """One item of a batch that did not produce its outputs."""
-
-    item: str
-    reason: str
-    problems: list[Problem] = field(default_factory=list)

@@ -81,14 +81,6 @@ class Registry:
     def for_input(self, name: str) -> list[Field]:
         return [f for f in self.fields.values() if f.input == name]
 
-    def under(self, name: str, top_key: str) -> list[Field]:
-        """Fields of input ``name`` whose path starts with ``top_key`` (cached)."""
-        cache = self.__dict__.setdefault("_under", {})
-        key = (name, top_key)
-        if key not in cache:
-            cache[key] = [f for f in self.for_input(name) if re.split(r"[.\[]", f.path, maxsplit=1)[0] == top_key]
-        return cache[key]
-
     def label(self, concrete_path: str) -> str:
         """Label of a concrete path such as ``introducers[1].full_name``."""
         generic = re.sub(r"\[\d+\]", "[]", concrete_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -66,7 +66,6 @@ class FormSpec:
     dossier_order: int = 0
     numbering: str = ""
     date_fallback: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def item_path(self, path: str, index: int | None) -> str:
         """A manifest path for one item of an ``each`` form: ``introducers[].signed_on`` -> ``introducers[1].signed_on``."""
@@ -103,7 +102,6 @@ class FormSpec:
                 dossier_order=int(raw.get("dossier_order", 0)),
                 numbering=raw.get("numbering", ""),
                 date_fallback=raw.get("date_fallback", ""),
-                extra={k: v for k, v in raw.items() if k not in _KNOWN},
             )
         except KeyError as exc:
             raise FormError(f"{folder / 'form.toml'}: thiếu khóa {exc.args[0]!r}") from None
@@ -114,11 +112,6 @@ class FormSpec:
         return spec
 
 
-_KNOWN = {
-    "id", "code", "title", "doc_type", "doc_type_abbr", "summary", "subject", "issuer", "required",
-    "date_field", "number_field", "legal_basis", "sources", "name_field", "each", "item_name", "applies_when",
-    "dossier_order", "numbering", "date_fallback",
-}
 
 
 @dataclass(frozen=True)

@@ -150,11 +150,12 @@ class Engine:
             parts.append(slug(name))
         return "_".join(parts)
 
-    def render(self, form: FormSpec, inputs: Inputs, formats=FORMATS, ctx: dict | None = None,
-               stem_suffix: str = "", title: str = "", item: int | None = None) -> Rendered:
-        docx = self.render_docx(form, inputs, ctx, item)
+    def render(self, form: FormSpec, inputs: Inputs, formats=FORMATS, title: str = "",
+               item: int | None = None) -> Rendered:
+        docx = self.render_docx(form, inputs, item=item)
         pdf = render_pdf(docx, self.fonts) if "pdf" in formats else None
-        if form.each and item is not None and not stem_suffix:
+        stem_suffix = ""
+        if form.each and item is not None:
             stem_suffix = f"-{item + 1}"
             if form.subject == "congress":
                 office = inputs[form.subject].text(f"{form.each}[{item}].office")

@@ -38,7 +38,6 @@ from .fonts import FontSet
 rl_config.invariant = 1  # same input, same bytes: reruns and --resume compare equal
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _ALIGN = {"left": TA_LEFT, "start": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT, "end": TA_RIGHT,
           "both": TA_JUSTIFY, "distribute": TA_JUSTIFY}
