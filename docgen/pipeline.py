@@ -6,9 +6,9 @@ parameters; nothing here reads the clock or prints.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,6 +208,22 @@ def safe_target(outdir: Path, name: str) -> Path:
     return outdir / name
 
 
+_TEMP_SERIAL = itertools.count()
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _create_temp(out: Path) -> tuple[int, str]:
+    """A new, empty ``.docgen-<pid>-<n>.part`` file in ``out``. The name is unique to this
+    process and call; O_EXCL refuses a leftover of an earlier process with the same pid.
+    The mode is the usual 0666 less the umask, as for any file the user saves."""
+    while True:
+        tmp = os.path.join(out, f".docgen-{os.getpid()}-{next(_TEMP_SERIAL)}.part")
+        try:
+            return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
 def write_files(outdir: str | Path, files: list[tuple[str, bytes]], durable: bool = True) -> list[Path]:
     """Write every file atomically: a temporary file in the same folder, then a rename.
 
@@ -224,13 +240,16 @@ def write_files(outdir: str | Path, files: list[tuple[str, bytes]], durable: boo
     try:
         for name, data in files:
             target = safe_target(out, name)
-            fd, tmp = tempfile.mkstemp(prefix=".docgen-", suffix=".part", dir=out)
+            fd, tmp = _create_temp(out)
             staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
                 if durable:
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
         for tmp, target in staged:
             os.replace(tmp, target)
         return [target for _, target in staged]

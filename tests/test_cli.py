@@ -118,6 +118,19 @@ def test_unwritable_output_is_exit_5(tmp_path):
     assert "Không tạo được thư mục" in result.stderr
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_outputs_get_the_usual_file_mode(tmp_path):
+    """Papers are ordinary files (0666 less the umask), not private temporary files."""
+    old = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(main, ["admission-decision", str(DAT), "--org", ORG, "-o", str(tmp_path)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    assert len(modes) == 2 and set(modes.values()) == {0o644}, modes
+
+
 def test_usage_error_is_exit_2():
     result = CliRunner().invoke(main, ["admission-decision", str(VALID_CANDIDATES[0])])
     assert result.exit_code == 2
