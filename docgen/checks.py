@@ -48,13 +48,27 @@ class Inputs:
 
 
 # -- required fields and types ---------------------------------------------------------
+# A record does not change after loading, so its field problems for a given set of paths are
+# worked out once and kept in ``record.cache``: the organisation file, shared by every item
+# of a batch, is then checked once rather than once per candidate.
 def field_problems(paths: Iterable[str], inputs: Inputs, registry: Registry) -> list[Problem]:
     """Missing or malformed values among ``paths`` (generic registry paths)."""
+    paths = tuple(paths)
+    key = ("field_problems", paths)
+    problems: list[Problem] = []
+    for record in inputs.records.values():
+        found = record.cache.get(key)
+        if found is None:
+            found = record.cache[key] = _record_field_problems(paths, record, registry)
+        problems.extend(found)
+    return problems
+
+
+def _record_field_problems(paths: tuple[str, ...], record: Record, registry: Registry) -> list[Problem]:
     problems: list[Problem] = []
     for generic in paths:
         f = registry[generic]
-        record = inputs.records.get(f.input)
-        if record is None:
+        if f.input != record.kind:
             continue
         concrete = expand(record.data, generic) if "[]" in generic else (generic,)
         for path in concrete:
@@ -83,23 +97,33 @@ def present_field_problems(inputs: Inputs, registry: Registry, skip: set[str]) -
 
     Walks the values actually in each record (a profile has a few dozen) rather than every
     field of the registry."""
+    key = ("present_field_problems", frozenset(skip))
+    problems: list[Problem] = []
+    for record in inputs.records.values():
+        found = record.cache.get(key)
+        if found is None:
+            found = record.cache[key] = _record_present_problems(record, registry, skip)
+        problems.extend(found)
+    problems.sort(key=lambda p: p.path)
+    return problems
+
+
+def _record_present_problems(record: Record, registry: Registry, skip: set[str]) -> list[Problem]:
     problems: list[Problem] = []
     fields = registry.fields
-    for record in inputs.records.values():
-        stack: list[tuple[str, str, object]] = [(k, k, v) for k, v in record.data.items()]
-        while stack:
-            path, generic, value = stack.pop()
-            f = fields.get(generic)
-            if f is not None and f.input == record.kind and generic not in skip and value is not None:
-                bad = check_value(f, path, value, record.kind)
-                if bad is not None:
-                    problems.append(bad)
-                    continue
-            if isinstance(value, dict):
-                stack.extend((f"{path}.{k}", f"{generic}.{k}", v) for k, v in value.items())
-            elif isinstance(value, list):
-                stack.extend((f"{path}[{i}]", f"{generic}[]", v) for i, v in enumerate(value) if isinstance(v, dict))
-    problems.sort(key=lambda p: p.path)
+    stack: list[tuple[str, str, object]] = [(k, k, v) for k, v in record.data.items()]
+    while stack:
+        path, generic, value = stack.pop()
+        f = fields.get(generic)
+        if f is not None and f.input == record.kind and generic not in skip and value is not None:
+            bad = check_value(f, path, value, record.kind)
+            if bad is not None:
+                problems.append(bad)
+                continue
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{k}", f"{generic}.{k}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", f"{generic}[]", v) for i, v in enumerate(value) if isinstance(v, dict))
     return problems
 
 
