@@ -12,7 +12,7 @@ from jinja2.exceptions import SecurityError, UndefinedError
 
 from docgen.errors import FontError, FormError
 from docgen.render import fonts as fontmod
-from docgen.render.docx import CompiledTemplate
+from docgen.render.docx import CompiledTemplate, check_well_formed, shape_safe
 from docgen.render.text import docx_text, pdf_text
 from docgen.sandbox import environment, render_text
 
@@ -66,6 +66,7 @@ def test_template_that_breaks_xml_is_a_form_error(tmp_path, engine):
                 data = data.replace(b"{{ doc.number }}", b"{{ doc.number|safe }}")
             zout.writestr(item, data)
     tpl = CompiledTemplate(bad)
+    tpl.render(_ctx(engine))  # a well-formed render first: its shape is now known
     with pytest.raises(FormError):
         tpl.render({**_ctx(engine), "doc": {**_ctx(engine)["doc"], "number": "<w:p>"}})
 
@@ -147,3 +148,76 @@ def test_shared_layout_caches_do_not_change_the_pdf(engine, org_data):
         pdfmod._PARAS.clear()
         pdfmod._STYLE_SETS.clear()
         assert pdfmod.render_pdf(d, engine.fonts) == expected
+
+
+# -- the shape-validated fast path (docgen/render/docx.py) -----------------------------------------
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _tiny_template(tmp_path, body: str, name: str = "t.docx"):
+    """A template whose document.xml is ``body`` inside w:document/w:body."""
+    xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}"><w:body>{body}</w:body></w:document>'
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        z.writestr("word/document.xml", xml)
+    return CompiledTemplate(path)
+
+
+@pytest.mark.parametrize(
+    "body, benign, breaking",
+    [
+        ("<w:p><w:{{ v }}/></w:p>", "r", "r b"),                       # an element name
+        ('<w:p><w:r {{ v }}="1"/></w:p>', "a", "a b"),                 # an attribute name
+        ("<w:p><w:r>x</w:r{{ v }}></w:p>", "", "x"),                   # an end tag
+        ("<w:p><w:r><w:t>{{ v }}]></w:t></w:r></w:p>", "a", "]"),      # "]]>" across the slot
+        ("<w:p><w:r><w:t>]{{ v }}></w:t></w:r></w:p>", "a", "]"),
+    ],
+)
+def test_a_known_shape_does_not_pass_a_value_outside_text(tmp_path, body, benign, breaking):
+    tpl = _tiny_template(tmp_path, body)
+    tpl.render_parts({"v": benign})
+    tpl.render_parts({"v": benign})
+    with pytest.raises(FormError):
+        tpl.render_parts({"v": breaking})
+
+
+def test_parts_with_comments_or_instructions_are_always_parsed(tmp_path):
+    assert shape_safe('<?xml version="1.0"?><a>{{ v }}</a>')
+    assert not shape_safe('<?xml version="{{ v }}"?><a/>')
+    assert not shape_safe("<a><!-- {{ v }} --></a>")
+    assert not shape_safe("<a><![CDATA[{{ v }}]]></a>")
+    assert not shape_safe("<a><?pi {{ v }}?></a>")
+    tpl = _tiny_template(tmp_path, "<w:p><!-- {{ v }} --></w:p>")
+    tpl.render_parts({"v": "a"})
+    with pytest.raises(FormError):
+        tpl.render_parts({"v": "a--b"})
+
+
+_xml_text = st.lists(
+    st.sampled_from(list("aĐễ <>&\"']]?-!;#x\n\t\x01\x0b\ufffe") + ["&amp;", "&#34;", "]]>"]), max_size=12
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(_xml_text, min_size=1, max_size=6))
+def test_the_shape_path_agrees_with_a_full_parse(tmp_path_factory, values):
+    """Every render through a known shape gives the same bytes or the same refusal as a
+    template that parses every render in full."""
+    body = '<w:p w:rsidR="{{ a }}"><w:r><w:t xml:space="preserve">{{ a }} and {{ b|safe }}</w:t></w:r></w:p>'
+    tmp = tmp_path_factory.mktemp("shape")
+    fast, full = _tiny_template(tmp, body, "fast.docx"), _tiny_template(tmp, body, "full.docx")
+    fast.render_parts({"a": "x", "b": "y"})  # learn the shape
+    full._shapes.clear()  # parses every render
+    for a in values:
+        for b in ("plain", a):
+            outcome = []
+            for tpl in (fast, full):
+                try:
+                    outcome.append(tpl.render_parts({"a": a, "b": b}))
+                except FormError:
+                    outcome.append("refused")
+            assert outcome[0] == outcome[1], (a, b)
+            if outcome[0] != "refused":
+                check_well_formed(outcome[0]["word/document.xml"])
+    assert list(fast._shapes["word/document.xml"].values()) == [True]

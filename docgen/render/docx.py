@@ -9,8 +9,10 @@ per template and process:
 * the untouched parts are deflated once and kept as ready-made zip members.
 
 Per document only the tagged parts are rendered, put through docxtpl's post-render text
-handling (line breaks and tabs inside values), parsed strictly with lxml (a value can never
-break the XML silently) and written into a zip by concatenation.
+handling (line breaks and tabs inside values), proved well-formed (a value can never break
+the XML silently) and written into a zip by concatenation. The proof is a strict expat parse,
+or, for a render whose shape is already proved and whose values are plain character data,
+the shape itself (see "validating a part once per shape" below).
 
 Templates that use features this path does not re-implement — ``{%tc``/``{%tr`` column
 loops, pictures, sub-documents — are rendered with plain docxtpl instead (``render_path``
@@ -132,6 +134,53 @@ def check_well_formed(data: bytes) -> None:
     parser.Parse(data, True)
 
 
+# -- validating a part once per shape ---------------------------------------------------------
+# A rendered part is the template's literal pieces with values in between; under autoescape
+# every value arrives as a markupsafe ``Markup`` piece, every literal as a plain ``str``. The
+# *shape* of a render is that sequence with each value replaced by a slot. For a part that has
+# no comment, CDATA, DOCTYPE or processing instruction (a Word part has none), whether a
+# render is well-formed depends only on its shape, provided every value is character data:
+#
+# * the first render of a shape is parsed strictly, and so is a *probe* of it, every slot
+#   filled with ``_PROBE``. The probe breaks any tag, name, attribute list or end tag it lands
+#   in, so a well-formed probe proves every slot is in text content or an attribute value;
+#   it ends in "]]", so a literal ">" or "]>" after a slot (which could make "]]>") fails too;
+# * in text content or an attribute value, any legal XML character other than < > & " ' is
+#   allowed, and so are the escapes markupsafe writes (&amp; &lt; &gt; &#34; &#39;).
+#
+# A later render of a known, well-formed shape whose values all match ``_CHAR_DATA`` is then
+# well-formed without a parse. Anything else (a new shape, a value with other markup, a line
+# break or a control character) is parsed as before. Pieces classed as literals are compared
+# by content, so a value that reaches the output unescaped only ever matches a shape that was
+# parsed with that very text.
+_PROBE = " -- ]]"
+_NOT_CHAR_DATA = "<>&\"'\x00-\x1f\ud800-\udfff\ufffe\uffff"
+_CHAR_DATA = re.compile(f"[^{_NOT_CHAR_DATA}]*(?:&(?:amp|lt|gt|#34|#39);[^{_NOT_CHAR_DATA}]*)*")
+_SLOT = object()
+_MAX_SHAPES = 64  # per part: a loop over n items makes a shape per n
+
+
+def shape_safe(source: str) -> bool:
+    """Can a part from this template source be validated by shape? Only when it has no
+    markup but elements, attributes, text and a leading XML declaration that holds no tag."""
+    body = source
+    if body.startswith("<?xml"):
+        end = body.find("?>")
+        if end < 0 or _HAS_TAG.search(body[:end]):
+            return False
+        body = body[end + 2:]
+    return "<!" not in body and "<?" not in body
+
+
+def _probe_is_well_formed(pieces: list[str]) -> bool:
+    probe = "".join(p if type(p) is str else _PROBE for p in pieces).encode("utf-8")
+    try:
+        check_well_formed(probe)
+    except expat.ExpatError:
+        return False
+    return True
+
+
 def set_margins(document_xml: str, margins_twips: dict[str, int] | None) -> str:
     """Apply page margins (twips) to every section of ``document.xml``."""
     if not margins_twips:
@@ -161,6 +210,7 @@ class CompiledTemplate:
         self._order: list[str] = []
         self._frozen: dict[str, _Member] = {}
         self._compiled: dict[str, Any] = {}
+        self._shapes: dict[str, dict[tuple, bool]] = {}  # per shape-safe part: shape -> well-formed
         env = environment(True)
         self.names: set[str] = set()  # top-level context names the template reads
         self._source_has_listing_chars = False
@@ -184,6 +234,8 @@ class CompiledTemplate:
                         # docxtpl also puts a newline before every <w:p> (for error line numbers)
                         # and strips it after rendering; leaving both out gives the same XML.
                         self._compiled[name] = env.from_string(patched)
+                        if shape_safe(patched):
+                            self._shapes[name] = {}
                         self.names |= meta.find_undeclared_variables(env.parse(patched))
                     except TemplateError as exc:
                         raise FormError(f"Mẫu {self.path}: lỗi cú pháp trong {name}: {exc}") from exc
@@ -193,6 +245,8 @@ class CompiledTemplate:
         if "word/document.xml" not in self._order:
             raise FormError(f"{self.path} không phải tệp Word (.docx): thiếu word/document.xml")
         self.render_path = "docxtpl" if fallback else "compiled"
+        if self._source_has_listing_chars:
+            self._shapes.clear()
 
     def render_parts(self, context: dict) -> dict[str, bytes]:
         """The rendered XML of each tagged part, validated; raises :class:`FormError` on a broken template."""
@@ -201,9 +255,17 @@ class CompiledTemplate:
         out = {}
         for name, template in self._compiled.items():
             try:
-                xml = template.render(context)
+                pieces = self._pieces(template, context)
             except TemplateError as exc:
                 raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {exc}") from exc
+            shapes = self._shapes.get(name)
+            shape = None
+            if shapes is not None:
+                shape = tuple(p if type(p) is str else _SLOT for p in pieces)
+                if shapes.get(shape) and _CHAR_DATA.fullmatch(" ".join([p for p in pieces if type(p) is not str])):
+                    out[name] = "".join(pieces).encode("utf-8")
+                    continue
+            xml = "".join(pieces)
             if listing or (listing is None and any(ch in xml for ch in _LISTING_CHARS)):
                 xml = self._helper.resolve_listing(xml)
             data = xml.encode("utf-8")
@@ -211,8 +273,20 @@ class CompiledTemplate:
                 check_well_formed(data)
             except expat.ExpatError as exc:
                 raise FormError(f"Mẫu {self.path.parent.name}: {name} sau khi điền không còn là XML hợp lệ: {exc}") from exc
+            if shape is not None and shape not in shapes and len(shapes) < _MAX_SHAPES \
+                    and _CHAR_DATA.fullmatch(" ".join([p for p in pieces if type(p) is not str])):
+                shapes[shape] = _probe_is_well_formed(pieces)
             out[name] = data
         return out
+
+    @staticmethod
+    def _pieces(template, context: dict) -> list[str]:
+        """What ``template.render(context)`` joins: literal ``str`` pieces and ``Markup`` values."""
+        try:
+            return list(template.root_render_func(template.new_context(context)))
+        except Exception:
+            template.environment.handle_exception()
+            raise  # handle_exception always raises; this keeps type checkers content
 
     def render(self, context: dict) -> bytes:
         """The filled DOCX as bytes."""
