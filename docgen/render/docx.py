@@ -27,7 +27,6 @@ import re
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +46,24 @@ _LISTING_CHARS = ("\n", "\t", "\a", "\f")
 _ZIP_TIME, _ZIP_DATE = 0, (0 << 9) | (1 << 5) | 1
 
 
-@dataclass
+_LOCAL = struct.Struct("<IHHHHHIIIHH")
+_CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHI")  # a central directory entry up to its offset field
+_OFFSET = struct.Struct("<I")
+_END = struct.Struct("<IHHHHIIH")
+
+
 class _Member:
-    name: bytes
-    crc: int
-    csize: int
-    usize: int
-    data: bytes
-    method: int
+    """One zip member, its local record and central directory entry laid out once: the
+    frozen parts of a template are reused as they are by every document."""
+
+    __slots__ = ("name", "local", "central")
+
+    def __init__(self, name: bytes, crc: int, csize: int, usize: int, data: bytes, method: int):
+        self.name = name
+        self.local = _LOCAL.pack(0x04034B50, 20, 0x0800, method, _ZIP_TIME, _ZIP_DATE, crc, csize, usize,
+                                 len(name), 0) + name + data
+        self.central = _CENTRAL.pack(0x02014B50, 20, 20, 0x0800, method, _ZIP_TIME, _ZIP_DATE, crc, csize,
+                                     usize, len(name), 0, 0, 0, 0, 0)
 
 
 def _deflate(raw: bytes, level: int = 6) -> tuple[bytes, int]:
@@ -71,31 +80,17 @@ def _member(name: str, raw: bytes, level: int = 6) -> _Member:
 
 def write_zip(members: list[_Member]) -> bytes:
     """A zip file from already-deflated members (UTF-8 names, fixed timestamps)."""
-    out = io.BytesIO()
-    central = []
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
     for m in members:
-        offset = out.tell()
-        out.write(
-            struct.pack(
-                "<IHHHHHIIIHH", 0x04034B50, 20, 0x0800, m.method, _ZIP_TIME, _ZIP_DATE,
-                m.crc, m.csize, m.usize, len(m.name), 0,
-            )
-        )
-        out.write(m.name)
-        out.write(m.data)
-        central.append(
-            struct.pack(
-                "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0x0800, m.method, _ZIP_TIME, _ZIP_DATE,
-                m.crc, m.csize, m.usize, len(m.name), 0, 0, 0, 0, 0, offset,
-            )
-            + m.name
-        )
-    start = out.tell()
-    for c in central:
-        out.write(c)
-    size = out.tell() - start
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), size, start, 0))
-    return out.getvalue()
+        out.append(m.local)
+        central += (m.central, _OFFSET.pack(offset), m.name)
+        offset += len(m.local)
+    directory = b"".join(central)
+    out.append(directory)
+    out.append(_END.pack(0x06054B50, 0, 0, len(members), len(members), len(directory), offset, 0))
+    return b"".join(out)
 
 
 _LISTING_ESCAPED = ("\\n", "\\t", "\\u0007", "\\f")
