@@ -159,17 +159,18 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
             files = engine.pack_files(target, inputs, formats)
             stem = engine.pack_stem(target, inputs)
             files = [(job.name + n[len(stem):] if n.startswith(stem) else n, d) for n, d in files]
-            written = write_files(Path(outdir) / job.name, files, durable=False)
+            written = [f"{job.name}/{p.name}" for p in write_files(Path(outdir) / job.name, files, durable=False)]
         else:
             docs = engine.render_all(_forms(engine, inputs, target, kind), inputs, formats)
             files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
             stem = docs[0].stem
             files = [(job.name + n[len(stem):] if n.startswith(stem) else n, d) for n, d in files]
-            written = write_files(outdir, files, durable=False)
+            # run_batch has made the output folder
+            written = [p.name for p in write_files(outdir, files, durable=False, make_dir=False)]
         _ENGINE["done"] += 1
         if _ENGINE["done"] % 500 == 0:
             _release_memory()
-        return job.index, [str(p.relative_to(outdir)) for p in written], ""
+        return job.index, written, ""
     except DocgenError as exc:
         return job.index, [], str(exc)
 

@@ -224,18 +224,21 @@ def _create_temp(out: Path) -> tuple[int, str]:
             continue
 
 
-def write_files(outdir: str | Path, files: list[tuple[str, bytes]], durable: bool = True) -> list[Path]:
+def write_files(outdir: str | Path, files: list[tuple[str, bytes]], durable: bool = True,
+                make_dir: bool = True) -> list[Path]:
     """Write every file atomically: a temporary file in the same folder, then a rename.
 
     All contents are staged first; a failure before the renames leaves no output and no
     temporary file. ``durable`` also flushes each file to disk before the rename (a batch,
-    which can be resumed, skips that).
+    which can be resumed, skips that). ``make_dir=False`` is for a caller that has made
+    ``outdir`` already (a batch writing thousands of files into one folder).
     """
     out = Path(outdir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Không tạo được thư mục {out}: {exc.strerror or exc}") from exc
+    if make_dir:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"Không tạo được thư mục {out}: {exc.strerror or exc}") from exc
     staged: list[tuple[str, Path]] = []
     try:
         for name, data in files:
