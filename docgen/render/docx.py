@@ -158,20 +158,36 @@ _MAX_SHAPES = 64  # per part: a loop over n items makes a shape per n
 
 # -- deflating a part by pieces -----------------------------------------------------------------
 _SEGMENT_MIN = 128  # shorter literals are stored with the values around them
-_MAX_SEGMENTS = 4096
 _STORED = struct.Struct("<BHH")
 _LAST_BLOCK = b"\x01\x00\x00\xff\xff"  # an empty stored block marked final
 
 
-def _segment(literal: str) -> tuple[bytes, bytes | None]:
-    """A literal's UTF-8 and, when it is long enough to gain, its Deflate blocks: compressed
-    on their own and closed by a sync flush, so they end on a byte boundary, are not final
-    and can follow any other blocks."""
+def _segment(literal: str) -> bytes | None:
+    """A literal's Deflate blocks, when it is long enough to gain: compressed on their own and
+    closed by a sync flush, so they end on a byte boundary, are not final and can follow any
+    other blocks."""
     raw = literal.encode("utf-8")
     if len(raw) < _SEGMENT_MIN:
-        return raw, None
+        return None
     c = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return raw, c.compress(raw) + c.flush(zlib.Z_SYNC_FLUSH)
+    return c.compress(raw) + c.flush(zlib.Z_SYNC_FLUSH)
+
+
+def _plan(pieces: list[str]) -> list[bytes | tuple[int, int]]:
+    """How a part of this shape is deflated: the ready Deflate blocks of each long literal,
+    and between them ``(start, end)`` runs of pieces (values and short literals) to store."""
+    plan: list[bytes | tuple[int, int]] = []
+    start = 0
+    for i, p in enumerate(pieces):
+        deflated = _segment(p) if type(p) is str else None
+        if deflated is not None:
+            if start < i:
+                plan.append((start, i))
+            plan.append(deflated)
+            start = i + 1
+    if start < len(pieces):
+        plan.append((start, len(pieces)))
+    return plan
 
 
 def _stored(stream: list[bytes], raw: bytes) -> None:
@@ -232,8 +248,8 @@ class CompiledTemplate:
         self._order: list[str] = []
         self._frozen: dict[str, _Member] = {}
         self._compiled: dict[str, Any] = {}
-        self._shapes: dict[str, dict[tuple, bool]] = {}  # per shape-safe part: shape -> well-formed
-        self._segments: dict[str, tuple[bytes, bytes | None]] = {}  # literal -> (UTF-8, deflated or None)
+        # per shape-safe part: shape -> its deflate plan when well-formed, False when not
+        self._shapes: dict[str, dict[tuple, list | bool]] = {}
         env = environment(True)
         self.names: set[str] = set()  # top-level context names the template reads
         self._source_has_listing_chars = False
@@ -274,14 +290,14 @@ class CompiledTemplate:
     def render_parts(self, context: dict) -> dict[str, bytes]:
         """The rendered XML of each tagged part, validated; raises :class:`FormError` on a broken template."""
         return {name: data if data is not None else "".join(pieces).encode("utf-8")
-                for name, (data, pieces) in self._render_parts(context).items()}
+                for name, (data, pieces, _) in self._render_parts(context).items()}
 
-    def _render_parts(self, context: dict) -> dict[str, tuple[bytes | None, list[str] | None]]:
-        """Each tagged part as ``(xml, None)`` when a parse proved it, or ``(None, pieces)``
-        when its shape did (the XML is then exactly the pieces joined)."""
+    def _render_parts(self, context: dict) -> dict[str, tuple[bytes | None, list[str] | None, list | None]]:
+        """Each tagged part as ``(xml, None, None)`` when a parse proved it, or
+        ``(None, pieces, plan)`` when its shape did (the XML is then the pieces joined)."""
         # values with line breaks or tabs need docxtpl's listing fix-up (w:br, w:tab)
         listing = _has_listing_chars(context) if self._source_has_listing_chars else None
-        out: dict[str, tuple[bytes | None, list[str] | None]] = {}
+        out: dict[str, tuple[bytes | None, list[str] | None, list | None]] = {}
         for name, template in self._compiled.items():
             try:
                 pieces = self._pieces(template, context)
@@ -293,7 +309,7 @@ class CompiledTemplate:
                 shape = tuple(p if type(p) is str else _SLOT for p in pieces)
                 known = shapes.get(shape)
                 if known:
-                    out[name] = (None, pieces)
+                    out[name] = (None, pieces, known)
                     continue
             xml = "".join(pieces)
             if listing or (listing is None and any(ch in xml for ch in _LISTING_CHARS)):
@@ -306,13 +322,13 @@ class CompiledTemplate:
             if shape is not None and known is None:
                 # a new shape: probe it. The answer is the same whoever asks, so a full cache
                 # only costs a probe per render and never changes the output.
-                known = _probe_is_well_formed(pieces)
+                known = _probe_is_well_formed(pieces) and _plan(pieces)
                 if len(shapes) < _MAX_SHAPES:
                     shapes[shape] = known
                 if known:
-                    out[name] = (None, pieces)
+                    out[name] = (None, pieces, known)
                     continue
-            out[name] = (data, None)
+            out[name] = (data, None, None)
         return out
 
     @staticmethod
@@ -324,39 +340,21 @@ class CompiledTemplate:
             template.environment.handle_exception()
             raise  # handle_exception always raises; this keeps type checkers content
 
-    def _pieces_member(self, name: str, pieces: list[str]) -> _Member:
-        """A zip member deflated by pieces: each long literal of the template is deflated once
-        (as a run of blocks that ends on a byte boundary and refers to nothing before it); the
-        values and the short literals between them go in as stored blocks. The stream is plain
-        Deflate; it is about a third larger than deflating the whole part, and per document it
-        costs a join and a CRC instead of a compression."""
-        table = self._segments
+    @staticmethod
+    def _planned_member(name: str, pieces: list[str], plan: list[bytes | tuple[int, int]]) -> _Member:
+        """A zip member deflated by pieces: each long literal of the template was deflated once
+        (see :func:`_plan`); the values and the short literals between them go in as stored
+        blocks. The stream is plain Deflate; it is about a third larger than deflating the
+        whole part, and per document it costs a few joins and a CRC instead of a compression."""
         stream: list[bytes] = []
-        run: list[bytes] = []
-        whole: list[bytes] = []
-        for p in pieces:
-            if type(p) is str:
-                entry = table.get(p)
-                if entry is None:
-                    entry = _segment(p)
-                    if len(table) < _MAX_SEGMENTS:
-                        table[p] = entry
-                raw, deflated = entry
+        for step in plan:
+            if type(step) is bytes:
+                stream.append(step)
             else:
-                raw, deflated = p.encode("utf-8"), None
-            whole.append(raw)
-            if deflated is None:
-                run.append(raw)
-            else:
-                if run:
-                    _stored(stream, b"".join(run))
-                    run.clear()
-                stream.append(deflated)
-        if run:
-            _stored(stream, b"".join(run))
+                _stored(stream, "".join(pieces[step[0]:step[1]]).encode("utf-8"))
         stream.append(_LAST_BLOCK)
         data = b"".join(stream)
-        xml = b"".join(whole)
+        xml = "".join(pieces).encode("utf-8")
         return _Member(name.encode("utf-8"), zlib.crc32(xml), len(data), len(xml), data, 8)
 
     def render(self, context: dict) -> bytes:
@@ -369,8 +367,8 @@ class CompiledTemplate:
             if name not in rendered:
                 members.append(self._frozen[name])
                 continue
-            data, pieces = rendered[name]
-            members.append(_member(name, data, 1) if data is not None else self._pieces_member(name, pieces))
+            data, pieces, plan = rendered[name]
+            members.append(_member(name, data, 1) if data is not None else self._planned_member(name, pieces, plan))
         return write_zip(members)
 
 
