@@ -21,6 +21,8 @@ from .fields import MISSING, Registry, get_path, parse_date
 # non-characters: none of them may stand in a WordprocessingML text node.
 _FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
+# words with single ASCII spaces between them (``\s`` is what ``str.strip`` trims)
+_PLAIN = re.compile(r"\S+(?: \S+)*")
 
 
 @dataclass
@@ -70,6 +72,8 @@ class Record:
 def clean_text(text: str) -> str:
     """NFC, spaces folded, ends trimmed. Newlines are kept (free-text fields use them)."""
     text = unicodedata.normalize("NFC", text)
+    if _PLAIN.fullmatch(text):  # most values: nothing to fold or trim
+        return text
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from docgen import vietnamese as vi
+from docgen.model import _SPACES, clean_text
 
 
 @pytest.mark.parametrize(
@@ -114,3 +115,15 @@ def test_long_date_format(d):
     day, month = text.split()[1], text.split()[3]
     assert len(day) == 2
     assert len(month) == (2 if d.month <= 2 or d.month >= 10 else 1)
+
+
+def _clean_by_lines(text: str) -> str:
+    """clean_text without its shortcut: NFC, spaces folded per line, lines and ends trimmed."""
+    text = unicodedata.normalize("NFC", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+@given(st.text(alphabet=st.sampled_from(list("aễĐ\u0301 \n\u00a0\u1680\u2003\u2028\u202f\u3000\u205f\x1c\r\t"))))
+def test_clean_text_shortcut_changes_nothing(text):
+    assert clean_text(text) == _clean_by_lines(text)
