@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -58,6 +59,14 @@ def handle_errors(fn):
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # whoever read the output stopped early (``docgen forms | head``): end quietly, as
+            # a process ended by SIGPIPE does, and let nothing try to flush into the closed pipe
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            sys.exit(141)
         except Exception as exc:  # a bug: say so briefly, never dump inputs
             click.echo(f"Lỗi nội bộ của docgen ({type(exc).__name__}). Hãy báo lại cho người quản trị, "
                        "kèm lệnh đã chạy (không gửi hồ sơ cá nhân).", err=True)
@@ -362,8 +371,10 @@ def forms(ctx) -> None:
 @click.pass_context
 @handle_errors
 def lint(ctx) -> None:
-    """Kiểm tra từng mẫu: mở và biên dịch được, cách điền (compiled hoặc docxtpl), và những
-    tính năng Word mà bản PDF không dựng lại được. Mã thoát 4 nếu có mẫu không dùng được.
+    """Kiểm tra từng mẫu: mở và biên dịch được, cách điền (compiled hoặc docxtpl), cách kiểm
+    XML (theo khuôn, hay phân tích lại mỗi bản với phần có chú thích, CDATA hoặc xuống dòng
+    trong mẫu), và những tính năng Word mà bản PDF không dựng lại được. Mã thoát 4 nếu có
+    mẫu không dùng được.
 
     \b
     Ví dụ:
@@ -377,6 +388,9 @@ def lint(ctx) -> None:
         tpl = compiled(f.template)
         missing = unsupported_features(f.template.read_bytes())
         note = f"; PDF không dựng lại: {', '.join(missing)}" if missing else "; PDF: đủ"
+        if tpl.render_path == "compiled":
+            parsed = tpl.parsed_parts
+            note = (f"; XML phân tích lại mỗi bản: {', '.join(parsed)}" if parsed else "; XML kiểm theo khuôn") + note
         click.echo(f"{f.id}: {tpl.render_path}{note}")
 
 

@@ -64,7 +64,7 @@ def test_forms_lists_code_title_and_required_fields():
 def test_forms_lint_reports_the_render_path():
     result = CliRunner().invoke(main, ["forms", "lint"])
     assert result.exit_code == 0
-    assert "admission-decision: compiled; PDF: đủ" in result.output
+    assert "admission-decision: compiled; XML kiểm theo khuôn; PDF: đủ" in result.output
     assert all(line.endswith("PDF: đủ") for line in result.output.splitlines())
 
 
@@ -148,3 +148,15 @@ def test_installed_script_runs_as_a_subprocess(tmp_path):
     bad = subprocess.run([exe, "check", str(SAMPLES / "invalid" / "missing-fields.json"), "--org", ORG, "--form",
                           "admission-decision"], capture_output=True, text=True, env=env)
     assert bad.returncode == 3 and "candidate.full_name" in bad.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX pipes")
+def test_a_reader_that_stops_early_is_not_an_internal_error():
+    """``docgen forms | head -1``: the reader closes the pipe; docgen ends quietly."""
+    proc = subprocess.Popen([sys.executable, "-m", "docgen.cli", "forms"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # no reader any more: the first write fails with EPIPE
+    err = proc.stderr.read().decode("utf-8", "replace")
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141, err
+    assert err == ""

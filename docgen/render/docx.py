@@ -287,6 +287,12 @@ class CompiledTemplate:
         if self._source_has_listing_chars:
             self._shapes.clear()
 
+    @property
+    def parsed_parts(self) -> list[str]:
+        """Tagged parts parsed on every render (not provable by shape: they hold comments,
+        CDATA or processing instructions, or the template has line breaks of its own)."""
+        return [name for name in self._compiled if name not in self._shapes]
+
     def render_parts(self, context: dict) -> dict[str, bytes]:
         """The rendered XML of each tagged part, validated; raises :class:`FormError` on a broken template."""
         return {name: data if data is not None else "".join(pieces).encode("utf-8")
