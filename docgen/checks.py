@@ -51,17 +51,21 @@ class Inputs:
 # A record does not change after loading, so its field problems for a given set of paths are
 # worked out once and kept in ``record.cache``: the organisation file, shared by every item
 # of a batch, is then checked once rather than once per candidate.
-def field_problems(paths: Iterable[str], inputs: Inputs, registry: Registry) -> list[Problem]:
-    """Missing or malformed values among ``paths`` (generic registry paths)."""
-    paths = tuple(paths)
-    key = ("field_problems", paths)
+def _per_record(inputs: Inputs, key: tuple, find: Callable[[Record], list[Problem]]) -> list[Problem]:
+    """``find(record)`` for every record of ``inputs``, each worked out once per ``key``."""
     problems: list[Problem] = []
     for record in inputs.records.values():
         found = record.cache.get(key)
         if found is None:
-            found = record.cache[key] = _record_field_problems(paths, record, registry)
+            found = record.cache[key] = find(record)
         problems.extend(found)
     return problems
+
+
+def field_problems(paths: Iterable[str], inputs: Inputs, registry: Registry) -> list[Problem]:
+    """Missing or malformed values among ``paths`` (generic registry paths)."""
+    paths = tuple(paths)
+    return _per_record(inputs, ("field_problems", paths), lambda r: _record_field_problems(paths, r, registry))
 
 
 def _record_field_problems(paths: tuple[str, ...], record: Record, registry: Registry) -> list[Problem]:
@@ -97,13 +101,8 @@ def present_field_problems(inputs: Inputs, registry: Registry, skip: set[str]) -
 
     Walks the values actually in each record (a profile has a few dozen) rather than every
     field of the registry."""
-    key = ("present_field_problems", frozenset(skip))
-    problems: list[Problem] = []
-    for record in inputs.records.values():
-        found = record.cache.get(key)
-        if found is None:
-            found = record.cache[key] = _record_present_problems(record, registry, skip)
-        problems.extend(found)
+    problems = _per_record(inputs, ("present_field_problems", frozenset(skip)),
+                           lambda r: _record_present_problems(r, registry, skip))
     problems.sort(key=lambda p: p.path)
     return problems
 
