@@ -173,6 +173,8 @@ def _tiny_template(tmp_path, body: str, name: str = "t.docx"):
         ("<w:p><w:r>x</w:r{{ v }}></w:p>", "", "x"),                   # an end tag
         ("<w:p><w:r><w:t>{{ v }}]></w:t></w:r></w:p>", "a", "]"),      # "]]>" across the slot
         ("<w:p><w:r><w:t>]{{ v }}></w:t></w:r></w:p>", "a", "]"),
+        # a processing instruction that Jinja folds from expressions, closed early by a "?"
+        ("<w:p>{{ ('<' ~ '?x ')|safe }}{{ v }}{{ ('><w:b>?' ~ '>')|safe }}</w:p>", "a", "?"),
     ],
 )
 def test_a_known_shape_does_not_pass_a_value_outside_text(tmp_path, body, benign, breaking):

@@ -211,7 +211,16 @@ def shape_safe(source: str) -> bool:
 
 
 def _probe_is_well_formed(pieces: list[str]) -> bool:
+    """Is the render with every slot filled by ``_PROBE`` well-formed, with no markup but
+    elements, attributes and text after its XML declaration? (The template source was
+    checked by :func:`shape_safe`; this checks the literals as rendered, which Jinja may have
+    folded from expressions such as ``{{ ('<' ~ '?pi')|safe }}``.)"""
     probe = "".join(p if type(p) is str else _PROBE for p in pieces).encode("utf-8")
+    body = probe
+    if body.startswith(b"<?xml"):
+        body = body[body.find(b"?>") + 2:]
+    if b"<!" in body or b"<?" in body:
+        return False
     try:
         check_well_formed(probe)
     except expat.ExpatError:
