@@ -219,8 +219,8 @@ def main() -> None:
             folders.append((f"memory ({args.memory_dir})", Path(tempfile.mkdtemp(dir=args.memory_dir))))
         try:
             for where, folder in folders:
-                t_batch = best(lambda: batch_docx(folder), args.repeat)
-                t_plain = best(lambda: plain_files(folder), args.repeat)  # as many tries as docgen
+                t_batch = best(lambda f=folder: batch_docx(f), args.repeat)
+                t_plain = best(lambda f=folder: plain_files(f), args.repeat)  # as many tries as docgen
                 print(f"  output folder on {where}:")
                 row("docgen batch (read, check, context, render, write)", n, t_batch)
                 row("plain docxtpl render + save to file, same contexts", n, t_plain)
