@@ -64,3 +64,22 @@ def decision_only(cand: dict) -> dict:
     keep = {k: c["candidate"][k] for k in ("full_name", "gender", "date_of_birth", "hometown", "residence", "workplace")}
     return {"candidate": keep, "admission": {"cell_meeting": {"date": c["admission"]["cell_meeting"]["date"]},
                                              "decision": c["admission"]["decision"]}}
+
+
+def assert_invalid_sample_refused(path: Path, command: str, out: Path) -> None:
+    """An invalid sample states why (``_why``) and exactly which rules it breaks
+    (``_expect``); ``docgen check`` finds those and no other, and ``command`` exits 3
+    without writing a file into ``out``."""
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    org = str(SAMPLES / "org.json")
+    data = read_json(path)
+    assert data["_why"]
+    check = CliRunner().invoke(main, ["check", str(path), "--org", org, "--json"])
+    assert check.exit_code == 3
+    assert {p["rule"] for p in json.loads(check.stdout)["problems"]} == set(data["_expect"])
+    result = CliRunner().invoke(main, [command, str(path), "--org", org, "-o", str(out)])
+    assert result.exit_code == 3
+    assert not out.exists() or not any(out.iterdir())

@@ -15,7 +15,8 @@ from docgen.cli import main
 from docgen.render.text import docx_paragraphs, docx_text, pdf_text
 from docgen.workdays import WorkCalendar, add_months, age_in_months
 
-from conftest import DAT, GOLDEN, HUONG, INVALID, LAN, SAMPLES, VALID_CANDIDATES, make_inputs, read_json
+from conftest import (DAT, GOLDEN, HUONG, INVALID, LAN, SAMPLES, VALID_CANDIDATES, assert_invalid_sample_refused,
+                      make_inputs, read_json)
 
 ORG = str(SAMPLES / "org.json")
 
@@ -305,15 +306,7 @@ def test_check_table_has_rule_severity_path_message():
 
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.stem)
 def test_each_invalid_sample_fails_for_its_stated_reason(tmp_path, path):
-    data = read_json(path)
-    assert data["_why"]
-    check = CliRunner().invoke(main, ["check", str(path), "--org", ORG, "--json"])
-    assert check.exit_code == 3
-    assert {p["rule"] for p in json.loads(check.stdout)["problems"]} == set(data["_expect"])
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["admission-dossier", str(path), "--org", ORG, "-o", str(out)])
-    assert result.exit_code == 3
-    assert not out.exists() or not any(out.iterdir())
+    assert_invalid_sample_refused(path, "admission-dossier", tmp_path / "out")
 
 
 def test_invalid_samples_cover_every_rule(engine):
