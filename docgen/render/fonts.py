@@ -113,9 +113,15 @@ def _index(dirs: list[Path]) -> dict[str, Path]:
     return found
 
 
-def line_height_factor(path: Path) -> float:
-    """(ascender − descender + lineGap) / unitsPerEm from the ``hhea`` and ``head`` tables:
-    Word's "single" line height as a multiple of the font size (1.15 for Times metrics)."""
+def line_metrics(path: Path) -> tuple[float, float]:
+    """From the ``hhea`` and ``head`` tables, as multiples of the font size:
+
+    * the "single" line height, (ascender − descender + lineGap) / unitsPerEm (1.15 for
+      Times metrics);
+    * the first baseline's distance from the top of the line, (ascender + lineGap) /
+      unitsPerEm: the line gap sits above the ascent. LibreOffice lays a DOCX line out this
+      way (measured with ``make fidelity``); Word was not available to compare.
+    """
     data = path.read_bytes()
     num_tables = struct.unpack(">H", data[4:6])[0]
     tables = {}
@@ -124,7 +130,7 @@ def line_height_factor(path: Path) -> float:
         tables[tag] = offset
     units = struct.unpack(">H", data[tables[b"head"] + 18: tables[b"head"] + 20])[0]
     asc, desc, gap = struct.unpack(">hhh", data[tables[b"hhea"] + 4: tables[b"hhea"] + 10])
-    return (asc - desc + gap) / units
+    return (asc - desc + gap) / units, (asc + gap) / units
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,8 @@ class FontSet:
     names: dict[str, str]
     paths: dict[str, Path]
     times_metric: bool
-    line_factor: float
+    line_factor: float     # the single line height, per point of font size
+    baseline_factor: float  # the first baseline below the top of its line, per point
 
     @property
     def warning(self) -> str:
@@ -315,6 +322,6 @@ def fonts(font_dir: str | Path | None = None) -> FontSet:
     addMapping(base, 1, 0, names["bold"])
     addMapping(base, 0, 1, names["italic"])
     addMapping(base, 1, 1, names["bolditalic"])
-    fs = FontSet(family.name, names, paths, family.times_metric, line_height_factor(paths["regular"]))
+    fs = FontSet(family.name, names, paths, family.times_metric, *line_metrics(paths["regular"]))
     _REGISTERED[key] = fs
     return fs

@@ -5,12 +5,15 @@ module is a translator for the subset of WordprocessingML that party forms use, 
 knowledge of any form:
 
 * paragraphs: alignment (incl. justify, without squeezing spaces), left/right/first-line
-  indents, space before/after (the larger of two neighbours, not their sum), line spacing
-  (auto/exact/at-least, the font's own line gap included), keep-with-next, page breaks;
+  indents, space before/after (the larger of two neighbours, not their sum, in table cells
+  too), line spacing (auto/exact/at-least, the font's own line gap included, the first
+  baseline below the gap and the ascent), widow/orphan control, keep-with-next,
+  keep-lines-together, page breaks;
 * runs: bold, italic, underline, size, superscript/subscript, caps, line breaks, tabs;
 * tables: column widths from ``w:tblGrid``, cell margins, horizontal spans and vertical
   merges, borders only where the DOCX draws them, vertical alignment, table alignment;
-* sections: page size and margins; a PAGE field in the header becomes the page number.
+* sections: page size and margins; a PAGE field in the header becomes the page number,
+  aligned as its header paragraph is, on the text column.
 
 Formatting is resolved the way Word does: document defaults, then the style chain
 (``w:basedOn``), then direct formatting.
@@ -96,7 +99,8 @@ def _ppr_dict(ppr) -> dict:
         if sp.get(W + "line") is not None:
             d["line"] = int(sp.get(W + "line"))
             d["line_rule"] = sp.get(W + "lineRule", "auto")
-    for key, tag in (("keep_next", "keepNext"), ("page_break_before", "pageBreakBefore")):
+    for key, tag in (("keep_next", "keepNext"), ("keep_lines", "keepLines"), ("page_break_before", "pageBreakBefore"),
+                     ("widow_control", "widowControl")):
         v = _on(ppr.find(W + tag))
         if v is not None:
             d[key] = v
@@ -188,6 +192,8 @@ class Layout:
     header: float = 28.3
     title_page: bool = False
     page_numbers: bool = False
+    number_align: str = "center"  # the alignment of the header paragraph that holds PAGE
+    number_size: float = 10.0
 
 
 @dataclass
@@ -242,8 +248,34 @@ def read_docx(data: bytes) -> Doc:
                 if v is not None:
                     setattr(layout, side, abs(v))
         layout.title_page = bool(_on(sect.find(W + "titlePg")))
-    layout.page_numbers = any(b"PAGE" in h for h in headers)
+    for h in headers:
+        if b"PAGE" in h:
+            _page_number(etree.fromstring(h, _PARSER), styles, layout)
+            break
     return Doc(body, styles, layout, meta)
+
+
+def _page_number(header, styles: Styles, layout: Layout) -> None:
+    """Where the header's PAGE field goes: its paragraph's alignment and its run's size."""
+    for p in header.iter(W + "p"):
+        fields = [f for f in p.iter(W + "fldSimple") if "PAGE" in (f.get(W + "instr") or "").split()]
+        instr = [t for t in p.iter(W + "instrText") if "PAGE" in (t.text or "").split()]
+        if not fields and not instr:
+            continue
+        ppr = p.find(W + "pPr")
+        sid = None
+        if ppr is not None and ppr.find(W + "pStyle") is not None:
+            sid = ppr.find(W + "pStyle").get(W + "val")
+        pprops, rprops = styles.style_props(sid or styles.default_para)
+        props = {**styles.p_default, **pprops, **_ppr_dict(ppr)}
+        run = {**styles.r_default, **rprops}
+        first_run = next(iter((fields[0] if fields else p).iter(W + "r")), None)
+        if first_run is not None:
+            run.update(_rpr_dict(first_run.find(W + "rPr")))
+        layout.page_numbers = True
+        layout.number_align = props.get("align", "left")
+        layout.number_size = run.get("size", 10.0)
+        return
 
 
 # -- translation --------------------------------------------------------------------------------
@@ -398,6 +430,10 @@ class Translator:
         st = self._style_cache.get(key)
         if st is None:
             leading = self._leading(props, size)
+            # Word's widow/orphan control: no first or last line of a paragraph alone on a
+            # page. Word treats a paragraph with no w:widowControl as controlled (it writes
+            # w:val="0" to turn it off), and LibreOffice reads a DOCX the same way.
+            controlled = props.get("widow_control", True)
             st = ParagraphStyle(
                 f"{self.base}-p{len(self._style_cache)}",
                 fontName=self.base,
@@ -414,15 +450,20 @@ class Translator:
                 underlineOffset="-0.25*F",
                 underlineWidth="0.05*F",
                 keepWithNext=1 if props.get("keep_next") else 0,
-                allowWidows=1,
-                allowOrphans=1,
+                allowWidows=0 if controlled else 1,
+                allowOrphans=0 if controlled else 1,
             )
+            st.keep_lines = bool(props.get("keep_lines"))
+            # reportlab puts the first baseline one font size below the top; Word and
+            # LibreOffice put it below the line gap and the ascent
+            st.baseline_shift = size - size * self.fonts.baseline_factor
             self._style_cache[key] = st
         return st
 
     # blocks
-    def blocks(self, parent, table_style: str | None = None) -> list:
-        """Flowables for the block children (``w:p``, ``w:tbl``) of a body or table cell."""
+    def blocks(self, parent, table_style: str | None = None, top: bool = False) -> list:
+        """Flowables for the block children (``w:p``, ``w:tbl``) of a body or table cell;
+        ``top`` for a body, whose first paragraph keeps its space before on the first page."""
         items: list = []
         for child in parent:
             if child.tag == W + "p":
@@ -433,31 +474,46 @@ class Translator:
                 content = child.find(W + "sdtContent")
                 if content is not None:
                     items.extend(self.blocks(content, table_style))
-        return self._flow(items)
+        return self._flow(items, top)
 
-    def _flow(self, items: list) -> list:
+    def _flow(self, items: list, top: bool) -> list:
+        """Flowables with the spacing between them resolved.
+
+        Word puts the larger of two neighbours' spacings between paragraphs, not their sum
+        (its rule when "HTML paragraph auto spacing" is off, the default). The spacing is
+        collapsed here once, and frames and table cells add what they are given. A paragraph
+        at the top of a page keeps its space before only on the first page and after a page
+        break the document asks for; after a break the layout made, Word drops it, and so
+        does reportlab's frame.
+        """
         out: list = []
         prev_after = 0.0
+        hard_top = top
         for item in items:
             if isinstance(item, _Para):
                 before = item.style.get("before", 0.0)
                 after = item.style.get("after", 0.0)
-                # Word puts the larger of the neighbours' spacing between paragraphs, not the sum
                 eff_before = max(0.0, before - prev_after)
                 if item.page_break_before:
                     out.append(PageBreak())
-                    eff_before = before
+                    eff_before, hard_top = before, True
+                if hard_top and eff_before:
+                    out.append(Spacer(1, eff_before))  # a frame drops space before at its top
+                    eff_before = 0.0
                 st = self._pstyle(item.style, item.size, eff_before, after)
                 if item.empty:
-                    out.append(Spacer(1, eff_before + st.leading + after))
+                    out.append(_Blank(st))
                 else:
                     out.append(_paragraph(item.markup, st))
+                hard_top = False
                 if item.page_break_after:
                     out.append(PageBreak())
+                    hard_top = True
                 prev_after = after
             else:
                 out.append(item)
                 prev_after = 0.0
+                hard_top = False
         return out
 
     def _table(self, tbl) -> Table:
@@ -525,7 +581,9 @@ class Translator:
                         start = vmerge_start[ci]
                         commands.append(("SPAN", (ci, start), (ci + span - 1, ri)))
                     else:
-                        data[ri][ci] = self.blocks(tc, ts)
+                        # reportlab leaves out a cell's first space before and last space
+                        # after; Word keeps both, so empty flowables stand at either end
+                        data[ri][ci] = [Spacer(0, 0), *self.blocks(tc, ts), Spacer(0, 0)]
                         if vmerge == "restart":
                             vmerge_start[ci] = ri
                         else:
@@ -594,7 +652,39 @@ _LINES: dict[tuple, object] = {}
 _PARAS: dict[tuple, "_Para"] = {}
 
 
-class _SharedParagraph(Paragraph):
+class _DocParagraph(Paragraph):
+    """A paragraph laid out as Word lays it out: the first baseline below the font's line gap
+    and ascent, and not split when its lines are kept together."""
+
+    def draw(self):
+        self.canv.translate(0, self.style.baseline_shift)
+        super().draw()
+
+    def split(self, availWidth, availHeight):
+        frame = getattr(self, "_frame", None)
+        if self.style.keep_lines and frame is not None and availHeight < self.height <= frame._aH:
+            return []  # the whole paragraph goes to the next page, where it fits
+        return super().split(availWidth, availHeight)
+
+
+class _Blank(Flowable):
+    """An empty paragraph: one line of its size, with its spacing and keep-with-next."""
+
+    def __init__(self, style: ParagraphStyle):
+        super().__init__()
+        self.height = style.leading
+        self.spaceBefore = style.spaceBefore
+        self.spaceAfter = style.spaceAfter
+        self.keepWithNext = style.keepWithNext
+
+    def wrap(self, availWidth, availHeight):
+        return availWidth, self.height
+
+    def draw(self):
+        pass
+
+
+class _SharedParagraph(_DocParagraph):
     """A Paragraph whose line breaking is shared with every equal paragraph (same markup,
     style and width) laid out before in this process."""
 
@@ -616,7 +706,7 @@ class _SharedParagraph(Paragraph):
 
 def _unshare(p):
     if isinstance(p, _SharedParagraph):
-        p.__class__ = Paragraph
+        p.__class__ = _DocParagraph
     return p
 
 
@@ -661,6 +751,7 @@ class _DocTemplate(BaseDocTemplate):
             topMargin=layout.top,
             bottomMargin=layout.bottom,
             pageCompression=1,
+            initialFontName=fonts.names["regular"],  # else every page names an unused Helvetica
             **kw,
         )
         self.layout = layout
@@ -668,7 +759,8 @@ class _DocTemplate(BaseDocTemplate):
         self.doc_start_page = 1
         frame = Frame(layout.left, layout.bottom, layout.page_width - layout.left - layout.right,
                       layout.page_height - layout.top - layout.bottom, leftPadding=0, rightPadding=0,
-                      topPadding=0, bottomPadding=0, id="body")
+                      topPadding=0, bottomPadding=0, id="body",
+                      overlapAttachedSpace=0)  # the translator collapses spacing itself (Translator._flow)
         self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._on_page)])
 
     def _on_page(self, canv, doc):
@@ -678,8 +770,17 @@ class _DocTemplate(BaseDocTemplate):
         number = canv.getPageNumber() - self.doc_start_page + 1
         if number == 1 and lay.title_page:
             return
-        canv.setFont(self.fonts.names["regular"], 14)
-        canv.drawCentredString(lay.page_width / 2, lay.page_height - lay.header - 14, str(number))
+        size = lay.number_size
+        canv.setFont(self.fonts.names["regular"], size)
+        # the header paragraph spans the text column, from the header distance down
+        y = lay.page_height - lay.header - size * self.fonts.baseline_factor
+        align = _ALIGN.get(lay.number_align, TA_LEFT)
+        if align == TA_CENTER:
+            canv.drawCentredString((lay.left + lay.page_width - lay.right) / 2, y, str(number))
+        elif align == TA_RIGHT:
+            canv.drawRightString(lay.page_width - lay.right, y, str(number))
+        else:
+            canv.drawString(lay.left, y, str(number))
 
 
 class _Restart(Flowable):
@@ -745,6 +846,6 @@ def render_pdf_many(items: list[tuple[str | None, bytes]], fonts: FontSet, title
         story.append(_Restart(doc.layout))
         if t:
             story.append(_Outline(t, f"doc{i}"))
-        story.extend(Translator(doc, fonts).blocks(doc.body))
+        story.extend(Translator(doc, fonts).blocks(doc.body, top=True))
     tmpl.build(story)
     return buf.getvalue()
