@@ -240,7 +240,7 @@ def candidate_list():
     b.title("DANH SÁCH BẦU CỬ", f"{{{{ {E}.title }}}} {{{{ cell.name }}}} nhiệm kỳ {{{{ congress.term }}}}")
     b.body(f"Số lượng cần bầu: {{{{ {E}.seats.n }}}} đồng chí. Số người trong danh sách bầu cử: {{{{ {E}.listed.n }}}} "
            f"đồng chí (số dư: {{{{ {E}.surplus_count.n }}}}, bằng {{{{ {E}.surplus_pct }}}}). Danh sách xếp theo vần A, B, C:")
-    b.data_table([15, 58, 30, 62], ["STT", "Họ và tên", "Ngày sinh", "Chức vụ, đơn vị công tác"],
+    b.data_table([15, 55, 33, 62], ["STT", "Họ và tên", "Ngày sinh", "Chức vụ, đơn vị công tác"],
                  ["{{ c.n }}", "{{ c.full_name }}", "{{ c.date_of_birth.short }}", "{{ c.position }}"],
                  f"for c in {E}.candidates", aligns=[CENTER, LEFT, CENTER, LEFT])
     b.signature("T/M ĐOÀN CHỦ TỊCH", None, "{{ congress.chair }}", recipients=["- Đại hội,", "- Lưu Chi bộ."])
@@ -345,6 +345,7 @@ def congress_minutes():
            "Trúng cử: {{ e.summary or 'không có' }}.", indent_first_mm=10, after=3)
     b.body([("6. ", {"bold": True}), ("Đại hội thông qua Nghị quyết Đại hội.", {})], before=6)
     b.body("Đại hội bế mạc lúc {{ congress.closing_time }} cùng ngày.")
+    b.keep_last_with_next()
     t = b.table([82.5, 82.5])
     lc, rc = t.rows[0].cells
     b.cell_para(lc, "T/M ĐOÀN THƯ KÝ", first=True, bold=True, before=12)

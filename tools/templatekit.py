@@ -59,6 +59,7 @@ class Builder:
         _rfonts(normal.element, FONT)
         pf = normal.paragraph_format
         pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), 1.0
+        pf.widow_control = True  # Word's own default, written out so every reader sees it
         # document defaults too, so that table cells and lists start from the same base
         rpr_default = self.doc.styles.element.find(qn("w:docDefaults"))
         if rpr_default is not None:
@@ -144,6 +145,7 @@ class Builder:
             col.width = Mm(w)
         for cell, w in zip(t.rows[0].cells, widths_mm):
             cell.width = Mm(w)
+        cant_split(t.rows[0])
         # the grid and the cell widths must agree (the PDF renderer reads w:tblGrid)
         for gc, w in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
             gc.set(qn("w:w"), str(int(Mm(w).twips)))
@@ -198,9 +200,11 @@ class Builder:
         aligns = aligns or [CENTER] * len(cells)
         for cell, text in zip(t.rows[0].cells, headers):
             self.cell_para(cell, text, first=True, bold=True, size=size, before=3, after=3)
+        cant_split(t.rows[0])
         open_row = t.add_row()
         self.cell_para(open_row.cells[0], f"{{%tr {loop} %}}", first=True, size=size)
         row = t.add_row()
+        cant_split(row)
         for cell, text, align in zip(row.cells, cells, aligns):
             self.cell_para(cell, text, first=True, size=size, align=align, before=3, after=3)
         close_row = t.add_row()
@@ -234,7 +238,11 @@ class Builder:
     def signature(self, on_behalf: str | None, title: str, name: str, *, recipients: list[str] | None = None,
                   left_mm=80.0, sign_lines=3, left_label="Nơi nhận:", date_line: str | None = None,
                   note: str | None = None):
-        """Recipients bottom-left, signature block bottom-right (domain.md §5.8–5.9)."""
+        """Recipients bottom-left, signature block bottom-right (domain.md §5.8–5.9).
+
+        The last paragraph before it is kept with it, and its row cannot split, so that the
+        signature never stands alone on a page whatever the font."""
+        self.keep_last_with_next()
         t = self.table([left_mm, self.text_width - left_mm])
         lc, rc = t.rows[0].cells
         if date_line:
@@ -259,11 +267,46 @@ class Builder:
         self.cell_para(rc, name, bold=True)
         return t
 
+    def keep_last_with_next(self):
+        """Keep-with-next on the last paragraph of the body, and on the last paragraph of each
+        branch when the body ends in ``{%p if/for %}`` blocks (whichever branch renders)."""
+        need, depth = True, 0
+        for el in reversed(list(self.doc.element.body)):
+            if el.tag == qn("w:sectPr"):
+                continue
+            if el.tag != qn("w:p"):
+                break
+            text = "".join(t.text or "" for t in el.iter(qn("w:t"))).strip()
+            if text.startswith("{%p"):
+                word = text[3:].split()[0]
+                if word in ("endif", "endfor"):
+                    depth += 1
+                elif word in ("if", "for"):
+                    depth -= 1
+                need = True
+                if depth <= 0 and word in ("if", "for"):
+                    break
+                continue
+            if need:
+                ppr = el.get_or_add_pPr()
+                if ppr.find(qn("w:keepNext")) is None:
+                    ppr.insert(0, OxmlElement("w:keepNext"))
+                need = False
+                if depth <= 0:
+                    break
+
     def save(self):
         out = FORMS / self.form_id / "template.docx"
         self.doc.save(out)
         slim(out)
         return out
+
+
+def cant_split(row) -> None:
+    """A table row that Word and LibreOffice must not break across pages."""
+    trpr = row._tr.get_or_add_trPr()
+    if trpr.find(qn("w:cantSplit")) is None:
+        trpr.append(OxmlElement("w:cantSplit"))
 
 
 _DROP = ("word/stylesWithEffects.xml", "docProps/thumbnail.jpeg", "customXml/")

@@ -156,6 +156,11 @@ class Styles:
                     self.default_table = sid
         self._cache: dict = {}
 
+    def known(self, sid: str | None) -> str | None:
+        """A paragraph's style, or the default paragraph style when it names none or one that
+        the styles part lacks (as Word and LibreOffice do)."""
+        return sid if sid in self.styles else self.default_para
+
     def _chain(self, sid: str | None) -> list:
         chain = []
         seen = set()
@@ -266,7 +271,7 @@ def _page_number(header, styles: Styles, layout: Layout) -> None:
         sid = None
         if ppr is not None and ppr.find(W + "pStyle") is not None:
             sid = ppr.find(W + "pStyle").get(W + "val")
-        pprops, rprops = styles.style_props(sid or styles.default_para)
+        pprops, rprops = styles.style_props(styles.known(sid))
         props = {**styles.p_default, **pprops, **_ppr_dict(ppr)}
         run = {**styles.r_default, **rprops}
         first_run = next(iter((fields[0] if fields else p).iter(W + "r")), None)
@@ -334,7 +339,7 @@ class Translator:
         sid = None
         if ppr is not None and ppr.find(W + "pStyle") is not None:
             sid = ppr.find(W + "pStyle").get(W + "val")
-        sid = sid or styles.default_para
+        sid = styles.known(sid)
         props = dict(styles.p_default)
         r_base = dict(styles.r_default)
         if table_style:
@@ -592,6 +597,15 @@ class Translator:
                             commands.append(("SPAN", (ci, ri), (ci + span - 1, ri)))
                 ci += span
         self._table_borders(borders, len(rows), ncols, commands)
+        # a horizontal border takes room of its own: each row is as much taller as the line
+        # above it, and the last row as the line below it too
+        rule = {name: self._line(borders.get(name)) or 0 for name in ("top", "insideH", "bottom")}
+        for ri in range(len(rows)):
+            above = rule["top"] if ri == 0 else rule["insideH"]
+            below = rule["bottom"] if ri == len(rows) - 1 else 0
+            if above or below:
+                commands.append(("TOPPADDING", (0, ri), (-1, ri), margins["top"] + above))
+                commands.append(("BOTTOMPADDING", (0, ri), (-1, ri), margins["bottom"] + below))
         widths = grid if grid and all(grid) else None
         t = Table(data, colWidths=widths, style=TableStyle(_dedupe_spans(commands)))
         jc = tblpr.find(W + "jc") if tblpr is not None else None
