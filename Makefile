@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench fidelity install clean templates
+.PHONY: demo test test-fallback bench fidelity install clean templates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,17 @@ demo: $(STAMP)
 	-$(BIN)/docgen batch admission-decision samples/roster-broken.xlsx --org samples/org.json -o $(OUT)/roster-broken
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -rs
+
+# The tests again with the PDF font forced to DejaVu Serif, the fallback of a machine with no
+# Times-metric font: a folder holding only DejaVu Serif is given as DOCGEN_FONT_DIR.
+FALLBACK_FONTS := $(OUT)/fonts-fallback
+test-fallback: $(STAMP)
+	@rm -rf $(FALLBACK_FONTS) && mkdir -p $(FALLBACK_FONTS)
+	@found=$$(find /usr/share/fonts /usr/local/share/fonts $$HOME/.fonts -name 'DejaVuSerif*.ttf' 2>/dev/null); \
+	if [ -z "$$found" ]; then echo "DejaVu Serif is not installed (Debian/Ubuntu: apt install fonts-dejavu-core)"; exit 1; fi; \
+	for f in $$found; do ln -sf "$$f" $(FALLBACK_FONTS)/; done
+	DOCGEN_FONT_DIR=$(abspath $(FALLBACK_FONTS)) $(BIN)/python -m pytest -rs
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_render.py

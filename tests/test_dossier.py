@@ -359,20 +359,6 @@ def decision_dossier(cand: dict, meeting: str) -> dict:
     return c
 
 
-def test_page_numbers_from_page_two_restart_per_paper(tmp_path):
-    result = CliRunner().invoke(main, ["admission-dossier", str(LAN), "--org", ORG, "-o", str(tmp_path)])
-    assert result.exit_code == 0
-    merged = next(tmp_path.glob("*_admission-dossier_*.pdf"))
-    pages = [p.extract_text().strip().split("\n") for p in PdfReader(merged).pages]
-    cell = next(tmp_path.glob("*_cell-resolution_*.pdf"))
-    cell_pages = [p.extract_text().strip().split("\n") for p in PdfReader(cell).pages]
-    assert len(cell_pages) == 2
-    assert cell_pages[1][-1].strip() == "2" and cell_pages[0][-1].strip() != "1"
-    numbered = [i for i, lines in enumerate(pages) if lines[-1].strip().isdigit()]
-    # only the second page of the two-page cell resolution carries a number
-    assert [pages[i][-1].strip() for i in numbered] == ["2"]
-
-
 @pytest.mark.parametrize("approve, ok", [(6, True), (5, False)])
 def test_committee_vote_two_thirds_of_all_members(engine, org_data, approve, ok):
     cand = read_json(HUONG)  # 9 committee members

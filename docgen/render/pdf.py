@@ -21,6 +21,7 @@ Formatting is resolved the way Word does: document defaults, then the style chai
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import zipfile
@@ -714,14 +715,14 @@ class _SharedParagraph(_DocParagraph):
         return lines
 
     def split(self, availWidth, availHeight):
-        # a split paragraph's pieces get their own line breaking
-        return [_unshare(p) for p in super().split(availWidth, availHeight)]
-
-
-def _unshare(p):
-    if isinstance(p, _SharedParagraph):
-        p.__class__ = _DocParagraph
-    return p
+        # reportlab's split edits the fragments and lines it splits, and both are shared with
+        # equal paragraphs of other documents: a paragraph that splits gets its own copies and
+        # its own line breaking first, so no later document sees the edit
+        self.__class__ = _DocParagraph
+        self.frags = copy.deepcopy(self.frags)
+        self.__dict__.pop("blPara", None)
+        self.wrap(availWidth, availHeight)
+        return self.split(availWidth, availHeight)
 
 
 def _paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
