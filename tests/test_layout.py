@@ -245,3 +245,16 @@ def test_a_paragraph_split_across_pages_leaves_other_documents_alone(engine, org
         splits += len(PdfReader(io.BytesIO(engine.render(form, make_inputs(engine, org_data, grown)).pdf)).pages) > 1
     assert splits
     assert engine.render(form, make_inputs(engine, org_data, data)).pdf == first
+
+
+def test_every_font_a_pdf_names_is_embedded_and_used(engine, papers):
+    """No page names a font that the PDF neither embeds nor draws with (reportlab's default
+    Helvetica was named by every table)."""
+    for doc in papers:
+        pages = PdfReader(io.BytesIO(doc.pdf)).pages
+        drawn = b"".join(page.get_contents().get_data() for page in pages)
+        for page in pages:
+            for key, ref in page["/Resources"]["/Font"].items():
+                font = ref.get_object()
+                assert "/FontFile2" in font.get("/FontDescriptor", {}), (doc.stem, font["/BaseFont"])
+                assert f"{key} ".encode() in drawn, (doc.stem, key, font["/BaseFont"])

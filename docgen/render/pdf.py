@@ -558,6 +558,7 @@ class Translator:
             ("TOPPADDING", (0, 0), (-1, -1), margins["top"]),
             ("BOTTOMPADDING", (0, 0), (-1, -1), margins["bottom"]),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), self.base),  # reportlab sets a cell's font even for flowables
         ]
         vmerge_start: dict[int, int] = {}
         for ri, tr in enumerate(rows):
