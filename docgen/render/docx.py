@@ -15,9 +15,18 @@ or, for a render whose shape is already proved and whose values are plain charac
 the shape itself (see "validating a part once per shape" below). Such a part is also deflated
 by pieces: the template's long literals were compressed once, the values go in stored.
 
-Templates that use features this path does not re-implement — ``{%tc``/``{%tr`` column
-loops, pictures, sub-documents — are rendered with plain docxtpl instead (``render_path``
-says which); both paths run in the same sandbox.
+Templates that use features this path does not re-implement are rendered with plain docxtpl
+instead (``render_path`` says which, ``fallback_reason`` why); both paths run in the same
+sandbox. They are looked for in each part's XML before any patching, since ``patch_xml``
+turns ``{%tc for … %}`` into a plain ``{% for … %}``:
+
+* tags that change how many cells a row has or spans — ``{%tc``/``{{tc``/``{#tc`` and the
+  ``colspan``/``hm`` cell tags. Plain docxtpl then rewrites the table grid after each
+  render (``fix_tables``); without that the grid no longer matches the rows. ``{%tr``,
+  ``{%p``, ``{%r``, ``{{r``, ``{{p``, ``{#tr``, ``{#p``, ``vm`` and ``cellbg`` repeat,
+  drop or restyle whole rows, paragraphs and runs, never a row's cells: both paths patch
+  them alike and the grid stays right;
+* pictures and embedded objects (docxtpl renumbers their ids).
 """
 
 from __future__ import annotations
@@ -40,7 +49,11 @@ from ..sandbox import environment
 
 _TAGGED_PART = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
 _HAS_TAG = re.compile(r"\{[{%#]")
-_FALLBACK_FEATURES = re.compile(r"\{%-?\s*tc\s|<w:drawing|<w:pict|<w:object|\{\{-?\s*[A-Za-z_.]*subdoc")
+_XML_TAG = re.compile(r"<[^>]*>")
+# looked for before patching, in a part's text with the XML tags taken out (a tag Word split
+# over several runs is whole there); a false match only costs speed
+_GRID_TAGS = re.compile(r"\{[{%#]-?tc |\{%-?\s*(?:colspan|hm)\b")
+_OBJECTS = re.compile(r"<w:drawing|<w:pict|<w:object")
 _LISTING_CHARS = ("\n", "\t", "\a", "\f")
 
 # DOS date/time of 1980-01-01 00:00 so that equal inputs give equal bytes.
@@ -120,6 +133,53 @@ def _literal_braces(source: str) -> str:
     for esc, lit in _ESCAPES.items():
         source = source.replace(esc, "{{ '%s' }}" % lit)
     return source
+
+
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_CHAR_REF = re.compile(r"&(?:quot|apos|#([0-9]+)|#[xX]([0-9a-fA-F]+));")
+# what docxtpl makes of a character inside a tag: lxml writes "&", "<", ">" and CR escaped
+# again, and patch_xml then turns "&lt;", "&gt;" and curly quotes into the plain characters
+_IN_TAG = {"&": "&amp;", "\r": "&#13;", "\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'"}
+
+
+def _tag_char(m: re.Match) -> str:
+    if m.group(1) or m.group(2):
+        code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+        if not 0 < code <= 0x10FFFF:
+            return m.group(0)
+        ch = chr(code)
+    else:
+        ch = '"' if m.group(0) == "&quot;" else "'"
+    return _IN_TAG.get(ch, ch)
+
+
+def decode_tag_entities(source: str) -> str:
+    """Character references inside the tags of a patched part, read as docxtpl reads them.
+
+    LibreOffice writes the quotes of ``{% if x == "a" %}`` as ``&quot;`` (and ``'`` as
+    ``&apos;``). Plain docxtpl never sees those: it reads each part with lxml, which turns
+    them into the characters, before ``patch_xml``. Here the part is compiled from its own
+    text, so they are decoded here, once per template. ``&amp;`` stays, as it does for
+    docxtpl; ``&lt;`` and ``&gt;`` were already decoded by ``patch_xml``.
+    """
+    if "&" not in source:
+        return source
+    return _TAG.sub(lambda m: _CHAR_REF.sub(_tag_char, m.group(0)), source)
+
+
+def fallback_reason(document_xml: str) -> str | None:
+    """Why a template needs plain docxtpl (Vietnamese, for ``docgen forms lint``), or ``None``.
+
+    ``document_xml`` is ``word/document.xml`` as stored, before ``patch_xml`` rewrote any tag.
+    Only the body matters: plain docxtpl fixes table grids and renumbers picture ids there
+    alone, so a header or footer renders the same on both paths."""
+    m = _GRID_TAGS.search(_XML_TAG.sub("", document_xml)) if _HAS_TAG.search(document_xml) else None
+    if m:
+        return f"thẻ {m.group(0).strip()} đổi số ô của hàng bảng (docxtpl sửa lưới cột sau khi điền)"
+    m = _OBJECTS.search(document_xml)
+    if m:
+        return f"hình hoặc đối tượng nhúng ({m.group(0)[1:]}) trong thân văn bản (docxtpl đánh số lại)"
+    return None
 
 
 def check_well_formed(data: bytes) -> None:
@@ -262,22 +322,21 @@ class CompiledTemplate:
         env = environment(True)
         self.names: set[str] = set()  # top-level context names the template reads
         self._source_has_listing_chars = False
-        fallback = False
+        self.fallback_reason: str | None = None  # why plain docxtpl renders it, when it does
         for name, raw in parts:
             self._order.append(name)
             if _TAGGED_PART.match(name):
                 text = raw.decode("utf-8")
                 if name == "word/document.xml":
+                    self.fallback_reason = fallback_reason(text)
                     text = set_margins(text, margins_twips)
-                patched = _literal_braces(self._helper.patch_xml(text))
+                patched = _literal_braces(decode_tag_entities(self._helper.patch_xml(text)))
                 # the XML declaration's line break is the only one a Word part usually has;
                 # without it, a newline or tab in the rendered part can only come from a value
                 patched = patched.replace("?>\r\n<", "?><").replace("?>\n<", "?><")
                 if any(ch in patched for ch in _LISTING_CHARS):
                     self._source_has_listing_chars = True
                 if _HAS_TAG.search(patched):
-                    if _FALLBACK_FEATURES.search(patched):
-                        fallback = True
                     try:
                         # docxtpl also puts a newline before every <w:p> (for error line numbers)
                         # and strips it after rendering; leaving both out gives the same XML.
@@ -292,7 +351,7 @@ class CompiledTemplate:
             self._frozen[name] = _member(name, raw)
         if "word/document.xml" not in self._order:
             raise FormError(f"{self.path} không phải tệp Word (.docx): thiếu word/document.xml")
-        self.render_path = "docxtpl" if fallback else "compiled"
+        self.render_path = "docxtpl" if self.fallback_reason else "compiled"
         if self._source_has_listing_chars:
             self._shapes.clear()
 
@@ -388,7 +447,7 @@ class CompiledTemplate:
 
 
 def render_with_docxtpl(path: Path, context: dict, margins_twips: dict[str, int] | None = None) -> bytes:
-    """Plain docxtpl in the same sandbox: the fallback path and the tests' oracle."""
+    """Plain docxtpl in the same sandbox: the fallback path."""
     tpl = DocxTemplate(str(path))
     if margins_twips:
         for section in tpl.get_docx().sections:
