@@ -257,3 +257,71 @@ def test_a_document_has_the_same_bytes_whatever_was_rendered_before(tmp_path, en
         full._shapes[key].update({(i,): False for i in range(64)})
     assert warm.render(ctx) == first == full.render(ctx)
     assert _part(first) == CompiledTemplate(src).render_parts(ctx)["word/document.xml"]
+
+
+# -- docxtpl objects in a context (issue 8) ------------------------------------------------------
+def _object_template(tmp_path, *paragraphs: str, picture: bool = False):
+    """A template in a form folder named "the-do"; with a picture in its body it renders
+    on the plain docxtpl path."""
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    if picture:
+        doc.add_picture(io.BytesIO(_png()))
+    folder = tmp_path / "the-do"
+    folder.mkdir()
+    doc.save(folder / "template.docx")
+    return folder / "template.docx"
+
+
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+def _picture(caller):
+    from docxtpl import InlineImage
+    return InlineImage(caller, io.BytesIO(_png()))
+
+
+def _link(caller):
+    from docxtpl import RichText
+    return RichText("trang chủ", url_id=caller.build_url_id("https://example.org/"))
+
+
+@pytest.mark.parametrize("make, kind", [(_picture, "InlineImage"), (_link, "RichText có liên kết")])
+@pytest.mark.parametrize("caller_rendered", [True, False])
+@pytest.mark.parametrize("render_path", ["compiled", "docxtpl"])
+def test_docxtpl_objects_made_for_another_template_are_refused(tmp_path, make, kind, caller_rendered, render_path):
+    """An InlineImage or a RichText hyperlink puts its picture or link into the package of
+    the DocxTemplate it was made with; neither docgen path renders that one, so the file would
+    point at a relationship it lacks. docgen refuses it, naming the form and the value."""
+    from docxtpl import DocxTemplate
+
+    path = _object_template(tmp_path, "Ảnh: {{ person.photo }}", picture=render_path == "docxtpl")
+    caller = DocxTemplate(str(path))
+    if caller_rendered:  # its current part is set: the picture goes in silently
+        caller.render({"person": {"photo": "x"}})
+    tpl = CompiledTemplate(path)
+    assert tpl.render_path == render_path
+    with pytest.raises(FormError) as info:
+        tpl.render({"person": {"photo": make(caller)}})
+    message = str(info.value)
+    assert "Mẫu the-do" in message and '"person.photo"' in message and kind in message
+
+
+def test_rich_text_and_listing_render_on_the_compiled_path(tmp_path):
+    """RichText without a link and Listing are markup of their own, tied to no package: they
+    are not refused (tests/test_equivalence.py shows them equal to plain docxtpl)."""
+    from docxtpl import Listing, RichText
+
+    path = _object_template(tmp_path, "{{r person.name }}", "Ghi chú: {{ person.notes }}")
+    tpl = CompiledTemplate(path)
+    assert tpl.render_path == "compiled"
+    out = _part(tpl.render({"person": {"name": RichText("đậm", bold=True), "notes": Listing("a\nb")}}))
+    assert b"<w:b/>" in out and b"<w:br/>" in out

@@ -27,6 +27,11 @@ turns ``{%tc for … %}`` into a plain ``{% for … %}``:
   drop or restyle whole rows, paragraphs and runs, never a row's cells: both paths patch
   them alike and the grid stays right;
 * pictures and embedded objects (docxtpl renumbers their ids).
+
+docxtpl objects that need the package of a ``DocxTemplate`` being rendered (``InlineImage``,
+``Subdoc``, ``RichText`` with a hyperlink) are refused on both paths, since neither renders
+the template the caller built them for. ``RichText`` without a link and ``Listing`` are
+plain markup and work on both.
 """
 
 from __future__ import annotations
@@ -40,9 +45,14 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from docxtpl import DocxTemplate
+from docxtpl import DocxTemplate, InlineImage, RichText, RichTextParagraph
 from jinja2 import TemplateError, meta
 from xml.parsers import expat
+
+try:
+    from docxtpl.subdoc import Subdoc
+except ImportError:  # docxtpl without docxcompose has no sub-documents
+    Subdoc = None
 
 from ..errors import FormError
 from ..sandbox import environment
@@ -180,6 +190,40 @@ def fallback_reason(document_xml: str) -> str | None:
     if m:
         return f"hình hoặc đối tượng nhúng ({m.group(0)[1:]}) trong thân văn bản (docxtpl đánh số lại)"
     return None
+
+
+def _docxtpl_objects(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first value in a context that docgen cannot render, as ``(path, kind)``: a docxtpl
+    object tied to the package of the ``DocxTemplate`` it was made for (a picture, a
+    sub-document, a rich text with a hyperlink). Neither render path renders that template,
+    so the document would reference relationships or styles it does not have."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        if isinstance(value, InlineImage):
+            return path, "InlineImage (ảnh)"
+        if Subdoc is not None and isinstance(value, Subdoc):
+            return path, "Subdoc (văn bản con)"
+        if isinstance(value, (RichText, RichTextParagraph)) and "r:id=" in value.xml:
+            return path, f"{type(value).__name__} có liên kết (url_id)"
+        return None
+    for key, item in items:
+        found = _docxtpl_objects(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
+def refuse_docxtpl_objects(template: Path, context: dict) -> None:
+    """Raise :class:`FormError` naming the first value docgen cannot render (see above)."""
+    found = _docxtpl_objects(context)
+    if found:
+        raise FormError(f"Mẫu {template.parent.name}: giá trị \"{found[0]}\" là đối tượng docxtpl {found[1]}. "
+                        "docgen không điền được đối tượng gắn với một DocxTemplate khác, vì tệp tạo ra sẽ "
+                        "tham chiếu tới ảnh, kiểu hoặc liên kết mà nó không có; hãy truyền văn bản, "
+                        "RichText không liên kết hoặc Listing.")
 
 
 def check_well_formed(data: bytes) -> None:
@@ -377,6 +421,9 @@ class CompiledTemplate:
                 pieces = self._pieces(template, context)
             except TemplateError as exc:
                 raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {exc}") from exc
+            except Exception:
+                refuse_docxtpl_objects(self.path, context)  # an InlineImage fails here when its template is idle
+                raise
             shapes = self._shapes.get(name)
             shape = known = None
             if shapes is not None and _CHAR_DATA.fullmatch(" ".join([p for p in pieces if type(p) is not str])):
@@ -385,6 +432,10 @@ class CompiledTemplate:
                 if known:
                     out[name] = (None, pieces, known)
                     continue
+            if "<" in "".join([p for p in pieces if type(p) is not str]):
+                # a value brought markup of its own; a docxtpl object tied to another package
+                # always does (a value proved by shape cannot, so this costs the fast path nothing)
+                refuse_docxtpl_objects(self.path, context)
             xml = "".join(pieces)
             if listing or (listing is None and any(ch in xml for ch in _LISTING_CHARS)):
                 xml = self._helper.resolve_listing(xml)
@@ -448,6 +499,7 @@ class CompiledTemplate:
 
 def render_with_docxtpl(path: Path, context: dict, margins_twips: dict[str, int] | None = None) -> bytes:
     """Plain docxtpl in the same sandbox: the fallback path."""
+    refuse_docxtpl_objects(Path(path), context)
     tpl = DocxTemplate(str(path))
     if margins_twips:
         for section in tpl.get_docx().sections:
