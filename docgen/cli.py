@@ -371,27 +371,44 @@ def forms(ctx) -> None:
 @click.pass_context
 @handle_errors
 def lint(ctx) -> None:
-    """Kiểm tra từng mẫu: mở và biên dịch được, cách điền (compiled hoặc docxtpl), cách kiểm
-    XML (theo khuôn, hay phân tích lại mỗi bản với phần có chú thích, CDATA hoặc xuống dòng
-    trong mẫu), và những tính năng Word mà bản PDF không dựng lại được. Mã thoát 4 nếu có
-    mẫu không dùng được.
+    """Kiểm tra từng mẫu: mở và biên dịch được (thẻ nào không biên dịch được thì in phần và
+    nguyên văn thẻ), cách điền (compiled, hoặc docxtpl kèm lý do), cách kiểm XML (theo khuôn,
+    hay phân tích lại mỗi bản với phần có chú thích, CDATA hoặc xuống dòng trong mẫu), và
+    những tính năng Word mà bản PDF không dựng lại được. Mã thoát 4 nếu có mẫu không dùng được.
 
     \b
     Ví dụ:
       docgen forms lint
     """
-    from .render.docx import compiled
+    from .errors import FormError
+    from .render.docx import TemplateTagError, compiled
     from .render.pdf import unsupported_features
 
     eng = engine(ctx)
+    broken = []
     for f in eng.library.forms.values():
-        tpl = compiled(f.template)
+        try:
+            tpl = compiled(f.template)
+        except TemplateTagError as exc:
+            broken.append(f.id)
+            click.echo(f"{f.id}: có thẻ không biên dịch được")
+            for part, tag, message in exc.problems:
+                click.echo(f"    {part}: {tag}  ({message})")
+            continue
+        except FormError as exc:
+            broken.append(f.id)
+            click.echo(f"{f.id}: {exc}")
+            continue
         missing = unsupported_features(f.template.read_bytes())
         note = f"; PDF không dựng lại: {', '.join(missing)}" if missing else "; PDF: đủ"
         if tpl.render_path == "compiled":
             parsed = tpl.parsed_parts
             note = (f"; XML phân tích lại mỗi bản: {', '.join(parsed)}" if parsed else "; XML kiểm theo khuôn") + note
+        else:
+            note = f" ({tpl.fallback_reason})" + note
         click.echo(f"{f.id}: {tpl.render_path}{note}")
+    if broken:
+        raise FormError(f"{len(broken)} mẫu không dùng được: {', '.join(broken)}")
 
 
 @main.command("context")

@@ -36,6 +36,7 @@ plain markup and work on both.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -46,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate, InlineImage, RichText, RichTextParagraph
-from jinja2 import TemplateError, meta
+from jinja2 import TemplateError, TemplateSyntaxError, meta
 from xml.parsers import expat
 
 try:
@@ -190,6 +191,68 @@ def fallback_reason(document_xml: str) -> str | None:
     if m:
         return f"hình hoặc đối tượng nhúng ({m.group(0)[1:]}) trong thân văn bản (docxtpl đánh số lại)"
     return None
+
+
+_BLOCK_TAGS = {"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "trans", "raw", "set"}
+_INNER_TAGS = {"else", "elif", "pluralize"}
+_NEEDS_ITS_END = ("Unexpected end of template", "Missing end of raw directive")
+
+
+def tag_problems(env, source: str) -> list[tuple[str, str]]:
+    """``(tag, Jinja's message)`` for each tag of a patched part that does not compile (a
+    syntax error, an unknown filter…); ``[]`` when the part compiles. Each tag is tried on its
+    own first, so every broken one is named; the tag is shown as Word shows it."""
+    try:
+        env.compile(source)
+        return []
+    except TemplateSyntaxError as exc:
+        whole = exc
+    found = []
+    statements = []
+    for m in _TAG.finditer(source):
+        tag = m.group(0)
+        word = re.match(r"\{%[-+]?\s*(\w*)", tag)
+        word = word.group(1) if word else ""
+        if tag.startswith("{%"):
+            statements.append((word, tag))
+        try:
+            if word.startswith("end") or word in _INNER_TAGS:
+                list(env.lex(tag))  # only lexed: it means something inside its block only
+            else:
+                env.compile(tag)
+        except TemplateSyntaxError as exc:
+            if not exc.message.startswith(_NEEDS_ITS_END):  # a block tag, whole on its own
+                found.append((html.unescape(tag), exc.message))
+    if found:
+        return found
+    # every tag is right on its own, so the blocks do not match: name the innermost block
+    # left open, or the tag Jinja stopped at (each tag put on a line of its own to find it)
+    if whole.message.startswith("Unexpected end of template"):
+        opened = []
+        for word, tag in statements:
+            if word in _BLOCK_TAGS and not (word == "set" and "=" in tag):
+                opened.append(tag)
+            elif word.startswith("end") and opened:
+                opened.pop()
+        if opened:
+            return [(html.unescape(opened[-1]), whole.message)]
+    lined = _TAG.sub(lambda m: "\n" + m.group(0), source)
+    try:
+        env.compile(lined)
+    except TemplateSyntaxError as exc:
+        line = lined.split("\n")[(exc.lineno or 1) - 1]
+        m = _TAG.match(line)
+        return [(html.unescape(m.group(0)) if m else "", exc.message)]
+    return [("", whole.message)]
+
+
+class TemplateTagError(FormError):
+    """Tags of a template that do not compile; ``problems`` holds ``(part, tag, message)``."""
+
+    def __init__(self, template: Path, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        lines = [f"  {part}: {tag}  ({message})" for part, tag, message in problems]
+        super().__init__(f"Mẫu {template}: có thẻ không biên dịch được:\n" + "\n".join(lines))
 
 
 def _docxtpl_objects(value: Any, path: str = "") -> tuple[str, str] | None:
@@ -367,6 +430,7 @@ class CompiledTemplate:
         self.names: set[str] = set()  # top-level context names the template reads
         self._source_has_listing_chars = False
         self.fallback_reason: str | None = None  # why plain docxtpl renders it, when it does
+        problems: list[tuple[str, str, str]] = []  # (part, tag, message) of tags that do not compile
         for name, raw in parts:
             self._order.append(name)
             if _TAGGED_PART.match(name):
@@ -388,11 +452,13 @@ class CompiledTemplate:
                         if shape_safe(patched):
                             self._shapes[name] = {}
                         self.names |= meta.find_undeclared_variables(env.parse(patched))
-                    except TemplateError as exc:
-                        raise FormError(f"Mẫu {self.path}: lỗi cú pháp trong {name}: {exc}") from exc
+                    except TemplateSyntaxError:
+                        problems += [(name, tag, message) for tag, message in tag_problems(env, patched)]
                     continue
                 raw = text.encode("utf-8")
             self._frozen[name] = _member(name, raw)
+        if problems:
+            raise TemplateTagError(self.path, problems)
         if "word/document.xml" not in self._order:
             raise FormError(f"{self.path} không phải tệp Word (.docx): thiếu word/document.xml")
         self.render_path = "docxtpl" if self.fallback_reason else "compiled"
