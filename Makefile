@@ -45,6 +45,7 @@ test-fallback: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_long_text.py
 
 fidelity: $(STAMP)
 	$(BIN)/python bench/fidelity.py

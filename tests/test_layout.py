@@ -258,3 +258,19 @@ def test_every_font_a_pdf_names_is_embedded_and_used(engine, papers):
                 font = ref.get_object()
                 assert "/FontFile2" in font.get("/FontDescriptor", {}), (doc.stem, font["/BaseFont"])
                 assert f"{key} ".encode() in drawn, (doc.stem, key, font["/BaseFont"])
+
+
+def test_a_row_taller_than_a_page_breaks_across_pages(engine, org_data):
+    """A table row cannot split (w:cantSplit) unless it alone is taller than a page: then it
+    breaks, as Word breaks it, instead of the layout failing. Every word is still printed."""
+    cg = read_json(SAMPLES / "congress.json")
+    position = " ".join(["Trưởng phòng Hành chính Tổng hợp kiêm"] * 60)
+    cg["congress"]["elections"][0]["candidates"][0]["position"] = position
+    inputs = make_inputs(engine, org_data, cg, "congress")
+    doc = engine.render(engine.library.forms["candidate-list"], inputs, item=0)
+    pages = body_lines(pdf_lines(doc.pdf))
+    assert len(pages) >= 3
+    words = [w for page in pages for ln in page for w in ln.text.split()]
+    assert sorted(words) == sorted(" ".join(docx_paragraphs(doc.docx)).split())
+    frame_bottom = 20 * 72 / 25.4  # the sample's bottom margin, 20 mm
+    assert all(ln.y > frame_bottom for page in pages for ln in page)

@@ -609,7 +609,7 @@ class Translator:
                 commands.append(("TOPPADDING", (0, ri), (-1, ri), margins["top"] + above))
                 commands.append(("BOTTOMPADDING", (0, ri), (-1, ri), margins["bottom"] + below))
         widths = grid if grid and all(grid) else None
-        t = Table(data, colWidths=widths, style=TableStyle(_dedupe_spans(commands)))
+        t = _DocTable(data, colWidths=widths, style=TableStyle(_dedupe_spans(commands)))
         jc = tblpr.find(W + "jc") if tblpr is not None else None
         t.hAlign = {"center": "CENTER", "right": "RIGHT", "end": "RIGHT"}.get(
             jc.get(W + "val") if jc is not None else "", "LEFT")
@@ -656,6 +656,19 @@ class Translator:
                     commands.append((ops[name], (ci, ri), (ci + span - 1, ri), w, colors.black))
 
 
+class _DocTable(Table):
+    """A table whose rows do not break across pages (the templates mark them w:cantSplit),
+    unless a row is taller than a whole page: then it breaks, as Word breaks it."""
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        frame = getattr(self, "_frame", None)
+        if not parts and frame is not None and availHeight >= frame._aH - 1:
+            self.splitInRow = 1  # the smallest piece of a row, in points
+            parts = super().split(availWidth, availHeight)
+        return parts
+
+
 # Paragraph styles and parsed paragraph fragments, shared by every document of the process:
 # a batch lays out the same template text again and again, and reportlab's markup parser is
 # the largest single cost of a one-page document. Fragments are read-only during layout.
@@ -670,17 +683,80 @@ _PARAS: dict[tuple, "_Para"] = {}
 
 class _DocParagraph(Paragraph):
     """A paragraph laid out as Word lays it out: the first baseline below the font's line gap
-    and ascent, and not split when its lines are kept together."""
+    and ascent, and not split when its lines are kept together.
+
+    A paragraph that runs over several pages is broken into lines once. reportlab's own split
+    rebuilds the fragments of the rest and breaks them again on every page, which grows with
+    the square of the paragraph's length; here each piece keeps its share of the lines, so the
+    work is linear in the length (``bench/bench_render.py --long-text``).
+    """
+
+    _kept = None  # the lines of a piece of a split paragraph, for the width they were made for
 
     def draw(self):
         self.canv.translate(0, self.style.baseline_shift)
         super().draw()
 
+    def wrap(self, availWidth, availHeight):
+        kept = self._kept
+        if kept is not None and kept.aW == availWidth:
+            self.width, self.blPara = availWidth, kept
+            self.height = len(kept.lines) * self.style.leading
+            return self.width, self.height
+        if kept is not None:
+            # another width: this piece's own fragments, from copies of its lines (reportlab's
+            # helper edits the words it joins, and the lines may be shared)
+            self.blPara = copy.copy(kept)
+            if kept.kind == 1:
+                self.blPara.lines = [copy.copy(ln) for ln in kept.lines]
+                for ln in self.blPara.lines:
+                    ln.words = [copy.copy(w) for w in ln.words]
+            self.frags = self._get_split_blParaFunc()(self.blPara, 0, len(kept.lines))
+            self._kept = None
+        return super().wrap(availWidth, availHeight)
+
     def split(self, availWidth, availHeight):
         frame = getattr(self, "_frame", None)
         if self.style.keep_lines and frame is not None and availHeight < self.height <= frame._aH:
             return []  # the whole paragraph goes to the next page, where it fits
-        return super().split(availWidth, availHeight)
+        if getattr(self, "blPara", None) is None:
+            self.wrap(availWidth, availHeight)
+        # as in reportlab, the lines are those of the last wrap: a table cell wraps its
+        # paragraphs inside its padding, then splits them with its whole width
+        lines = self.blPara.lines
+        if not lines:
+            return []
+        style = self.style
+        n, s = len(lines), int(availHeight / style.leading)
+        if s == 0 or (not style.allowOrphans and s <= 1):
+            return []  # not one line fits, or only an orphan would
+        if n <= s:
+            return [self]
+        if not style.allowWidows and n == s + 1:
+            if n > 3 or (style.allowOrphans and n == 3):
+                s -= 1  # give the widow a companion
+            else:
+                return []
+        first = self._piece(style, lines[:s], self.width, availHeight)
+        last_line = lines[s - 1]
+        first._JustifyLast = not getattr(last_line, "lineBreak", False)
+        first._splitpara = 1
+        rest_style = style
+        if style.firstLineIndent:
+            rest_style = copy.copy(style)
+            rest_style.firstLineIndent = 0
+        return [first, self._piece(rest_style, lines[s:], self.width, availHeight)]
+
+    def _piece(self, style, lines, width, height) -> "_DocParagraph":
+        piece = copy.copy(self)
+        piece.__class__ = _DocParagraph
+        piece.style = style
+        piece._kept = copy.copy(self.blPara)  # a one-font paragraph's lines carry its font
+        piece._kept.lines, piece._kept.aW, piece._kept.aH = lines, width, height
+        for attr in ("blPara", "_postponed"):  # a piece starts afresh; it was never put off
+            piece.__dict__.pop(attr, None)
+        piece.wrap(width, height)
+        return piece
 
 
 class _Blank(Flowable):
@@ -714,16 +790,6 @@ class _SharedParagraph(_DocParagraph):
             if len(_LINES) < _FRAGS_MAX:
                 _LINES[key] = lines
         return lines
-
-    def split(self, availWidth, availHeight):
-        # reportlab's split edits the fragments and lines it splits, and both are shared with
-        # equal paragraphs of other documents: a paragraph that splits gets its own copies and
-        # its own line breaking first, so no later document sees the edit
-        self.__class__ = _DocParagraph
-        self.frags = copy.deepcopy(self.frags)
-        self.__dict__.pop("blPara", None)
-        self.wrap(availWidth, availHeight)
-        return self.split(availWidth, availHeight)
 
 
 def _paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
