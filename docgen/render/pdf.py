@@ -688,7 +688,7 @@ class _DocParagraph(Paragraph):
     A paragraph that runs over several pages is broken into lines once. reportlab's own split
     rebuilds the fragments of the rest and breaks them again on every page, which grows with
     the square of the paragraph's length; here each piece keeps its share of the lines, so the
-    work is linear in the length (``bench/bench_render.py --long-text``).
+    work is linear in the length (``bench/bench_long_text.py``).
     """
 
     _kept = None  # the lines of a piece of a split paragraph, for the width they were made for
@@ -717,7 +717,7 @@ class _DocParagraph(Paragraph):
 
     def split(self, availWidth, availHeight):
         frame = getattr(self, "_frame", None)
-        if self.style.keep_lines and frame is not None and availHeight < self.height <= frame._aH:
+        if self.style.keep_lines and frame is not None and availHeight < getattr(self, "height", 0) <= frame._aH:
             return []  # the whole paragraph goes to the next page, where it fits
         if getattr(self, "blPara", None) is None:
             self.wrap(availWidth, availHeight)
@@ -833,7 +833,7 @@ class _DocTemplate(BaseDocTemplate):
             topMargin=layout.top,
             bottomMargin=layout.bottom,
             pageCompression=1,
-            initialFontName=fonts.names["regular"],  # else every page names an unused Helvetica
+            initialFontName=fonts.names["regular"],  # the canvas starts in the document's own font
             **kw,
         )
         self.layout = layout
