@@ -274,3 +274,65 @@ def test_a_row_taller_than_a_page_breaks_across_pages(engine, org_data):
     assert sorted(words) == sorted(" ".join(docx_paragraphs(doc.docx)).split())
     frame_bottom = 20 * 72 / 25.4  # the sample's bottom margin, 20 mm
     assert all(ln.y > frame_bottom for page in pages for ln in page)
+
+
+# -- Word's pagination rules in the translator, on documents built here ---------------------------
+def _filler_docx(tail: list[str], *, keep_lines: bool = False, widow_control: bool | None = None,
+                 fill: int = 40) -> bytes:
+    """``fill`` one-line paragraphs, then the ``tail`` paragraphs (Times New Roman 14 pt,
+    single spacing): the tail starts near the bottom of page 1."""
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = "Times New Roman", Pt(14)
+    pf = normal.paragraph_format
+    pf.space_before, pf.space_after, pf.line_spacing = Pt(0), Pt(0), 1.0
+    for i in range(fill):
+        doc.add_paragraph(f"Dòng {i + 1}")
+    for text in tail:
+        p = doc.add_paragraph(text)
+        if keep_lines:
+            p.paragraph_format.keep_together = True
+        if widow_control is not None:
+            p.paragraph_format.widow_control = widow_control
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def _page_of(pdf: bytes, word: str) -> list[int]:
+    return [i for i, lines in enumerate(pdf_lines(pdf), 1) for ln in lines if word in ln.text.split()]
+
+
+LONG = " ".join(f"chữ{i}" for i in range(90))  # a paragraph of several lines
+
+
+def _fill_to_leave(engine, lines_left: int, tail_lines: list[str], **kw) -> bytes:
+    """A document whose tail paragraph starts with ``lines_left`` lines of room on page 1."""
+    from docgen.render.pdf import render_pdf
+
+    # find how many one-line paragraphs fill page 1, then leave room for lines_left
+    for fill in range(30, 60):
+        pdf = render_pdf(_filler_docx([], fill=fill), engine.fonts)
+        if len(PdfReader(io.BytesIO(pdf)).pages) == 2:
+            break
+    per_page = fill - 1
+    return render_pdf(_filler_docx(tail_lines, fill=per_page - lines_left, **kw), engine.fonts)
+
+
+def test_keep_lines_together_moves_the_whole_paragraph(engine):
+    pdf = _fill_to_leave(engine, 2, [LONG], keep_lines=True)
+    assert set(_page_of(pdf, "chữ0")) == {2} and set(_page_of(pdf, "chữ89")) == {2}
+    pdf = _fill_to_leave(engine, 2, [LONG])  # the same paragraph without it splits
+    assert _page_of(pdf, "chữ0") == [1] and _page_of(pdf, "chữ89") == [2]
+
+
+def test_widow_and_orphan_control(engine):
+    """One line of room: the first line would be an orphan, so the paragraph moves. With
+    widow control turned off (w:widowControl w:val="0") it splits there."""
+    pdf = _fill_to_leave(engine, 1, [LONG])
+    assert _page_of(pdf, "chữ0") == [2]
+    pdf = _fill_to_leave(engine, 1, [LONG], widow_control=False)
+    assert _page_of(pdf, "chữ0") == [1]
