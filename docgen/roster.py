@@ -1,5 +1,11 @@
 """Load stage for batches: an Excel roster (.xlsx) with Vietnamese column headers → profiles.
 
+The sheet is streamed row by row. Before openpyxl reads anything, the sizes the file declares
+for its parts are held to the limits in ``roster.toml`` (uncompressed sheet and shared-string
+size, row count), so that a small file that inflates to gigabytes is refused with a message.
+The sheet's declared dimension is ignored: a file whose ``<dimension>`` is shorter than its
+data (some programs write it so) still gives every row.
+
 Real member lists are untidy: a merged title row above the header, dates typed as text
 ("07/11/2018", "7-11-2018") or stored as date cells or bare serial numbers, dates typed as
 digits whose leading zero Excel dropped (7112018), numbers stored as text ("07"), names
@@ -12,6 +18,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -46,9 +53,39 @@ class RosterRow:
     headers: dict[str, str] = field(default_factory=dict)  # profile path -> header as typed in the sheet
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much of an Excel file docgen reads (``[limits]`` in roster.toml)."""
+
+    max_rows: int
+    max_part_mb: int
+
+
 def load_columns(path: Path) -> list[Column]:
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     return [Column(c["path"], c.get("type", "text"), tuple(c["headers"])) for c in raw.get("column", [])]
+
+
+def load_limits(path: Path) -> Limits:
+    raw = tomllib.loads(path.read_text(encoding="utf-8")).get("limits", {})
+    return Limits(int(raw["max_rows"]), int(raw["max_part_mb"]))
+
+
+def check_sizes(path: str | Path, limits: Limits) -> None:
+    """Refuse a workbook whose sheets or shared strings declare more than the limit once
+    uncompressed. zipfile never reads past a member's declared size, so the declaration bounds
+    what openpyxl can inflate."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputFileError(f"{path}: không phải tệp Excel .xlsx đọc được ({exc}).") from exc
+    limit = limits.max_part_mb * 1024 * 1024
+    for info in members:
+        if info.filename.startswith("xl/") and info.filename.endswith(".xml") and info.file_size > limit:
+            raise InputFileError(
+                f"{path}: phần {info.filename} khi giải nén dài {info.file_size / 1048576:,.0f} MB, quá giới hạn "
+                f"{limits.max_part_mb} MB. Hãy chia danh sách thành nhiều tệp nhỏ hơn.".replace(",", "."))
 
 
 def clean_date(value: Any) -> Any:
@@ -112,24 +149,33 @@ def set_path(data: dict, path: str, value: Any) -> None:
     node[last] = value
 
 
-def read_roster(path: str | Path, columns: list[Column]) -> list[RosterRow]:
+HEADER_SEARCH_ROWS = 20  # the header row is looked for among a sheet's first rows
+
+
+def read_roster(path: str | Path, columns: list[Column], limits: Limits | None = None) -> list[RosterRow]:
     """The data rows of the first sheet whose header row names at least three known columns."""
     from openpyxl import load_workbook
 
+    if limits is None:  # TODO(batch): pass load_limits(roster.toml) from the caller
+        limits = load_limits(Path(__file__).resolve().parent.parent / "forms" / "_shared" / "roster.toml")
+
+    check_sizes(path, limits)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputFileError(f"Không đọc được tệp Excel {path}: {exc}") from exc
+        raise InputFileError(f"Không đọc được tệp Excel {path}: {type(exc).__name__}.") from exc
     by_header = {header_key(h): c for c in columns for h in c.headers}
     try:
         for ws in wb.worksheets:
-            rows = list(ws.iter_rows(values_only=True))
-            for i, row in enumerate(rows[:20]):
-                mapping = {j: by_header[header_key(v)] for j, v in enumerate(row) if v is not None
-                           and header_key(v) in by_header}
-                if len(mapping) >= 3:
-                    typed = {j: str(row[j]).strip() for j in mapping}
-                    return _data_rows(rows[i + 1:], i + 2, mapping, typed)
+            ws.reset_dimensions()  # read every row, whatever <dimension> declares
+            found = _read_sheet(ws.iter_rows(values_only=True), by_header, limits, path)
+            if found is not None:
+                return found
+    except InputFileError:
+        raise
+    except Exception as exc:  # a sheet whose XML breaks off, or a cell openpyxl cannot read
+        raise InputFileError(f"Không đọc được tệp Excel {path}: nội dung trang tính bị hỏng "
+                             f"({type(exc).__name__}). Hãy mở tệp bằng Excel và lưu lại.") from exc
     finally:
         wb.close()
     raise InputFileError(
@@ -137,11 +183,28 @@ def read_roster(path: str | Path, columns: list[Column]) -> list[RosterRow]:
         f"{', '.join(c.headers[0] for c in columns[:4])}).")
 
 
-def _data_rows(rows, first_row: int, mapping: dict[int, Column], typed: dict[int, str]) -> list[RosterRow]:
+def _read_sheet(rows, by_header: dict[str, Column], limits: Limits, path) -> list[RosterRow] | None:
+    """The sheet's data rows, or None when none of its first rows is a header row."""
+    for i, row in enumerate(rows):
+        if i >= HEADER_SEARCH_ROWS:
+            return None
+        mapping = {j: by_header[header_key(v)] for j, v in enumerate(row) if v is not None
+                   and header_key(v) in by_header}
+        if len(mapping) >= 3:
+            typed = {j: str(row[j]).strip() for j in mapping}
+            return _data_rows(rows, i + 2, mapping, typed, limits, path)
+    return None
+
+
+def _data_rows(rows, first_row: int, mapping: dict[int, Column], typed: dict[int, str], limits: Limits,
+               path) -> list[RosterRow]:
     out = []
     for offset, row in enumerate(rows):
         if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue
+        if len(out) >= limits.max_rows:
+            raise InputFileError(f"{path}: danh sách có hơn {limits.max_rows:,} dòng dữ liệu, quá giới hạn một lần "
+                                 "chạy. Hãy chia thành nhiều tệp.".replace(",", "."))
         profile: dict = {}
         headers = {}
         for j, col in mapping.items():
