@@ -28,6 +28,12 @@ turns ``{%tc for … %}`` into a plain ``{% for … %}``:
   them alike and the grid stays right;
 * pictures and embedded objects (docxtpl renumbers their ids).
 
+Both paths render in the strict sandbox (``docgen/sandbox.py``), which bounds the work of a
+template and refuses ``{% include %}``, ``self`` and objects printed as ``<… at 0x…>``. Whatever
+a template's own code raises while it renders (a limit, ``1/0``, a wrong type) is a
+:class:`FormError` naming the form and the part; a tag that does not compile is a
+:class:`TemplateTagError` naming the part and the tag.
+
 docxtpl objects that need the package of a ``DocxTemplate`` being rendered (``InlineImage``,
 ``Subdoc``, ``RichText`` with a hyperlink) are refused on both paths, since neither renders
 the template the caller built them for. ``RichText`` without a link and ``Listing`` are
@@ -36,7 +42,6 @@ plain markup and work on both.
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import re
@@ -56,7 +61,7 @@ except ImportError:  # docxtpl without docxcompose has no sub-documents
     Subdoc = None
 
 from ..errors import FormError
-from ..sandbox import environment
+from ..sandbox import environment, tag_problems
 
 _TAGGED_PART = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
 _HAS_TAG = re.compile(r"\{[{%#]")
@@ -191,59 +196,6 @@ def fallback_reason(document_xml: str) -> str | None:
     if m:
         return f"hình hoặc đối tượng nhúng ({m.group(0)[1:]}) trong thân văn bản (docxtpl đánh số lại)"
     return None
-
-
-_BLOCK_TAGS = {"if", "for", "macro", "call", "filter", "with", "block", "autoescape", "trans", "raw", "set"}
-_INNER_TAGS = {"else", "elif", "pluralize"}
-_NEEDS_ITS_END = ("Unexpected end of template", "Missing end of raw directive")
-
-
-def tag_problems(env, source: str) -> list[tuple[str, str]]:
-    """``(tag, Jinja's message)`` for each tag of a patched part that does not compile (a
-    syntax error, an unknown filter…); ``[]`` when the part compiles. Each tag is tried on its
-    own first, so every broken one is named; the tag is shown as Word shows it."""
-    try:
-        env.compile(source)
-        return []
-    except TemplateSyntaxError as exc:
-        whole = exc
-    found = []
-    statements = []
-    for m in _TAG.finditer(source):
-        tag = m.group(0)
-        word = re.match(r"\{%[-+]?\s*(\w*)", tag)
-        word = word.group(1) if word else ""
-        if tag.startswith("{%"):
-            statements.append((word, tag))
-        try:
-            if word.startswith("end") or word in _INNER_TAGS:
-                list(env.lex(tag))  # only lexed: it means something inside its block only
-            else:
-                env.compile(tag)
-        except TemplateSyntaxError as exc:
-            if not exc.message.startswith(_NEEDS_ITS_END):  # a block tag, whole on its own
-                found.append((html.unescape(tag), exc.message))
-    if found:
-        return found
-    # every tag is right on its own, so the blocks do not match: name the innermost block
-    # left open, or the tag Jinja stopped at (each tag put on a line of its own to find it)
-    if whole.message.startswith("Unexpected end of template"):
-        opened = []
-        for word, tag in statements:
-            if word in _BLOCK_TAGS and not (word == "set" and "=" in tag):
-                opened.append(tag)
-            elif word.startswith("end") and opened:
-                opened.pop()
-        if opened:
-            return [(html.unescape(opened[-1]), whole.message)]
-    lined = _TAG.sub(lambda m: "\n" + m.group(0), source)
-    try:
-        env.compile(lined)
-    except TemplateSyntaxError as exc:
-        line = lined.split("\n")[(exc.lineno or 1) - 1]
-        m = _TAG.match(line)
-        return [(html.unescape(m.group(0)) if m else "", exc.message)]
-    return [("", whole.message)]
 
 
 class TemplateTagError(FormError):
@@ -485,11 +437,12 @@ class CompiledTemplate:
         for name, template in self._compiled.items():
             try:
                 pieces = self._pieces(template, context)
-            except TemplateError as exc:
+            except TemplateError as exc:  # a sandbox refusal or a limit (docgen/sandbox.py), an undefined name…
                 raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {exc}") from exc
-            except Exception:
+            except Exception as exc:
                 refuse_docxtpl_objects(self.path, context)  # an InlineImage fails here when its template is idle
-                raise
+                # only the template's own code ran here: 1/0, a wrong type, a value that failed
+                raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {type(exc).__name__}: {exc}") from exc
             shapes = self._shapes.get(name)
             shape = known = None
             if shapes is not None and _CHAR_DATA.fullmatch(" ".join([p for p in pieces if type(p) is not str])):
@@ -577,6 +530,8 @@ def render_with_docxtpl(path: Path, context: dict, margins_twips: dict[str, int]
         tpl.render(context, jinja_env=environment(True), autoescape=True)
     except TemplateError as exc:
         raise FormError(f"Mẫu {path.parent.name}: lỗi khi điền: {exc}") from exc
+    except Exception as exc:  # as on the compiled path: the template's code, or XML a value broke
+        raise FormError(f"Mẫu {path.parent.name}: lỗi khi điền: {type(exc).__name__}: {exc}") from exc
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
