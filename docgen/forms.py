@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import FormError
 from .fields import Registry
+from .sandbox import check_text
 
 SHARED = "_shared"
 
@@ -180,7 +181,12 @@ class FormLibrary:
 
     @cached_property
     def legal(self) -> tuple[list[LegalEdition], dict]:
-        raw = _read_toml(self.root / SHARED / "legal_basis.toml")
+        """The editions of ``legal_basis.toml``, oldest first, and its common lines. Every line
+        is compiled here, so a broken one (a syntax error, ``{% include %}``, ``__class__``…)
+        is a form problem naming the file, the key and the tag before any document is made;
+        a line that fails later, while it renders, names its file and key too."""
+        path = self.root / SHARED / "legal_basis.toml"
+        raw = _read_toml(path)
         editions = sorted(
             (
                 LegalEdition(e["id"], date.fromisoformat(e["effective_from"]), e.get("source", ""), e["lines"])
@@ -188,7 +194,11 @@ class FormLibrary:
             ),
             key=lambda e: e.effective_from,
         )
-        return editions, raw.get("common", {})
+        for e in editions:
+            e.lines.update({key: check_text(line, f"{path}: [[edition]] {e.id}, lines.{key}")
+                            for key, line in e.lines.items()})
+        common = {key: check_text(line, f"{path}: [common] {key}") for key, line in raw.get("common", {}).items()}
+        return editions, common
 
     def edition_for(self, when: date) -> LegalEdition:
         editions, _ = self.legal
