@@ -374,7 +374,8 @@ def lint(ctx) -> None:
     """Kiểm tra từng mẫu: mở và biên dịch được (thẻ nào không biên dịch được thì in phần và
     nguyên văn thẻ), cách điền (compiled, hoặc docxtpl kèm lý do), cách kiểm XML (theo khuôn,
     hay phân tích lại mỗi bản với phần có chú thích, CDATA hoặc xuống dòng trong mẫu), và
-    những tính năng Word mà bản PDF không dựng lại được. Mã thoát 4 nếu có mẫu không dùng được.
+    những tính năng Word mà bản PDF không dựng lại được; rồi biên dịch các chuỗi mẫu trong
+    _shared/legal_basis.toml và rules.toml. Mã thoát 4 nếu có mẫu hoặc chuỗi không dùng được.
 
     \b
     Ví dụ:
@@ -407,6 +408,22 @@ def lint(ctx) -> None:
         else:
             note = f" ({tpl.fallback_reason})" + note
         click.echo(f"{f.id}: {tpl.render_path}{note}")
+    # the data strings that render in the same sandbox: each is compiled, so a broken tag in
+    # one is named with its file and key here rather than when a paper needs it
+    from .sandbox import check_text
+
+    shared = eng.library.root / "_shared"
+    try:
+        eng.library.legal
+    except FormError as exc:
+        broken.append("legal_basis.toml")
+        click.echo(str(exc))
+    try:
+        for spec in eng.library.rulebook.specs.values():
+            check_text(spec.message, f"{shared / 'rules.toml'}: [rule.\"{spec.id}\"] message")
+    except FormError as exc:
+        broken.append("rules.toml")
+        click.echo(str(exc))
     if broken:
         raise FormError(f"{len(broken)} mẫu không dùng được: {', '.join(broken)}")
 
