@@ -18,10 +18,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -309,22 +311,170 @@ def run_batch(
     return report
 
 
+# Items a worker process renders before a fresh process replaces it; 0: never. Off, as measured
+# with -j 2: a worker's peak RSS over 2,500 decisions was what it was over 500 (48 MiB for DOCX,
+# 64-65 MiB for DOCX and PDF), replaced every 250 or 1,000 items or not at all, since _render
+# hands freed memory back every 500 items; and a fresh process costs about 0.75 s of CPU to start.
+# A test lowers it, to replace workers many times in one batch.
+RECYCLE_AFTER = 0
+# Items sent ahead to each worker, so it never waits for the parent between two items.
+_AHEAD = 2
+
+
+def _worker_main(conn, initargs: tuple, outdir: str) -> None:
+    """A worker process: set up the engine, then render each job the parent sends and answer
+    ("done", index, files, error), until the parent sends None. A bug is answered ("bug", exc)
+    instead of printed, since a traceback could quote a profile."""
+    # Ctrl-C reaches every process of the terminal's group: the parent alone handles it, and
+    # stops its workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _init_worker(*initargs)
+        while True:
+            try:
+                job = conn.recv()
+            except EOFError:  # the parent is gone
+                return
+            if job is None:
+                return
+            conn.send(("done", *_render(job, outdir)))
+    except Exception as exc:
+        try:
+            conn.send(("bug", exc))
+        except Exception:  # an exception that does not pickle: its type is enough
+            conn.send(("bug", RuntimeError(type(exc).__name__)))
+
+
+class _Worker:
+    """One worker process, its end of the pipe, and the jobs sent to it that it has not answered,
+    oldest first: it renders them in order, so the first is the one it is working on."""
+
+    def __init__(self, ctx, initargs: tuple, outdir: str):
+        self.conn, child = ctx.Pipe()
+        # looked up at each start, so that a test can swap in a worker that dies
+        self.proc = ctx.Process(target=_WORKER_MAIN, args=(child, initargs, outdir), daemon=True)
+        self.proc.start()
+        child.close()  # the worker holds the only other end: its exit reads as end-of-file here
+        self.jobs: deque[Job] = deque()
+        self.sent = 0
+
+    def stop(self, timeout: float = 5.0) -> int | None:
+        """Ask the worker to exit (it may be gone already), wait for it, and return its exit code."""
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.proc.join(timeout)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+        return self.proc.exitcode
+
+
+def _lost(exitcode: int | None) -> str:
+    """Why an item was lost: its worker process ended while rendering it."""
+    how = f"mã thoát {exitcode}"
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"bị dừng bởi tín hiệu {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"bị dừng bởi tín hiệu {-exitcode}"
+        if exitcode == -getattr(signal, "SIGKILL", 9):
+            how += ", có thể do hệ thống hết bộ nhớ"
+    return (f"Tiến trình con đang tạo mục này đã dừng đột ngột ({how}); mục chưa được ghi xong. "
+            "Chạy lại lệnh với --resume để tạo các mục còn thiếu.")
+
+
 def _execute(todo: list[Job], outdir: str, jobs: int, library: FormLibrary, font_dir, org, target, formats
              ) -> Iterator[tuple[Job, list[str], str]]:
-    by_index = {j.index: j for j in todo}
     if jobs <= 1 or len(todo) < 2:
         for job in todo:
             _, files, error = _render(job, outdir)
             yield job, files, error
         return
+    # Our own workers rather than ProcessPoolExecutor: its max_tasks_per_child stops replacing
+    # workers after the first round on CPython 3.11-3.15 and the batch hangs (gh-115634), and a
+    # broken pool fails every item not yet done without saying which item its worker was on.
     ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(str(library.root), font_dir, org, target, formats),
-                             max_tasks_per_child=1000) as pool:
-        futures = [pool.submit(_render, job, outdir) for job in todo]
-        for fut in as_completed(futures):
-            index, files, error = fut.result()
-            yield by_index[index], files, error
+    initargs = (str(library.root), font_dir, org, target, formats)
+    limit = RECYCLE_AFTER
+    pending = deque(todo)
+    workers: list[_Worker] = []
+    died = False
+
+    def feed(w: _Worker, ahead: int = _AHEAD) -> None:
+        while pending and len(w.jobs) < ahead and not (limit and w.sent >= limit):
+            job = pending.popleft()
+            try:
+                w.conn.send(job)
+            except OSError:  # the worker is gone; the end-of-file on its pipe says so
+                pending.appendleft(job)
+                return
+            w.jobs.append(job)
+            w.sent += 1
+
+    def start() -> None:
+        w = _Worker(ctx, initargs, outdir)
+        workers.append(w)
+        feed(w)
+
+    # Every worker in ``workers`` has a job, or has ended (its pipe then reads as end-of-file):
+    # the loop below only hears from a worker that answers or ends, and would wait forever on
+    # one that has nothing to do.
+    try:
+        for _ in range(min(jobs, len(todo))):
+            workers.append(_Worker(ctx, initargs, outdir))
+        for ahead in range(1, _AHEAD + 1):  # one job each first, so that each worker has one
+            for w in workers:
+                feed(w, ahead)
+        while workers:
+            ready = wait([w.conn for w in workers] + [w.proc.sentinel for w in workers])
+            for w in list(workers):
+                if w.conn not in ready and w.proc.sentinel not in ready:
+                    continue
+                gone = False
+                while not gone:
+                    try:
+                        if not w.conn.poll():
+                            break
+                        answer = w.conn.recv()
+                    except (EOFError, OSError):
+                        gone = True
+                        break
+                    if answer[0] == "bug":
+                        raise answer[1]
+                    _, _, files, error = answer
+                    yield w.jobs.popleft(), files, error
+                if not gone and w.proc.sentinel in ready:
+                    gone = not w.proc.is_alive()
+                if gone:
+                    # it answered everything it finished: the first job left is the one it was on,
+                    # and the others were not begun, so they go back to the queue
+                    died = True
+                    workers.remove(w)
+                    code = w.stop()
+                    if w.jobs:
+                        yield w.jobs.popleft(), [], _lost(code)
+                    pending.extendleft(reversed(w.jobs))
+                    if pending:
+                        start()
+                else:
+                    feed(w)
+                    if not w.jobs:
+                        # nothing left to do, or its turn is over and a fresh process takes its place
+                        workers.remove(w)
+                        w.stop()
+                        if pending:
+                            start()
+    finally:
+        for w in workers:
+            w.stop(timeout=1.0)
+        if died:
+            _clean_partials(Path(outdir))  # the temporary files of a write that a dying worker cut short
+
+
+_WORKER_MAIN = _worker_main
 
 
 def default_jobs() -> int:
