@@ -15,10 +15,25 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import FormError, Problem
+from .vietnamese import group_thousands
 
 MISSING = object()
 
 TYPES = {"text", "name", "date", "int", "bool", "choice", "list", "text_list"}
+
+# The bounds each type must have, from the field itself or from ``[types.<type>]``: a value
+# present in an input is checked against them whatever form it is read for.
+BOUNDS = {
+    "text": ("max_length",),
+    "name": ("max_length",),
+    "int": ("min", "max"),
+    "date": ("min", "max"),
+    "list": ("max_items",),
+    "text_list": ("max_items", "max_length"),
+}
+FIELD_KEYS = {"path", "label", "type", "input", "choices", "example", "min_items",
+              "min", "max", "max_length", "max_items", "at_most", "plain"}
+LIMIT_KEYS = ("depth", "int_digits", "key_length")
 
 INPUT_TITLES = {
     "org": "Tổ chức đảng (cấp ủy, chi bộ, người ký)",
@@ -38,13 +53,21 @@ class Field:
     choices: tuple[str, ...] = ()
     example: str = ""
     min_items: int = 0
+    min: Any = None            # int, or a date for a date field
+    max: Any = None
+    max_length: int | None = None   # characters of a text (of each line of a text_list)
+    max_items: int | None = None    # items of a list or text_list
+    at_most: tuple[str, ...] = ()   # int fields this one may not exceed ("[]": this field's index)
+    plain: bool = False             # invisible characters (zero-width, bidi controls) are refused, not removed
 
 
 class Registry:
     """All known fields, by path."""
 
-    def __init__(self, fields: list[Field]):
+    def __init__(self, fields: list[Field], limits: dict[str, int]):
         self.fields = {f.path: f for f in fields}
+        # whole-file limits (``[limits]``): nesting depth, digits of an integer literal, length of a key
+        self.limits = dict(limits)
 
     @classmethod
     def load(cls, path: Path) -> "Registry":
@@ -52,22 +75,13 @@ class Registry:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise FormError(f"Không đọc được danh mục trường {path}: {exc}") from exc
-        fields = []
-        for item in raw.get("field", []):
-            if item.get("type") not in TYPES:
-                raise FormError(f"{path}: trường {item.get('path')} có kiểu không hợp lệ {item.get('type')!r}")
-            fields.append(
-                Field(
-                    path=item["path"],
-                    label=item["label"],
-                    type=item["type"],
-                    input=item["input"],
-                    choices=tuple(item.get("choices", ())),
-                    example=item.get("example", ""),
-                    min_items=int(item.get("min_items", 0)),
-                )
-            )
-        return cls(fields)
+        limits = raw.get("limits", {})
+        for key in LIMIT_KEYS:
+            if not _positive_int(limits.get(key)):
+                raise FormError(f"{path}: [limits] cần {key} là số nguyên dương")
+        defaults = raw.get("types", {})
+        fields = [_field(item, defaults.get(item.get("type"), {}), path) for item in raw.get("field", [])]
+        return cls(fields, {k: limits[k] for k in LIMIT_KEYS})
 
     def __getitem__(self, path: str) -> Field:
         try:
@@ -86,6 +100,9 @@ class Registry:
         generic = re.sub(r"\[\d+\]", "[]", concrete_path)
         f = self.fields.get(generic)
         if f is None:
+            line = re.fullmatch(r"(.*)\[(\d+)\]", concrete_path)
+            if line and line.group(1) and self.fields.get(re.sub(r"\[\d+\]", "[]", line.group(1))):
+                return f"{self.label(line.group(1))} (dòng {int(line.group(2)) + 1})"  # a line of a text_list
             return concrete_path
         m = re.search(r"\[(\d+)\]", concrete_path)
         return f"{f.label} (thứ {int(m.group(1)) + 1})" if m else f.label
@@ -116,22 +133,70 @@ class Registry:
         return root
 
 
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _field(item: dict, defaults: dict, source: Path) -> Field:
+    """One ``[[field]]`` table, its type's defaults (``[types.<type>]``) filled in and checked."""
+    where = f"{source}: trường {item.get('path')}"
+    t = item.get("type")
+    if t not in TYPES:
+        raise FormError(f"{where} có kiểu không hợp lệ {t!r}")
+    unknown = set(item) - FIELD_KEYS
+    if unknown:
+        raise FormError(f"{where} có khóa không biết: {', '.join(sorted(unknown))}")
+    merged = {**defaults, **item}
+    for key in BOUNDS.get(t, ()):
+        if key not in merged:
+            raise FormError(f"{where} ({t}) thiếu giới hạn {key} (ghi ở trường hoặc ở [types.{t}])")
+    lo, hi = merged.get("min"), merged.get("max")
+    if t == "date":
+        try:
+            lo, hi = date.fromisoformat(str(lo)), date.fromisoformat(str(hi))
+        except ValueError:
+            raise FormError(f"{where}: min và max của trường ngày phải dạng NNNN-TT-NN") from None
+    elif t == "int" and not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (lo, hi)):
+        raise FormError(f"{where}: min và max phải là số nguyên không âm")
+    for key in ("max_length", "max_items"):
+        if key in merged and not _positive_int(merged[key]):
+            raise FormError(f"{where}: {key} phải là số nguyên dương")
+    if lo is not None and hi is not None and lo > hi:
+        raise FormError(f"{where}: min lớn hơn max")
+    return Field(
+        path=item["path"],
+        label=item["label"],
+        type=t,
+        input=item["input"],
+        choices=tuple(item.get("choices", ())),
+        example=item.get("example", ""),
+        min_items=int(item.get("min_items", 0)),
+        min=lo,
+        max=hi,
+        max_length=merged.get("max_length"),
+        max_items=merged.get("max_items"),
+        at_most=tuple(merged.get("at_most", ())),
+        plain=bool(merged.get("plain", False)),
+    )
+
+
 def _schema_for(f: Field) -> dict:
     s: dict[str, Any] = {"title": f.label}
     if f.type in ("text", "name"):
-        s.update(type="string", minLength=1)
+        s.update(type="string", minLength=1, maxLength=f.max_length)
     elif f.type == "date":
-        s.update(type="string", format="date", pattern=r"^\d{4}-\d{2}-\d{2}$")
+        s.update(type="string", format="date", pattern=r"^\d{4}-\d{2}-\d{2}$",
+                 description=f"từ {f.min.isoformat()} đến {f.max.isoformat()}")
     elif f.type == "int":
-        s.update(type="integer", minimum=0)
+        s.update(type="integer", minimum=f.min, maximum=f.max)
     elif f.type == "bool":
         s.update(type="boolean")
     elif f.type == "choice":
         s.update(type="string", enum=list(f.choices))
     elif f.type == "list":
-        s.update(type="array", minItems=f.min_items)
+        s.update(type="array", minItems=f.min_items, maxItems=f.max_items)
     elif f.type == "text_list":
-        s.update(type="array", items={"type": "string"})
+        s.update(type="array", maxItems=f.max_items, items={"type": "string", "maxLength": f.max_length})
     if f.example:
         s["examples"] = [f.example]
     return s
@@ -191,44 +256,79 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
+# a letter or a digit (a character ``str.isalnum`` accepts): something that shows on paper
+_VISIBLE = re.compile(r"[^\W_]")
+
+
+def _day(d: date) -> str:
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
 def check_value(f: Field, path: str, value: Any, input_name: str) -> Problem | None:
-    """Problem with a present value of field ``f``, or None when it is well-formed."""
-    label = f.label
-
-    def bad(rule: str, message: str) -> Problem:
-        return Problem(rule=rule, path=path, label=label, message=message, input=input_name)
-
+    """Problem with a present value of field ``f``, or None when it is well-formed and within its bounds."""
     t = f.type
     if t in ("text", "name"):
         if not isinstance(value, str):
-            return bad("type.text", f'"{label}" ({path}) phải là chuỗi chữ.')
-        if not value.strip():
-            return bad("required", f'Thiếu "{label}" ({path}).')
+            return _bad(f, path, input_name, "type.text", "phải là chuỗi chữ.")
+        if _VISIBLE.search(value) is None:
+            if not value.strip():
+                return Problem("required", path, f.label, f'Thiếu "{f.label}" ({path}).', input=input_name)
+            return _bad(f, path, input_name, "required", "không có chữ cái hay chữ số nào; hãy gõ lại giá trị này.")
+        if len(value) > f.max_length:
+            return _too_long(f, path, f.label, value, input_name)
     elif t == "date":
-        if parse_date(value) is None:
-            return bad(
-                "type.date",
-                f'"{label}" ({path}) không phải ngày có thật theo dạng NNNN-TT-NN (ví dụ 2018-11-07): {_short(value)}.',
-            )
+        d = parse_date(value)
+        if d is None:
+            return _bad(f, path, input_name, "type.date",
+                        f"không phải ngày có thật theo dạng NNNN-TT-NN (ví dụ 2018-11-07): {_short(value)}.")
+        if not f.min <= d <= f.max:
+            return _bad(f, path, input_name, "range.date",
+                        f"phải trong khoảng từ {_day(f.min)} đến {_day(f.max)}: {_short(value)}.")
     elif t == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return bad("type.int", f'"{label}" ({path}) phải là số nguyên không âm: {_short(value)}.')
+            return _bad(f, path, input_name, "type.int", f"phải là số nguyên không âm: {_short(value)}.")
+        if not f.min <= value <= f.max:
+            return _bad(f, path, input_name, "range.int",
+                        f"phải từ {group_thousands(f.min)} đến {group_thousands(f.max)}: đang là {_short(value)}.")
     elif t == "bool":
         if not isinstance(value, bool):
-            return bad("type.bool", f'"{label}" ({path}) phải là true hoặc false.')
+            return _bad(f, path, input_name, "type.bool", "phải là true hoặc false.")
     elif t == "choice":
         if value not in f.choices:
             allowed = ", ".join(f'"{c}"' for c in f.choices)
-            return bad("type.choice", f'"{label}" ({path}) phải là một trong: {allowed}; đang là {_short(value)}.')
+            return _bad(f, path, input_name, "type.choice", f"phải là một trong: {allowed}; đang là {_short(value)}.")
     elif t == "list":
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            return bad("type.list", f'"{label}" ({path}) phải là danh sách các mục.')
+            return _bad(f, path, input_name, "type.list", "phải là danh sách các mục.")
         if len(value) < f.min_items:
-            return bad("required", f'"{label}" ({path}) cần ít nhất {f.min_items} mục.')
+            return _bad(f, path, input_name, "required", f"cần ít nhất {f.min_items} mục.")
+        if len(value) > f.max_items:
+            return _too_many(f, path, value, input_name)
     elif t == "text_list":
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            return bad("type.text_list", f'"{label}" ({path}) phải là danh sách các dòng chữ không rỗng.')
+        if not isinstance(value, list) or not all(isinstance(v, str) and _VISIBLE.search(v) for v in value):
+            return _bad(f, path, input_name, "type.text_list", "phải là danh sách các dòng chữ không rỗng.")
+        if len(value) > f.max_items:
+            return _too_many(f, path, value, input_name)
+        for i, line in enumerate(value):
+            if len(line) > f.max_length:
+                return _too_long(f, f"{path}[{i}]", f"{f.label} (dòng {i + 1})", line, input_name)
     return None
+
+
+def _bad(f: Field, path: str, input_name: str, rule: str, what: str) -> Problem:
+    """``"<label>" (<path>) <what>``: the form of every field message."""
+    return Problem(rule=rule, path=path, label=f.label, message=f'"{f.label}" ({path}) {what}', input=input_name)
+
+
+def _too_long(f: Field, path: str, label: str, text: str, input_name: str) -> Problem:
+    return Problem("length.text", path, label,
+                   f'"{label}" ({path}) dài {group_thousands(len(text))} ký tự, quá giới hạn '
+                   f"{group_thousands(f.max_length)} ký tự.", input=input_name)
+
+
+def _too_many(f: Field, path: str, items: list, input_name: str) -> Problem:
+    return _bad(f, path, input_name, "length.list",
+                f"có {group_thousands(len(items))} mục, quá giới hạn {group_thousands(f.max_items)} mục.")
 
 
 def _short(value: Any) -> str:
