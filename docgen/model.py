@@ -2,11 +2,16 @@
 
 The result keeps the JSON shape (paths stay valid for error messages); typed access goes
 through :class:`Record`, which knows each field's type from the registry.
+
+Reading is bounded before Python does any work it cannot finish: the nesting depth is
+counted before the JSON parser recurses, an integer literal's digits are counted before it
+is converted, and ``NaN``/``Infinity`` and repeated keys are refused, each named by its path.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,10 +21,21 @@ from typing import Any
 
 from .errors import InputFileError, Problem
 from .fields import MISSING, Registry, get_path, parse_date
+from .vietnamese import group_thousands
 
 # C0 controls other than newline, DEL, C1 controls, lone surrogates and the two
 # non-characters: none of them may stand in a WordprocessingML text node.
-_FORBIDDEN = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_FORBIDDEN_CHARS = "\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
+_FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
+# Characters that print as nothing yet change what a value is: zero-width spaces, joiners and
+# non-joiners, bidi marks, embeddings, overrides and isolates, the soft hyphen, the word joiner
+# and invisible operators, the byte-order mark, Hangul fillers (letters that show nothing).
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_INVISIBLE_CHARS = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f"
+                    "\u3164\ufeff\uffa0" + _BIDI)
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_IS_BIDI = re.compile(f"[{_BIDI}]")
+_SUSPECT = re.compile(f"[{_FORBIDDEN_CHARS}{_INVISIBLE_CHARS}]")
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
 # words with single ASCII spaces between them (``\s`` is what ``str.strip`` trims)
 _PLAIN = re.compile(r"\S+(?: \S+)*")
@@ -33,6 +49,8 @@ class Record:
     data: dict
     source: str = ""
     problems: list[Problem] = field(default_factory=list)
+    # paths whose value the loader refused (its problem is in ``problems``; checks skip them)
+    refused: frozenset[str] = frozenset()
     # values derived from this record alone (the organisation's formatted names, margins …),
     # computed once when one organisation serves a whole batch
     cache: dict = field(default_factory=dict, repr=False, compare=False)
@@ -78,43 +96,267 @@ def clean_text(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def sanitize(value: Any, path: str, problems: list[Problem], registry: Registry, kind: str) -> Any:
-    """NFC-normalise every string (keys too) and collect a problem per forbidden character."""
-    if isinstance(value, str):
+def _char_name(ch: str) -> str:
+    """What an invisible character is, in the words of a message."""
+    if _IS_BIDI.match(ch):
+        return f"ký tự điều khiển hướng chữ U+{ord(ch):04X}"
+    if ch == "\u00ad":
+        return "dấu gạch nối mềm U+00AD"
+    return f"ký tự vô hình U+{ord(ch):04X}"
+
+
+def shown_key(key: str, limit: int) -> str:
+    r"""A key as a message can print it: unprintable and invisible characters as ``\uXXXX``,
+    cut to ``limit`` characters."""
+    text = _SUSPECT.sub(lambda m: f"\\u{ord(m.group(0)):04x}", key)
+    return text if len(text) <= limit else text[: max(limit - 1, 1)] + "…"
+
+
+class _Refused:
+    """A JSON number the loader will not use, kept in place so that its path can be named."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str):
+        self.what = what
+
+
+class _Pairs(dict):
+    """A JSON object that repeated a key; ``repeated`` counts how often each such key was written."""
+
+    __slots__ = ("repeated",)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict:
+    d = dict(pairs)
+    if len(d) == len(pairs):
+        return d
+    out = _Pairs(d)
+    counts: dict[str, int] = {}
+    for k, _ in pairs:
+        counts[k] = counts.get(k, 0) + 1
+    out.repeated = {k: n for k, n in counts.items() if n > 1}
+    return out
+
+
+class _Cleaner:
+    """One pass over parsed JSON: NFC, spaces folded, unprintable characters refused, invisible
+    characters refused (plain fields) or removed (with a warning), keys and depth bounded, and
+    the loader's refused numbers and repeated keys turned into problems naming their paths."""
+
+    def __init__(self, registry: Registry, kind: str):
+        self.registry = registry
+        self.kind = kind
+        self.problems: list[Problem] = []
+        self.refused: set[str] = set()
+        self.depth = registry.limits["depth"]
+        self.key_length = registry.limits["key_length"]
+        self.int_digits = registry.limits["int_digits"]
+        self.int_bound = 10 ** self.int_digits
+
+    def problem(self, rule: str, path: str, message: str, severity: str = "error") -> None:
+        self.problems.append(Problem(rule=rule, path=path, label=self.registry.label(path), message=message,
+                                     severity=severity, input=self.kind))
+
+    def refuse(self, rule: str, path: str, message: str) -> None:
+        self.problem(rule, path, message)
+        self.refused.add(path)
+
+    def label(self, path: str) -> str:
+        return self.registry.label(path)
+
+    def value(self, value: Any, path: str, depth: int) -> Any:
+        if isinstance(value, str):
+            return self.text(value, path)
+        if isinstance(value, (dict, list)):
+            if depth > self.depth:
+                self.refuse("json.depth", path, f'"{self.label(path)}" ({path}) lồng quá {self.depth} tầng '
+                                                f"đối tượng và danh sách; hồ sơ không cần sâu như vậy.")
+                return None
+            if isinstance(value, list):
+                return [self.value(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+            return self.obj(value, path, depth)
+        if isinstance(value, _Refused):
+            self.refuse("json.number", path, f'"{self.label(path)}" ({path}) {value.what}.')
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.refuse("json.number", path, f'"{self.label(path)}" ({path}) không phải một số hữu hạn.')
+            return None
+        if type(value) is int and not -self.int_bound < value < self.int_bound:  # data parsed elsewhere
+            self.refuse("json.number", path, f'"{self.label(path)}" ({path}) là một số nguyên hơn '
+                                             f"{self.int_digits} chữ số, quá giới hạn.")
+            return None
+        return value
+
+    def obj(self, value: dict, path: str, depth: int) -> dict:
+        out = {}
+        repeated = value.repeated if type(value) is _Pairs else {}
+        for k, v in value.items():
+            key = str(k)
+            if not (key.isascii() and key.isprintable()) or len(key) > self.key_length:  # most keys: neither
+                key = unicodedata.normalize("NFC", key)
+                if _SUSPECT.search(key) or len(key) > self.key_length:
+                    key = self.bad_key(key, path)
+            child = f"{path}.{key}" if path else key
+            if k in repeated or key in out:  # written twice, or twice once composed (NFC)
+                self.refuse("json.duplicate_key", child,
+                            f'"{self.label(child)}" ({child}) được ghi {repeated.get(k, 2)} lần trong cùng một đối '
+                            "tượng; mỗi khóa chỉ được ghi một lần (docgen không tự chọn giá trị nào đúng).")
+            out[key] = self.text(v, child) if type(v) is str else self.value(v, child, depth + 1)
+        return out
+
+    def bad_key(self, key: str, path: str) -> str:
+        where = path or "gốc tệp"
+        shown = shown_key(key, self.key_length)
+        m = _SUSPECT.search(key)
+        if m:
+            what = (_char_name(m.group(0)) if _INVISIBLE.match(m.group(0))
+                    else f"ký tự điều khiển không in được (U+{ord(m.group(0)):04X})")
+            message = f'Khóa "{shown}" trong {where} chứa {what}; hãy gõ lại tên khóa.'
+        else:
+            message = (f'Khóa "{shown}" trong {where} dài {group_thousands(len(key))} ký tự, quá giới hạn '
+                       f"{self.key_length} ký tự của một khóa.")
+        self.refuse("json.key", f"{path}.{shown}" if path else shown, message)
+        return shown
+
+    def text(self, value: str, path: str) -> str:
+        if not _SUSPECT.search(value):  # nearly every value
+            return clean_text(value)
+        label = self.label(path)
         m = _FORBIDDEN.search(value)
         if m:
-            problems.append(
-                Problem(
-                    rule="text.control_character",
-                    path=path,
-                    label=registry.label(path),
-                    message=(
-                        f'"{registry.label(path)}" ({path}) chứa ký tự điều khiển không in được '
-                        f"(U+{ord(m.group(0)):04X}); hãy gõ lại giá trị này."
-                    ),
-                    input=kind,
-                )
-            )
-            return _FORBIDDEN.sub("", value)
+            self.refuse("text.control_character", path,
+                        f'"{label}" ({path}) chứa ký tự điều khiển không in được '
+                        f"(U+{ord(m.group(0)):04X}); hãy gõ lại giá trị này.")
+            value = _FORBIDDEN.sub("", value)
+        m = _INVISIBLE.search(value)
+        if m:
+            f = self.registry.fields.get(re.sub(r"\[\d+\]", "[]", path))
+            # a line of a text_list is judged by its list's field
+            f = f or self.registry.fields.get(re.sub(r"\[\d+\]$", "", re.sub(r"\[\d+\](?=.)", "[]", path)))
+            what = _char_name(m.group(0))
+            if f is not None and f.plain:
+                self.refuse("text.invisible_character", path,
+                            f'"{label}" ({path}) chứa {what}, không in ra nhưng làm tên, số hoặc ký hiệu khác đi; '
+                            "hãy gõ lại giá trị này.")
+            else:
+                self.problem("text.invisible_character", path,
+                             f'"{label}" ({path}) chứa {what}, không in ra được; docgen đã bỏ ký tự này.',
+                             severity="warning")
+            value = _INVISIBLE.sub("", value)
         return clean_text(value)
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            key = unicodedata.normalize("NFC", str(k))
-            out[key] = sanitize(v, f"{path}.{key}" if path else key, problems, registry, kind)
-        return out
-    if isinstance(value, list):
-        return [sanitize(v, f"{path}[{i}]", problems, registry, kind) for i, v in enumerate(value)]
-    return value
 
 
 def record_from_data(data: Any, kind: str, registry: Registry, source: str = "") -> Record:
     """Build a :class:`Record` from already-parsed JSON data (used by batch inputs too)."""
     if not isinstance(data, dict):
         raise InputFileError(f"{source or kind}: nội dung phải là một đối tượng JSON ({{…}}).")
-    problems: list[Problem] = []
-    clean = sanitize(data, "", problems, registry, kind)
-    return Record(kind=kind, data=clean, source=source, problems=problems)
+    cleaner = _Cleaner(registry, kind)
+    clean = cleaner.obj(data, "", 1)
+    return Record(kind=kind, data=clean, source=source, problems=cleaner.problems,
+                  refused=frozenset(cleaner.refused))
+
+
+# -- reading JSON text -----------------------------------------------------------------------
+# a JSON string (escapes included) or a structural character; ":" needs no attention
+_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[][{},]')
+
+
+def _nesting_beyond(text: str, limit: int) -> tuple[str, int] | None:
+    """Where ``text`` first opens more than ``limit`` objects and lists, as (path, offset), or None.
+
+    Counted on the text, strings skipped, so that the JSON parser never recurses deeper."""
+    frames: list[list] = []  # [is_list, key span or item index]
+    expect_key = False
+    for m in _TOKEN.finditer(text):
+        c = text[m.start()]
+        if c == '"':
+            if expect_key:
+                frames[-1][1] = m.span()
+                expect_key = False
+        elif c == "{" or c == "[":
+            frames.append([c == "[", 0 if c == "[" else None])
+            if len(frames) > limit:
+                return _frames_path(text, frames[:-1]), m.start()
+            expect_key = c == "{"
+        elif c == ",":
+            if frames:
+                if frames[-1][0]:
+                    frames[-1][1] += 1
+                else:
+                    expect_key = True
+        else:
+            if frames:
+                frames.pop()
+            expect_key = False
+    return None
+
+
+def _frames_path(text: str, frames: list[list]) -> str:
+    path = ""
+    for is_list, where in frames:
+        if is_list:
+            path += f"[{where}]"
+            continue
+        key = "?"
+        if where is not None:
+            try:
+                key = json.loads(text[where[0]:where[1]])
+            except ValueError:
+                key = text[where[0] + 1:where[1] - 1]
+        path += ("." if path else "") + shown_key(unicodedata.normalize("NFC", key), 40)
+    return path
+
+
+def parse_json(text: str, source: str, registry: Registry) -> Any:
+    """Parse JSON text within the registry's ``[limits]``; :class:`InputFileError` when the text
+    is not JSON or nests too deep. Numbers the loader refuses stay in place and become problems
+    with their paths in :func:`record_from_data`."""
+    limits = registry.limits
+    depth, digits = limits["depth"], limits["int_digits"]
+    deep = _nesting_beyond(text, depth)
+    if deep is not None:
+        path, pos = deep
+        line = text.count("\n", 0, pos) + 1
+        col = pos - text.rfind("\n", 0, pos)
+        near = _nearest_label(path, registry)
+        raise InputFileError(
+            f"{source}: dữ liệu lồng nhau quá {depth} tầng đối tượng và danh sách tại {path or 'gốc tệp'}"
+            f"{near} (dòng {line}, cột {col}). Hồ sơ không cần sâu như vậy; hãy kiểm tra lại tệp.")
+
+    def parse_int(literal: str) -> Any:
+        n = len(literal) - (literal[0] == "-")
+        if n > digits:
+            return _Refused(f"là một số nguyên {group_thousands(n)} chữ số, quá giới hạn {digits} chữ số")
+        return int(literal)
+
+    def parse_float(literal: str) -> Any:
+        value = float(literal)
+        return value if math.isfinite(value) else _Refused("là một số quá lớn, không biểu diễn được")
+
+    def parse_constant(name: str) -> Any:
+        return _Refused(f"là {name}, không phải một số (JSON không có {name})")
+
+    try:
+        return json.loads(text, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant,
+                          object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(f"{source}: không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}: {exc.msg}).") \
+            from None
+    except RecursionError:  # not reached after the depth count; kept so that no input ends in a crash
+        raise InputFileError(f"{source}: dữ liệu lồng nhau quá sâu.") from None
+
+
+def _nearest_label(path: str, registry: Registry) -> str:
+    """`` (trong "<label>")`` for the deepest registered field that ``path`` lies in, or ""."""
+    generic = re.sub(r"\[\d+\]", "[]", path)
+    while generic:
+        f = registry.fields.get(generic)
+        if f is not None:
+            return f' (trong "{f.label}")'
+        cut = max(generic.rfind("."), generic.rfind("[]"))
+        generic = generic[:cut] if cut > 0 else ""
+    return ""
 
 
 def load_record(path: str | Path, kind: str, registry: Registry) -> Record:
@@ -126,9 +368,6 @@ def load_record(path: str | Path, kind: str, registry: Registry) -> Record:
         raise InputFileError(f"Không đọc được tệp {p}: {exc.strerror or exc}") from exc
     try:
         text = raw.decode("utf-8-sig")
-        data = json.loads(text)
     except UnicodeDecodeError:
         raise InputFileError(f"{p}: tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng UTF-8.") from None
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"{p}: không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}: {exc.msg}).") from None
-    return record_from_data(data, kind, registry, source=str(p))
+    return record_from_data(parse_json(text, str(p), registry), kind, registry, source=str(p))
