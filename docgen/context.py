@@ -290,7 +290,8 @@ def candidate_sections(c: Record, org_ctx: dict, wanted: set[str] | None = None)
 
 def election_tally(e: dict, base: int):
     """Ballot order (Vietnamese alphabetical) and the tally of one ``congress.elections[]`` item."""
-    raw = [c for c in e.get("candidates", []) if isinstance(c, dict)]
+    listed = e.get("candidates")
+    raw = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
     ordered = sorted(raw, key=lambda c: sort_key(str(c.get("full_name", ""))))
     cands = [Candidate(i, str(c.get("full_name", "")), c.get("votes") if isinstance(c.get("votes"), int) else 0)
              for i, c in enumerate(ordered)]
@@ -331,8 +332,8 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict) -> dict[str, Any]:
     for e in cg.raw(p + "elections") or []:
         if not isinstance(e, dict):
             continue
-        office = offices.get(e.get("office"), {"title": str(e.get("office", "")).capitalize(),
-                                               "body": e.get("office", ""), "member": e.get("office", "")})
+        named = e.get("office") if isinstance(e.get("office"), str) else ""
+        office = offices.get(named, {"title": named.capitalize(), "body": named, "member": named})
         ordered, t = election_tally(e, base or 0)
         elected_idx = {c.index for c in t.elected}
         seats = t.seats
