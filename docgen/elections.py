@@ -42,6 +42,8 @@ def over_half(votes: int, base: int) -> bool:
 
 def tally(seats: int, base: int, candidates: list[Candidate]) -> Tally:
     """Who is elected: over half, then by votes; a tie across the last seat elects none of the tied."""
+    if seats < 0:  # inputs are bounded (fields.toml); a negative count is a caller's bug
+        raise ValueError("tally: the number of seats cannot be negative")
     passing = sorted((c for c in candidates if over_half(c.votes, base)), key=lambda c: (-c.votes, c.index))
     t = Tally(seats=seats, base=base, candidates=list(candidates), passing=passing)
     if len(passing) <= seats:

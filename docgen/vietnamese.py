@@ -141,8 +141,8 @@ def number_in_words(n: int) -> str:
         return "âm " + number_in_words(-n)
     if n < 1000:
         return _three_digits(n, False) if n else "không"
-    if n >= 10**12:
-        raise ValueError("number too large to write in words")
+    if n >= 10**12:  # the scales stop at "tỷ"; inputs are bounded far below (fields.toml)
+        raise ValueError("number_in_words: only numbers below 10**12 can be written in words")
     groups: list[int] = []
     while n:
         n, g = divmod(n, 1000)
@@ -159,8 +159,8 @@ def number_in_words(n: int) -> str:
 
 def roman(n: int) -> str:
     """``2`` -> ``"II"``; the congress ordinal as party documents print it."""
-    if not 0 < n < 4000:
-        raise ValueError("ordinal out of range")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 < n < 4000:
+        raise ValueError("roman: only whole numbers from 1 to 3999 have a Roman numeral")
     table = [
         (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),

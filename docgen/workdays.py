@@ -7,7 +7,7 @@ year included) and the extra days off listed in ``forms/_shared/calendar.toml``.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import lru_cache
 
 import holidays
@@ -17,6 +17,8 @@ def add_months(d: date, months: int) -> date:
     """``d`` moved by whole months, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
+    if not MINYEAR <= year <= MAXYEAR:
+        raise ValueError(f"add_months: the result falls outside the years {MINYEAR}-{MAXYEAR}")
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
@@ -67,10 +69,13 @@ class WorkCalendar:
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start``."""
         d = start
-        while n > 0:
-            d += timedelta(days=1)
-            if self.is_working_day(d):
-                n -= 1
+        try:
+            while n > 0:
+                d += timedelta(days=1)
+                if self.is_working_day(d):
+                    n -= 1
+        except OverflowError:
+            raise ValueError(f"add_working_days: the result falls after the year {MAXYEAR}") from None
         return d
 
 
