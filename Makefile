@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fallback bench fidelity install clean templates
+.PHONY: demo test test-fallback fuzz bench fidelity install clean templates
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test-fallback: $(STAMP)
 	if [ -z "$$found" ]; then echo "DejaVu Serif is not installed (Debian/Ubuntu: apt install fonts-dejavu-core)"; exit 1; fi; \
 	for f in $$found; do ln -sf "$$f" $(FALLBACK_FONTS)/; done
 	DOCGEN_FONT_DIR=$(abspath $(FALLBACK_FONTS)) $(BIN)/python -m pytest -rs
+
+# 10,000 hostile inputs (tests/fuzzing.py); make test runs the first 300
+fuzz: $(STAMP)
+	DOCGEN_FUZZ_CASES=10000 $(BIN)/python -m pytest -q -s tests/test_fuzz.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_render.py
