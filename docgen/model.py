@@ -30,10 +30,12 @@ _FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
 # Characters that print as nothing yet change what a value is: zero-width spaces, joiners and
 # non-joiners, bidi marks, embeddings, overrides and isolates, the soft hyphen, the word joiner
 # and invisible operators, the byte-order mark, Hangul fillers (letters that show nothing).
+# Refused in plain fields (fields.toml), removed with a warning elsewhere: ``INVISIBLE`` is the
+# one list, for any caller that must know what a stored text lost.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE_CHARS = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f"
                     "\u3164\ufeff\uffa0" + _BIDI)
-_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 _IS_BIDI = re.compile(f"[{_BIDI}]")
 _SUSPECT = re.compile(f"[{_FORBIDDEN_CHARS}{_INVISIBLE_CHARS}]")
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
@@ -210,7 +212,7 @@ class _Cleaner:
         shown = shown_key(key, self.key_length)
         m = _SUSPECT.search(key)
         if m:
-            what = (_char_name(m.group(0)) if _INVISIBLE.match(m.group(0))
+            what = (_char_name(m.group(0)) if INVISIBLE.match(m.group(0))
                     else f"ký tự điều khiển không in được (U+{ord(m.group(0)):04X})")
             message = f'Khóa "{shown}" trong {where} chứa {what}; hãy gõ lại tên khóa.'
         else:
@@ -229,7 +231,7 @@ class _Cleaner:
                         f'"{label}" ({path}) chứa ký tự điều khiển không in được '
                         f"(U+{ord(m.group(0)):04X}); hãy gõ lại giá trị này.")
             value = _FORBIDDEN.sub("", value)
-        m = _INVISIBLE.search(value)
+        m = INVISIBLE.search(value)
         if m:
             f = self.registry.fields.get(re.sub(r"\[\d+\]", "[]", path))
             # a line of a text_list is judged by its list's field
@@ -243,7 +245,7 @@ class _Cleaner:
                 self.problem("text.invisible_character", path,
                              f'"{label}" ({path}) chứa {what}, không in ra được; docgen đã bỏ ký tự này.',
                              severity="warning")
-            value = _INVISIBLE.sub("", value)
+            value = INVISIBLE.sub("", value)
         return clean_text(value)
 
 
