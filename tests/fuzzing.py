@@ -34,8 +34,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
-# characters docgen may drop from free text with a warning (they print as nothing)
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 
 TEXT_PIECES = [
     "Nguyễn Thị Ỷ Lan", "ĐẢNG ỦY", "Tổ Ựu", "&", "<", ">", "\"", "'", "&amp;", "<w:t>", "]]>",
@@ -164,7 +162,7 @@ def _encode(data: dict, raws: dict[str, str], rng: random.Random) -> tuple[bytes
         text = text.replace(json.dumps(key), token)
     roll = rng.random()
     if roll < 0.03:
-        return text.encode("utf-16"), "utf-16"
+        return text.encode("utf-16", "surrogatepass"), "utf-16"
     if roll < 0.06:
         return "\ufeff".encode() + text.encode("utf-8", "surrogatepass"), "bom"
     if roll < 0.08:
@@ -213,6 +211,8 @@ def make_case(seed: int) -> Case:
 
 
 def _normal(text: str) -> str:
+    from docgen.model import INVISIBLE  # what docgen removes from free text, with a warning
+
     text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
