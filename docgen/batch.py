@@ -31,9 +31,9 @@ from . import __version__
 from .checks import Inputs, errors
 from .errors import DocgenError, InputError, InputFileError, OutputError, Problem
 from .forms import SHARED, FormLibrary
-from .model import Record, load_record, record_from_data
+from .model import Record, load_record, parse_json, record_from_data
 from .pipeline import Engine, files_of, write_files
-from .roster import load_columns, read_roster
+from .roster import load_columns, load_limits, read_roster
 
 LOG_NAME = ".docgen-batch.jsonl"
 
@@ -85,19 +85,22 @@ def read_items(source: str | Path, library: FormLibrary) -> list[Item]:
     if path.is_dir():
         items: list[Item] = []
         for f in sorted(path.glob("*.json")):
-            items.extend(_json_items(f))
+            items.extend(_json_items(f, library))
         return items
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = read_roster(path, load_columns(library.root / SHARED / "roster.toml"))
+        roster = library.root / SHARED / "roster.toml"
+        rows = read_roster(path, load_columns(roster), load_limits(roster))
         return [Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in rows]
-    return _json_items(path)
+    return _json_items(path, library)
 
 
-def _json_items(path: Path) -> list[Item]:
+def _json_items(path: Path, library: FormLibrary) -> list[Item]:
+    """The profiles of a JSON file, read within the registry's limits as a single profile is
+    (nesting, number size, repeated keys)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(f"Không đọc được {path}: {exc}") from exc
+        data = parse_json(path.read_text(encoding="utf-8-sig"), str(path), library.registry)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"Không đọc được {path}: {type(exc).__name__}.") from exc
     if isinstance(data, list):
         return [Item(f"{path.name}[{i}]", d if isinstance(d, dict) else {"_not_an_object": d}) for i, d in enumerate(data)]
     return [Item(path.name, data if isinstance(data, dict) else {"_not_an_object": data})]

@@ -152,12 +152,9 @@ def set_path(data: dict, path: str, value: Any) -> None:
 HEADER_SEARCH_ROWS = 20  # the header row is looked for among a sheet's first rows
 
 
-def read_roster(path: str | Path, columns: list[Column], limits: Limits | None = None) -> list[RosterRow]:
+def read_roster(path: str | Path, columns: list[Column], limits: Limits) -> list[RosterRow]:
     """The data rows of the first sheet whose header row names at least three known columns."""
     from openpyxl import load_workbook
-
-    if limits is None:  # TODO(batch): pass load_limits(roster.toml) from the caller
-        limits = load_limits(Path(__file__).resolve().parent.parent / "forms" / "_shared" / "roster.toml")
 
     check_sizes(path, limits)
     try:

@@ -582,3 +582,19 @@ def test_load_record_names_the_file_for_json_errors(tmp_path, engine):
     with pytest.raises(InputFileError) as info:
         load_record(bad, "candidate", engine.library.registry)
     assert "p.json" in str(info.value) and "dòng 1" in str(info.value)
+
+
+def test_a_batch_list_is_read_within_the_same_limits(tmp_path):
+    """A JSON list given to ``docgen batch`` is read as a single profile is: a 4,400-digit
+    integer is a named problem of that item (exit 3), not an internal error."""
+    good = read_json(LAN)
+    text = json.dumps([good, good], ensure_ascii=False)
+    text = text.replace('"number": 21', '"number": ' + "9" * 4400, 1)
+    assert "9" * 4400 in text
+    source = tmp_path / "list.json"
+    source.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", "admission-decision", str(source), "--org",
+                                       str(SAMPLES / "org.json"), "-o", str(tmp_path / "out"), "-j", "1"])
+    assert result.exit_code == 3, result.output
+    assert "Lỗi nội bộ" not in result.output
+    assert "list.json[0]" in result.output
