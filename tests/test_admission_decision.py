@@ -184,7 +184,7 @@ _vi_letters = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặ�
 _word = st.text(alphabet=_vi_letters, min_size=1, max_size=8).map(str.capitalize)
 _name = st.lists(_word, min_size=2, max_size=5).map(" ".join)
 _place = st.lists(st.text(alphabet=_vi_letters + " &<>\"'.,-0123456789", min_size=1, max_size=12), min_size=1,
-                  max_size=4).map(" ".join).filter(lambda s: s.strip())
+                  max_size=4).map(" ".join).filter(lambda s: any(c.isalnum() for c in s))  # required: a letter or digit
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
