@@ -8,6 +8,13 @@
    ``resume`` skips items whose input, forms and options have not changed and whose files
    are all still there.
 
+Every item ends in its own result: a check, a render or an unexpected fault of one item is
+reported under its label and the others go on. Output names never collide: a file name that
+another item of the run has, or that is on disk and was not written from this same source
+(the log says which names each source claimed), is given the item's row or position
+(``…_dong-7.docx``, ``…_muc-3.docx``), which no plain name can equal since names are
+``<date>_<form>_<slug>`` and neither ids nor slugs hold a ``_``.
+
 The engine (forms, compiled templates, fonts) is built once per process.
 """
 
@@ -46,6 +53,7 @@ class Item:
     data: dict
     row: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    unreadable: str = ""   # why the item's file could not be read ('' when it was)
 
 
 @dataclass
@@ -61,7 +69,8 @@ class Job:
     index: int
     label: str
     data: str          # the profile as compact JSON: a long batch keeps thousands of these
-    name: str          # unique base name: the output file stem, or the dossier's folder
+    name: str          # the item's key in the log: its first file, or its dossier's folder
+    tag: str           # '' or '_<row or position>[_<n>]', added to each file stem (or the folder)
     digest: str
 
 
@@ -72,6 +81,8 @@ class Report:
     failed: list[Failure] = field(default_factory=list)
     warnings: int = 0
     seconds: float = 0.0
+    renamed: list[str] = field(default_factory=list)   # one line per item given a distinct name
+    faults: int = 0    # items lost to a fault of docgen itself (exit 1), counted in ``failed`` too
 
     @property
     def ok(self) -> bool:
@@ -85,7 +96,12 @@ def read_items(source: str | Path, library: FormLibrary) -> list[Item]:
     if path.is_dir():
         items: list[Item] = []
         for f in sorted(path.glob("*.json")):
-            items.extend(_json_items(f, library))
+            try:
+                items.extend(_json_items(f, library))
+            except InputError as exc:  # one file of the folder: that item fails, the others go on
+                items.append(Item(f.name, {}, unreadable="; ".join(p.message for p in errors(exc.problems))))
+            except DocgenError as exc:
+                items.append(Item(f.name, {}, unreadable=str(exc)))
         return items
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         roster = library.root / SHARED / "roster.toml"
@@ -98,9 +114,12 @@ def _json_items(path: Path, library: FormLibrary) -> list[Item]:
     """The profiles of a JSON file, read within the registry's limits as a single profile is
     (nesting, number size, repeated keys)."""
     try:
-        data = parse_json(path.read_text(encoding="utf-8-sig"), str(path), library.registry)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"Không đọc được {path}: {type(exc).__name__}.") from exc
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputFileError(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError:
+        raise InputFileError(f"{path}: tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng UTF-8.") from None
+    data = parse_json(text, str(path), library.registry)
     if isinstance(data, list):
         return [Item(f"{path.name}[{i}]", d if isinstance(d, dict) else {"_not_an_object": d}) for i, d in enumerate(data)]
     return [Item(path.name, data if isinstance(data, dict) else {"_not_an_object": data})]
@@ -137,9 +156,9 @@ def _forms(engine: Engine, inputs: Inputs, target: str, kind: str):
     return [engine.library.get(target)]
 
 
-def _check(data: dict) -> tuple[list[Problem], str, dict]:
-    """Problems of one item, the base name of its outputs ('' when it has errors), and its
-    cleaned (NFC) data."""
+def _check(data: dict) -> tuple[list[Problem], list[str], dict]:
+    """Problems of one item, the stems of the files it will write (none when it has errors; a
+    pack's one stem is its folder), and its cleaned (NFC) data."""
     engine, inputs, kind = _inputs_for(data)
     target = _ENGINE["target"]
     forms = _forms(engine, inputs, target, kind)
@@ -149,12 +168,20 @@ def _check(data: dict) -> tuple[list[Problem], str, dict]:
         found += [p for p in engine.all_rule_problems(inputs) if p not in found]
     clean = inputs[kind].data
     if errors(found):
-        return found, "", clean
-    return found, engine.pack_stem(target, inputs) if is_pack else engine.stem(forms[0], inputs), clean
+        return found, [], clean
+    return found, [engine.pack_stem(target, inputs)] if is_pack else engine.doc_stems(forms, inputs), clean
 
 
-def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
-    """Render and write one item; returns its index, the files written and an error ('' if none)."""
+def _fault(where: str, kind: str) -> str:
+    """An item's line for a fault of docgen itself: the exception's kind, never its message
+    (which could quote the profile)."""
+    return (f"Lỗi nội bộ của docgen khi {where} mục này ({kind}); mục không được ghi. "
+            "Hãy báo lại cho người quản trị, kèm lệnh đã chạy (không gửi hồ sơ cá nhân).")
+
+
+def _render(job: Job, outdir: str) -> tuple[int, list[str], str, bool]:
+    """Render and write one item; returns its index, the files written, an error ('' if none)
+    and whether that error is a fault of docgen itself."""
     try:
         # the item is loaded again rather than kept from the check: holding every item's
         # records until its turn would make memory grow with the batch
@@ -163,21 +190,24 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str]:
         if target in engine.library.packs:
             files = engine.pack_files(target, inputs, formats)
             stem = engine.pack_stem(target, inputs)
-            files = [(job.name + n[len(stem):] if n.startswith(stem) else n, d) for n, d in files]
-            written = [f"{job.name}/{p.name}" for p in write_files(Path(outdir) / job.name, files, durable=False)]
+            folder = stem + job.tag
+            # the merged PDF is named after the folder
+            files = [(folder + n[len(stem):] if n.startswith(stem + ".") else n, d) for n, d in files]
+            written = [f"{folder}/{p.name}" for p in write_files(Path(outdir) / folder, files, durable=False)]
         else:
             docs = engine.render_all(_forms(engine, inputs, target, kind), inputs, formats)
-            files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
-            stem = docs[0].stem
-            files = [(job.name + n[len(stem):] if n.startswith(stem) else n, d) for n, d in files]
+            files = [(doc.stem + job.tag + "." + ext, d) for doc in docs for n, d in files_of(doc)
+                     for ext in [n.rsplit(".", 1)[1]] if ext in formats]
             # run_batch has made the output folder
             written = [p.name for p in write_files(outdir, files, durable=False, make_dir=False)]
         _ENGINE["done"] += 1
         if _ENGINE["done"] % 500 == 0:
             _release_memory()
-        return job.index, written, ""
+        return job.index, written, "", False
     except DocgenError as exc:
-        return job.index, [], str(exc)
+        return job.index, [], str(exc), False
+    except Exception as exc:  # a fault of docgen: this item is lost, the batch goes on
+        return job.index, [], _fault("tạo", type(exc).__name__), True
 
 
 def _release_memory() -> None:
@@ -194,18 +224,54 @@ def _release_memory() -> None:
 
 
 # -- the batch --------------------------------------------------------------------------------------
-def _read_log(path: Path) -> dict[str, dict]:
-    done: dict[str, dict] = {}
-    if not path.exists():
-        return done
-    for line in path.read_text(encoding="utf-8").splitlines():
+class _Log:
+    """``.docgen-batch.jsonl``: which names each source claimed, and each item finished.
+
+    Lines are ``{"source": S, "claims": [names]}``, written before a run renders anything, and
+    ``{"source": S, "name": key, "digest": …, "files": […]}`` after each item. A name on disk is
+    this source's to replace only if this source claimed it; a line cut short by a kill is
+    ignored (that item is redone)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.claims: dict[str, set[str]] = {}
+        self.done: dict[tuple[str, str], dict] = {}
         try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:  # a line cut short by a kill: that item is redone
-            continue
-        if isinstance(entry, dict) and "name" in entry:
-            done[entry["name"]] = entry
-    return done
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            raise OutputError(f"Không đọc được {path}: {type(exc).__name__}. Hãy xóa tệp này rồi chạy lại.") from exc
+        for line in lines:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(entry, dict) or not isinstance(entry.get("source"), str):
+                continue  # a line of an older docgen: it names no source, so it owns nothing
+            source = entry["source"]
+            if isinstance(entry.get("claims"), list):
+                self.claims.setdefault(source, set()).update(n for n in entry["claims"] if isinstance(n, str))
+            elif isinstance(entry.get("name"), str):
+                self.done[(source, entry["name"])] = entry
+
+    def owned(self, source: str) -> set[str]:
+        return self.claims.get(source, set())
+
+    def open(self, source: str, claims: list[str]):
+        """Rewrite the log, one claims line per source and the last entry of each item, with
+        this run's claims added; return it open for appending."""
+        self.claims.setdefault(source, set()).update(claims)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            for src, names in sorted(self.claims.items()):
+                f.write(json.dumps({"source": src, "claims": sorted(names)}, ensure_ascii=False) + "\n")
+            for entry in self.done.values():
+                f.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+        return open(self.path, "a", encoding="utf-8")
 
 
 def _complete(path: Path) -> bool:
@@ -234,6 +300,48 @@ def describe(problem: Problem, item: Item) -> str:
     return problem.message
 
 
+class _Names:
+    """Distinct output names for the items of one run.
+
+    An item's files keep their plain names unless one of them is another item's in this run,
+    or is on disk without this source having claimed it; then each of its names takes the tag
+    ``_<marker>`` (the row, ``dong-7``, or the position, ``muc-3``), or ``_<marker>_<n>``."""
+
+    def __init__(self, out: Path, owned: set[str], formats: tuple[str, ...], is_pack: bool):
+        try:
+            self.on_disk = set(os.listdir(out)) if out.is_dir() else set()
+        except OSError as exc:
+            raise OutputError(f"Không đọc được thư mục {out}: {exc.strerror or exc}") from exc
+        self.owned, self.formats, self.is_pack = owned, formats, is_pack
+        self.used: dict[str, str] = {}   # name -> the label of the item of this run that has it
+
+    def names(self, stems: list[str], tag: str) -> list[str]:
+        if self.is_pack:
+            return [stems[0] + tag]
+        return [stem + tag + "." + ext for stem in stems for ext in ("docx", "pdf") if ext in self.formats]
+
+    def choose(self, stems: list[str], marker: str, label: str) -> tuple[str, list[str], str]:
+        """The item's tag, its names, and why it is not '' (a line for the summary, or '')."""
+        why = ""
+        for n in range(1, 10_000):
+            tag = "" if n == 1 else f"_{marker}" if n == 2 else f"_{marker}_{n - 1}"
+            names = self.names(stems, tag)
+            taken = next((x for x in names if x in self.used), None)
+            if taken is not None:
+                why = why or f"tên {taken} đã dùng cho {self.used[taken]} trong lần chạy này"
+                continue
+            foreign = next((x for x in names if x in self.on_disk and x not in self.owned), None)
+            if foreign is not None:
+                why = why or f"{foreign} đã có trong thư mục ra, do một lệnh hay một nguồn khác ghi"
+                continue
+            for x in names:
+                self.used[x] = label
+            if why:
+                why = f"{why}; ghi thành {names[0]}" + (" …" if len(names) > 1 else "")
+            return tag, names, why
+        raise OutputError(f"{label}: không tìm được tên tệp chưa dùng cho mục này.")
+
+
 def run_batch(
     target: str,
     source: str | Path,
@@ -257,59 +365,86 @@ def run_batch(
     org = org_record.data
     items = read_items(source, library)
     out = Path(outdir)
+    source_id = str(Path(source).resolve())
     _init_worker(str(library.root), font_dir, org, target, formats, engine=Engine(library, font_dir=font_dir))
 
     report = Report()
-    fingerprint = library.fingerprint
+    log_path = out / LOG_NAME
+    log = _Log(log_path)
+    naming = _Names(out, log.owned(source_id), formats, target in library.packs)
     valid: list[Job] = []
-    used: dict[str, int] = {}
+    claims: list[str] = []
     # an item is unchanged when its data and everything else that shapes its files are
     run_hash = hashlib.sha256(json.dumps(
-        {"v": __version__, "target": target, "formats": formats, "org": org, "forms": fingerprint},
+        {"v": __version__, "target": target, "formats": formats, "org": org, "forms": library.fingerprint},
         sort_keys=True, ensure_ascii=False).encode())
     for i, item in enumerate(items):
-        found, name, clean = _check(item.data)
+        if item.unreadable:
+            report.failed.append(Failure(item.label, [item.unreadable]))
+            continue
+        try:
+            found, stems, clean = _check(item.data)
+        except Exception as exc:  # a fault of docgen on this item: it is lost, the others go on
+            report.failed.append(Failure(item.label, [_fault("kiểm tra", type(exc).__name__)]))
+            report.faults += 1
+            continue
         report.warnings += len(found) - len(errors(found))
-        if not name:
+        if not stems:
             report.failed.append(Failure(item.label, [describe(p, item) for p in errors(found)]))
             continue
-        n = used.get(name, 0) + 1
-        used[name] = n
-        unique = name if n == 1 else f"{name}-{n}"
+        marker = f"dong-{item.row}" if item.row is not None else f"muc-{i + 1}"
+        tag, names, why = naming.choose(stems, marker, item.label)
+        if why:
+            report.renamed.append(f"{item.label}: {why}")
+        claims.extend(names)
         compact = json.dumps(clean, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = run_hash.copy()
         digest.update(compact.encode())
-        valid.append(Job(i, item.label, compact, unique, digest.hexdigest()))
+        valid.append(Job(i, item.label, compact, names[0], tag, digest.hexdigest()))
         item.data = {}
 
-    log_path = out / LOG_NAME
-    done = _read_log(log_path) if resume else {}
     _clean_partials(out)
     todo = []
     for job in valid:
-        entry = done.get(job.name)
+        entry = log.done.get((source_id, job.name)) if resume else None
         if entry and entry.get("digest") == job.digest and all(_complete(out / f) for f in entry.get("files", [])):
             report.skipped.append(job.name)
         else:
             todo.append(job)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        if not resume and log_path.exists():
-            log_path.unlink()
-        log = open(log_path, "a", encoding="utf-8")
+        log_file = log.open(source_id, claims)
     except OSError as exc:
         raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
     total = len(todo)
-    with log:
-        for k, (job, files, error) in enumerate(_execute(todo, str(out), jobs, library, font_dir, org, target, formats), 1):
-            if error:
-                report.failed.append(Failure(job.label, [error]))
-            else:
-                report.written.extend(files)
-                log.write(json.dumps({"name": job.name, "digest": job.digest, "files": files}, ensure_ascii=False) + "\n")
-                log.flush()
-            if progress:
-                progress(k, total, job.label)
+    finished: set[int] = set()
+    with log_file:
+        try:
+            for k, (job, files, error, fault) in enumerate(
+                    _execute(todo, str(out), jobs, library, font_dir, org, target, formats), 1):
+                finished.add(job.index)
+                missing = [f for f in files if not _complete(out / f)]
+                if missing:  # written, then gone: say so rather than count it
+                    error = f"Tệp {missing[0]} vừa ghi đã không còn trong thư mục ra (có lệnh khác ghi cùng thư mục?)."
+                if error:
+                    report.failed.append(Failure(job.label, [error]))
+                    report.faults += fault
+                else:
+                    report.written.extend(files)
+                    log_file.write(json.dumps({"source": source_id, "name": job.name, "digest": job.digest,
+                                               "files": files}, ensure_ascii=False) + "\n")
+                    log_file.flush()
+                if progress:
+                    progress(k, total, job.label)
+        except (KeyboardInterrupt, OutputError):
+            raise
+        except Exception as exc:  # a fault of docgen in the batch itself: the items not done are named
+            for job in todo:
+                if job.index not in finished:
+                    report.failed.append(Failure(job.label, [_fault("tạo", type(exc).__name__)]))
+                    report.faults += 1
+    order = {item.label: i for i, item in enumerate(items)}
+    report.failed.sort(key=lambda f: order.get(f.label, 0))  # in the order of the source
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -326,8 +461,9 @@ _AHEAD = 2
 
 def _worker_main(conn, initargs: tuple, outdir: str) -> None:
     """A worker process: set up the engine, then render each job the parent sends and answer
-    ("done", index, files, error), until the parent sends None. A bug is answered ("bug", exc)
-    instead of printed, since a traceback could quote a profile."""
+    ("done", index, files, error, fault), until the parent sends None. A fault in setting up is
+    answered ("bug", name of the exception) instead of printed, since a traceback could quote
+    a profile; a fault on one item is that item's answer (``_render``)."""
     # Ctrl-C reaches every process of the terminal's group: the parent alone handles it, and
     # stops its workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -340,12 +476,16 @@ def _worker_main(conn, initargs: tuple, outdir: str) -> None:
                 return
             if job is None:
                 return
-            conn.send(("done", *_render(job, outdir)))
+            try:
+                answer = ("done", *_render(job, outdir))
+            except Exception as exc:  # _render answers for its own faults; this is a last guard
+                answer = ("done", job.index, [], _fault("tạo", type(exc).__name__), True)
+            conn.send(answer)
     except Exception as exc:
         try:
-            conn.send(("bug", exc))
-        except Exception:  # an exception that does not pickle: its type is enough
-            conn.send(("bug", RuntimeError(type(exc).__name__)))
+            conn.send(("bug", type(exc).__name__))
+        except OSError:  # the parent is gone
+            pass
 
 
 class _Worker:
@@ -390,11 +530,12 @@ def _lost(exitcode: int | None) -> str:
 
 
 def _execute(todo: list[Job], outdir: str, jobs: int, library: FormLibrary, font_dir, org, target, formats
-             ) -> Iterator[tuple[Job, list[str], str]]:
+             ) -> Iterator[tuple[Job, list[str], str, bool]]:
+    """Each job's result, as (job, files written, error or '', whether the error is docgen's fault)."""
     if jobs <= 1 or len(todo) < 2:
         for job in todo:
-            _, files, error = _render(job, outdir)
-            yield job, files, error
+            _, files, error, fault = _render(job, outdir)
+            yield job, files, error, fault
         return
     # Our own workers rather than ProcessPoolExecutor: its max_tasks_per_child stops replacing
     # workers after the first round on CPython 3.11-3.15 and the batch hangs (gh-115634), and a
@@ -446,9 +587,17 @@ def _execute(todo: list[Job], outdir: str, jobs: int, library: FormLibrary, font
                         gone = True
                         break
                     if answer[0] == "bug":
-                        raise answer[1]
-                    _, _, files, error = answer
-                    yield w.jobs.popleft(), files, error
+                        # the worker could not set up: its jobs, and those no one has begun, are lost
+                        # to that fault; the other workers finish the jobs they hold
+                        fault = _fault("tạo", str(answer[1])[:60])
+                        while w.jobs:
+                            yield w.jobs.popleft(), [], fault, True
+                        while pending:
+                            yield pending.popleft(), [], fault, True
+                        gone = True
+                        break
+                    _, _, files, error, fault = answer
+                    yield w.jobs.popleft(), files, error, fault
                 if not gone and w.proc.sentinel in ready:
                     gone = not w.proc.is_alive()
                 if gone:
@@ -458,7 +607,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, library: FormLibrary, font
                     workers.remove(w)
                     code = w.stop()
                     if w.jobs:
-                        yield w.jobs.popleft(), [], _lost(code)
+                        yield w.jobs.popleft(), [], _lost(code), False
                     pending.extendleft(reversed(w.jobs))
                     if pending:
                         start()

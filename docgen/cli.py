@@ -304,7 +304,10 @@ def batch(ctx, target: str, source: Path, org: Path, outdir: Path, fmt: str, job
     finally:
         finish()
     _batch_summary(report)
-    sys.exit(0 if report.ok else 3)
+    if report.faults:
+        click.echo(f"Lỗi nội bộ của docgen ở {report.faults} mục (xem trên). Hãy báo lại cho người quản trị, "
+                   "kèm lệnh đã chạy (không gửi hồ sơ cá nhân).", err=True)
+    sys.exit(1 if report.faults else 0 if report.ok else 3)
 
 
 def _progress_reporter():
@@ -337,6 +340,10 @@ def _progress_reporter():
 def _batch_summary(report) -> None:
     click.echo(f"Đã ghi: {len(report.written)} tệp · Bỏ qua (đã có, --resume): {len(report.skipped)} mục · "
                f"Lỗi: {len(report.failed)} mục · Cảnh báo: {report.warnings} · {report.seconds:.1f} giây")
+    if report.renamed:
+        click.echo("Các mục ghi dưới tên khác, để không ghi đè văn bản của người khác:")
+        for line in report.renamed:
+            click.echo(f"  {line}")
     if report.failed:
         click.echo("Các mục lỗi (không tạo văn bản):")
         for f in report.failed:

@@ -7,6 +7,7 @@ the top-level ``forms/`` is used. ``--forms-dir`` points at a user's own copy.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,16 @@ def _read_toml(path: Path) -> dict:
         raise FormError(f"Thiếu tệp {path}") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise FormError(f"Không đọc được {path}: {exc}") from exc
+
+
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _check_id(form_id: str, where: Path) -> None:
+    """Form and pack ids name output files, whose parts ``_`` separates (``<date>_<id>_<name>``):
+    a batch's renamed files stay apart from every other name only while no id holds a ``_``."""
+    if not _ID.fullmatch(form_id):
+        raise FormError(f"{where}: id {form_id!r} chỉ được gồm chữ thường không dấu, chữ số và dấu '-'.")
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,7 @@ class FormSpec:
             raise FormError(f"{folder / 'form.toml'}: thiếu khóa {exc.args[0]!r}") from None
         if spec.id != folder.name:
             raise FormError(f"{folder / 'form.toml'}: id {spec.id!r} phải trùng tên thư mục {folder.name!r}")
+        _check_id(spec.id, folder / "form.toml")
         if not spec.template.is_file():
             raise FormError(f"Mẫu {spec.id}: thiếu {spec.template}")
         return spec
@@ -154,7 +166,11 @@ class FormLibrary:
     @cached_property
     def packs(self) -> dict[str, dict]:
         """The packs of ``packs.toml`` (the admission dossier, the congress), by id."""
-        return _read_toml(self.root / SHARED / "packs.toml").get("pack", {})
+        path = self.root / SHARED / "packs.toml"
+        packs = _read_toml(path).get("pack", {})
+        for pack_id in packs:
+            _check_id(pack_id, path)
+        return packs
 
     def pack(self, pack_id: str) -> dict:
         try:

@@ -154,13 +154,22 @@ class Engine:
                item: int | None = None) -> Rendered:
         docx = self.render_docx(form, inputs, item=item)
         pdf = render_pdf(docx, self.fonts) if "pdf" in formats else None
-        stem_suffix = ""
+        return Rendered(form, self.doc_stem(form, inputs, item), title or form.title, docx, pdf)
+
+    def doc_stem(self, form: FormSpec, inputs: Inputs, item: int | None = None) -> str:
+        """The file stem of one document: an ``each`` form's documents carry their item's number
+        (and, for a congress, the office) after the form id."""
+        suffix = ""
         if form.each and item is not None:
-            stem_suffix = f"-{item + 1}"
+            suffix = f"-{item + 1}"
             if form.subject == "congress":
                 office = inputs[form.subject].text(f"{form.each}[{item}].office")
-                stem_suffix = f"-{item + 1}-{slug(office)}" if office else stem_suffix
-        return Rendered(form, self.stem(form, inputs, stem_suffix, item), title or form.title, docx, pdf)
+                suffix = f"-{item + 1}-{slug(office)}" if office else suffix
+        return self.stem(form, inputs, suffix, item)
+
+    def doc_stems(self, forms: list[FormSpec], inputs: Inputs) -> list[str]:
+        """The file stems ``render_all`` gives these forms' documents, without rendering them."""
+        return [self.doc_stem(form, inputs, item) for form in forms for item in self.items(form, inputs)]
 
     def render_all(self, forms: list[FormSpec], inputs: Inputs, formats=FORMATS) -> list[Rendered]:
         """Every document of ``forms`` (one per item for ``each`` forms), in the given order."""

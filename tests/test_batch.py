@@ -90,8 +90,11 @@ def test_json_list_and_folder_inputs_and_name_collisions(tmp_path):
     assert result.exit_code == 3
     assert "list.json[2]" in result.stdout and "candidate.full_name" in result.stdout
     names = sorted(p.name for p in out.glob("*.docx"))
-    assert names == ["2026-04-14_admission-decision_ly-thi-y-lan-2.docx", "2026-04-14_admission-decision_ly-thi-y-lan.docx"]
-    assert "Số 22-QĐ/ĐUC" in docx_text((out / names[0]).read_bytes())
+    # the second item of the same name takes its position: "-2" could be another person's name
+    assert names == ["2026-04-14_admission-decision_ly-thi-y-lan.docx",
+                     "2026-04-14_admission-decision_ly-thi-y-lan_muc-2.docx"]
+    assert "Số 22-QĐ/ĐUC" in docx_text((out / names[1]).read_bytes())
+    assert "list.json[1]: tên 2026-04-14_admission-decision_ly-thi-y-lan.docx đã dùng cho list.json[0]" in result.stdout
     folder = run("admission-dossier", str(SAMPLES / "candidates"), "--org", ORG, "-o", str(tmp_path / "d"), "-j", "2")
     assert folder.exit_code == 0, folder.output
     dossiers = sorted(p.name for p in (tmp_path / "d").iterdir() if p.is_dir())
