@@ -43,7 +43,7 @@ test-fallback: $(STAMP)
 	for f in $$found; do ln -sf "$$f" $(FALLBACK_FONTS)/; done
 	DOCGEN_FONT_DIR=$(abspath $(FALLBACK_FONTS)) $(BIN)/python -m pytest -rs
 
-# 10,000 hostile inputs (tests/fuzzing.py); make test runs the first 300
+# 10,000 hostile inputs (tests/fuzzing.py); make test runs the first 500
 fuzz: $(STAMP)
 	DOCGEN_FUZZ_CASES=10000 $(BIN)/python -m pytest -q -s tests/test_fuzz.py
 

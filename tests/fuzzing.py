@@ -1,7 +1,7 @@
 """A seeded generator of hostile inputs, and the checks every docgen run must pass on them.
 
-Each case starts from a valid sample (a candidate profile, the organisation file or the
-congress file) and applies one to three mutations drawn from the categories a hostile or
+Each case starts from a valid sample (a candidate profile, the organisation file, the
+congress file, or a JSON list of decisions for a batch, often of people of one name) and applies one to three mutations drawn from the categories a hostile or
 careless input brings: huge, negative or non-finite numbers, deep nesting, duplicate keys,
 dates at the ends of the calendar, text with XML and Jinja syntax, control, invisible and
 bidi characters, lone surrogates, very long text, wrong types, missing and unknown keys,
@@ -13,7 +13,8 @@ The checks (``violations``):
 - every DOCX written is a sound zip whose XML parts parse, and every PDF opens with pypdf;
 - a text value that was accepted appears literally in the DOCX (after NFC and white-space
   folding, with the invisible characters docgen removes with a warning left out);
-- nothing is written when the exit code is 3.
+- nothing is written when the exit code is 3, except by a batch, which writes its valid
+  items: its summary counts the files on disk and its log names each of them.
 
 ``tests/test_fuzz.py`` runs a few hundred cases; ``make fuzz`` runs 10,000.
 """
@@ -107,6 +108,9 @@ def _paths(obj, prefix=""):
 
 def _mutate(rng: random.Random, data: dict, raws: dict[str, str], printed: dict[str, str], free_text: str | None) -> str:
     places = [(p, parent, key) for p, parent, key in _paths(data) if not p.startswith("_")]
+    if not places:  # every key was removed by an earlier mutation
+        data[rng.choice(["candidate", "x"])] = _text(rng)
+        return "key on an empty object"
     path, parent, key = rng.choice(places)
     value = parent[key]
     roll = rng.random()
@@ -156,7 +160,7 @@ def _mutate(rng: random.Random, data: dict, raws: dict[str, str], printed: dict[
     return f"number {path}"
 
 
-def _encode(data: dict, raws: dict[str, str], rng: random.Random) -> tuple[bytes, str | None]:
+def _encode(data: dict | list, raws: dict[str, str], rng: random.Random) -> tuple[bytes, str | None]:
     text = json.dumps(data, ensure_ascii=rng.random() < 0.3, indent=rng.choice([None, 2]))
     for key, token in raws.items():
         text = text.replace(json.dumps(key), token)
@@ -176,8 +180,10 @@ def _encode(data: dict, raws: dict[str, str], rng: random.Random) -> tuple[bytes
 
 def make_case(seed: int) -> Case:
     rng = random.Random(seed)
-    kind = rng.choice(["candidate"] * 5 + ["org", "congress", "congress"])
+    kind = rng.choice(["candidate"] * 5 + ["org", "congress", "congress", "batch"])
     org = json.loads((SAMPLES / "org.json").read_text("utf-8"))
+    if kind == "batch":
+        return _batch_case(seed, rng, org)
     if kind == "congress":
         subject = json.loads((SAMPLES / "congress.json").read_text("utf-8"))
         command = ["congress", "{subject}", "--org", "{org}", "-o", "{out}"]
@@ -210,6 +216,38 @@ def make_case(seed: int) -> Case:
     return Case(seed, kind, command, files, mutations, printed)
 
 
+NAMES = ["Nguyễn Văn An", "Nguyễn Văn An", "Nguyễn Văn An 2", "Nguyễn Văn An-2", "NGUYỄN VĂN AN",
+         "Nguye\u0302\u0303n Văn An", "Lê Thị Bình 1", "Lê Thị Bình"]
+
+
+def _batch_case(seed: int, rng: random.Random, org: dict) -> Case:
+    """A JSON list of two to six admission decisions, often of people of one name or of names
+    that slug alike, one of them mutated: the batch must write each valid person's decision
+    under its own name and count what is on disk."""
+    candidates = sorted((SAMPLES / "candidates").glob("*.json"))
+    items = []
+    for _ in range(rng.randrange(2, 7)):
+        full = json.loads(rng.choice(candidates).read_text("utf-8"))
+        item = {"candidate": {k: full["candidate"][k] for k in
+                              ("full_name", "gender", "date_of_birth", "hometown", "residence", "workplace")},
+                "admission": {"cell_meeting": {"date": full["admission"]["cell_meeting"]["date"]},
+                              "decision": full["admission"]["decision"]}}
+        if rng.random() < 0.7:
+            item["candidate"]["full_name"] = rng.choice(NAMES)
+        items.append(item)
+    raws: dict[str, str] = {}
+    mutations = []
+    if rng.random() < 0.7:
+        mutations.append(_mutate(rng, rng.choice(items), raws, {}, None))
+    blob, how = _encode(items, raws, rng)
+    files = {"org.json": json.dumps(org).encode(), "subject.json": blob}
+    if how:
+        mutations.append(f"file {how}")
+    command = ["batch", "admission-decision", "{subject}", "--org", "{org}", "-o", "{out}", "-j", "1",
+               "--format", "both" if rng.random() < 0.15 else "docx"]
+    return Case(seed, "batch", command, files, [f"{len(items)} items", *mutations], {})
+
+
 def _normal(text: str) -> str:
     from docgen.model import INVISIBLE  # what docgen removes from free text, with a warning
 
@@ -239,7 +277,10 @@ def violations(case: Case, workdir: Path) -> tuple[int, list[str]]:
     if "Traceback" in text or "Lỗi nội bộ" in text:
         found.append("traceback or internal error in the output")
     written = sorted(p for p in out.rglob("*") if p.is_file()) if out.exists() else []
-    if result.exit_code == 3 and written:
+    if case.kind == "batch":
+        found += _batch_problems(result.exit_code, result.output, out, written)
+        written = [p for p in written if not p.name.startswith(".docgen")]
+    elif result.exit_code == 3 and written:
         found.append(f"exit 3 but {len(written)} files written")
     docx_text = []
     for path in written:
@@ -259,6 +300,26 @@ def violations(case: Case, workdir: Path) -> tuple[int, list[str]]:
             if _normal(value) and _normal(value) not in everything:
                 found.append(f"accepted value not printed literally: {value[:60]!r}")
     return result.exit_code, found
+
+
+def _batch_problems(code: int, stdout: str, out: Path, written: list[Path]) -> list[str]:
+    """A batch reports what is on disk, logs every file it wrote, and leaves no partial file.
+    A source that is unreadable as a whole (not JSON, too deep) is refused before any item."""
+    files = [p for p in written if not p.name.startswith(".docgen")]
+    if "Đã ghi: " not in stdout:
+        return [] if code == 3 and not written else ["batch printed no summary"]
+    found = []
+    count = int(stdout.split("Đã ghi: ", 1)[1].split()[0])
+    if count != len(files):
+        found.append(f"summary says {count} files written, {len(files)} on disk")
+    log = out / ".docgen-batch.jsonl"
+    logged = sorted(f for e in map(json.loads, log.read_text("utf-8").splitlines()) if "digest" in e
+                    for f in e["files"]) if log.exists() else []
+    if logged != sorted(str(p.relative_to(out)) for p in files):
+        found.append(f"the log names {len(logged)} files, {len(files)} on disk")
+    if any(p.name.endswith(".part") for p in written):
+        found.append("a partial file was left")
+    return found
 
 
 def _has_stderr(result) -> bool:

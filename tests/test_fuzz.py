@@ -1,5 +1,5 @@
 """Hostile inputs (tests/fuzzing.py): no crash, no traceback, sound files, values printed as
-given, nothing written on refusal. ``make test`` runs 300 cases; ``make fuzz`` runs 10,000
+given, nothing written on refusal. ``make test`` runs 500 cases; ``make fuzz`` runs 10,000
 (``DOCGEN_FUZZ_CASES``)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 
 from fuzzing import make_case, run
 
-CASES = int(os.environ.get("DOCGEN_FUZZ_CASES", "300"))
+CASES = int(os.environ.get("DOCGEN_FUZZ_CASES", "500"))
 
 
 def test_the_generator_is_seeded():
