@@ -9,6 +9,7 @@ broken or differently encoded files. Then it runs one docgen command on it, in p
 
 The checks (``violations``):
 - the exit code is 0 or 3 (an input is accepted, or refused with its problems named);
+- an input ``check`` passes, the generator renders (the whole admission dossier);
 - no traceback and no "internal error" message;
 - every DOCX written is a sound zip whose XML parts parse, and every PDF opens with pypdf;
 - a text value that was accepted appears literally in the DOCX (after NFC and white-space
@@ -276,6 +277,12 @@ def violations(case: Case, workdir: Path) -> tuple[int, list[str]]:
         found.append(f"exception {type(result.exception).__name__}: {result.exception}"[:300])
     if "Traceback" in text or "Lỗi nội bộ" in text:
         found.append("traceback or internal error in the output")
+    if case.command[0] == "check" and result.exit_code == 0:
+        # what check passes, the generator renders: the whole dossier, the pack check covers
+        made = CliRunner().invoke(main, ["admission-dossier", args[1], "--org", args[3], "-o", str(out),
+                                         "--format", "docx"])
+        if made.exit_code != 0:
+            found.append(f"check passed but admission-dossier exited {made.exit_code}: {made.output.strip()[-300:]}")
     written = sorted(p for p in out.rglob("*") if p.is_file()) if out.exists() else []
     if case.kind == "batch":
         found += _batch_problems(result.exit_code, result.output, out, written)

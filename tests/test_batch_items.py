@@ -255,3 +255,19 @@ def test_an_unreadable_file_in_a_folder_is_that_items_error(tmp_path, blob, why)
     assert "Đã ghi: 3 tệp" in result.stdout and "Lỗi: 1 mục" in result.stdout
     assert f"  1b-broken.json:\n    - " in result.stdout and why in result.stdout.split("1b-broken.json:", 1)[1]
     assert_each_person_has_a_decision(out, items)
+
+
+def test_a_lone_surrogate_in_one_items_key_refuses_that_item_only(tmp_path):
+    # this crashed the whole batch (exit 1) when the item's data was encoded for its workers
+    items = named_profiles(3, seed=29)
+    text = json.dumps(items, ensure_ascii=False)
+    text = text.replace('"gender"', '"ghi chú\\ud800": 1, "gender"', 1)  # only the first item
+    src = tmp_path / "list.json"
+    src.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    for jobs in ("1", "2"):
+        result = batch(DECISION, str(src), "--org", ORG, "-o", str(out), "-j", jobs, "--format", "docx")
+        assert result.exit_code == 3, result.output
+        assert "Lỗi: 1 mục" in result.stdout and "  list.json[0]:\n" in result.stdout
+        assert "U+D800" in result.stdout.split("list.json[0]:", 1)[1]
+        assert_each_person_has_a_decision(out, items[1:])
