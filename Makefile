@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 OUT    ?= out
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fallback fuzz bench fidelity install clean templates
+.PHONY: demo test test-fallback fuzz bench fidelity install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,9 +53,6 @@ bench: $(STAMP)
 
 fidelity: $(STAMP)
 	$(BIN)/python bench/fidelity.py
-
-templates: $(STAMP)
-	$(BIN)/python tools/make_templates.py
 
 clean:
 	rm -rf $(OUT) build dist .pytest_cache
