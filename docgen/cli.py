@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 from .checks import Inputs, errors
-from .errors import DocgenError, InputError, Problem
+from .errors import DocgenError, FormDataError, InputError, Problem
 from .fields import INPUT_TITLES
 from .forms import FormLibrary
 from .pipeline import Engine, files_of, write_files
@@ -53,6 +53,11 @@ def handle_errors(fn):
         except InputError as exc:
             _report(exc.problems)
             click.echo("Không tạo văn bản nào. Hãy sửa các lỗi trên rồi chạy lại.", err=True)
+            sys.exit(exc.exit_code)
+        except FormDataError as exc:  # every problem of every data file, a line each
+            click.echo(f"Lỗi: {exc}", err=True)
+            click.echo("Không tạo văn bản nào. Hãy sửa các tệp trên (hoặc chạy docgen forms lint) rồi chạy lại.",
+                       err=True)
             sys.exit(exc.exit_code)
         except DocgenError as exc:
             click.echo(f"Lỗi: {exc}", err=True)
@@ -378,61 +383,79 @@ def forms(ctx) -> None:
 @click.pass_context
 @handle_errors
 def lint(ctx) -> None:
-    """Kiểm tra từng mẫu: mở và biên dịch được (thẻ nào không biên dịch được thì in phần và
-    nguyên văn thẻ), cách điền (compiled, hoặc docxtpl kèm lý do), cách kiểm XML (theo khuôn,
-    hay phân tích lại mỗi bản với phần có chú thích, CDATA hoặc xuống dòng trong mẫu), và
-    những tính năng Word mà bản PDF không dựng lại được; rồi biên dịch các chuỗi mẫu trong
-    _shared/legal_basis.toml và rules.toml. Mã thoát 4 nếu có mẫu hoặc chuỗi không dùng được.
+    """Kiểm tra các mẫu: mọi lỗi trong các tệp dữ liệu (form.toml của từng mẫu và
+    _shared/*.toml: khóa thiếu, sai kiểu, tham chiếu không có, lỗi cú pháp TOML, chuỗi mẫu
+    trong legal_basis.toml và rules.toml không biên dịch được), mỗi lỗi một dòng với tệp và
+    khóa; rồi từng mẫu Word: mở và biên dịch được (thẻ nào không biên dịch được thì in phần và
+    nguyên văn thẻ), tên biến nào không có trong danh mục trường hay ngữ cảnh điền mẫu (kèm tên
+    gần nhất), cách điền (compiled, hoặc docxtpl kèm lý do), cách kiểm XML (theo khuôn, hay phân
+    tích lại mỗi bản với phần có chú thích, CDATA hoặc xuống dòng trong mẫu), và những tính
+    năng Word mà bản PDF không dựng lại được. Mã thoát 4 nếu có lỗi nào.
 
     \b
     Ví dụ:
       docgen forms lint
     """
     from .errors import FormError
+    from .forms import form_folders, unknown_names
     from .render.docx import TemplateTagError, compiled
     from .render.pdf import unsupported_features
 
-    eng = engine(ctx)
+    library = engine(ctx).library
+    # every problem of every data file, one line each; the forms that could be read are still
+    # checked below, so that one run names everything
+    data_problems, readable = library.survey()
+    for problem in data_problems:
+        click.echo(str(problem))
     broken = []
-    for f in eng.library.forms.values():
+    unknown: dict[str, int] = {}
+    for folder in form_folders(library.root):
+        f = readable.get(folder.name)  # None: its form.toml is broken (named above); its template is checked all the same
+        template = folder / "template.docx"
+        if not template.is_file():
+            continue  # named above
         try:
-            tpl = compiled(f.template)
+            tpl = compiled(template)
         except TemplateTagError as exc:
-            broken.append(f.id)
-            click.echo(f"{f.id}: có thẻ không biên dịch được")
+            broken.append(folder.name)
+            click.echo(f"{folder.name}: có thẻ không biên dịch được")
             for part, tag, message in exc.problems:
                 click.echo(f"    {part}: {tag}  ({message})")
             continue
         except FormError as exc:
-            broken.append(f.id)
-            click.echo(f"{f.id}: {exc}")
+            broken.append(folder.name)
+            click.echo(f"{folder.name}: {exc}")
             continue
-        missing = unsupported_features(f.template.read_bytes())
+        missing = unsupported_features(template.read_bytes())
         note = f"; PDF không dựng lại: {', '.join(missing)}" if missing else "; PDF: đủ"
         if tpl.render_path == "compiled":
             parsed = tpl.parsed_parts
             note = (f"; XML phân tích lại mỗi bản: {', '.join(parsed)}" if parsed else "; XML kiểm theo khuôn") + note
         else:
             note = f" ({tpl.fallback_reason})" + note
-        click.echo(f"{f.id}: {tpl.render_path}{note}")
-    # the data strings that render in the same sandbox: each is compiled, so a broken tag in
-    # one is named with its file and key here rather than when a paper needs it
-    from .sandbox import check_text
-
-    shared = eng.library.root / "_shared"
-    try:
-        eng.library.legal
-    except FormError as exc:
-        broken.append("legal_basis.toml")
-        click.echo(str(exc))
-    try:
-        for spec in eng.library.rulebook.specs.values():
-            check_text(spec.message, f"{shared / 'rules.toml'}: [rule.\"{spec.id}\"] message")
-    except FormError as exc:
-        broken.append("rules.toml")
-        click.echo(str(exc))
+        click.echo(f"{folder.name}: {tpl.render_path}{note}")
+        if data_problems or f is None:
+            continue  # the names a template may use come from the data files: checked once they are right
+        try:
+            names = unknown_names(library, f)
+        except Exception as exc:  # the context of a made-up input could not be built: say so, go on
+            click.echo(f"    chưa kiểm được tên biến của mẫu này ({type(exc).__name__}: {exc})")
+            continue
+        for part, name, guess in names:
+            unknown[f.id] = unknown.get(f.id, 0) + 1
+            hint = f"; có phải {{{{ {guess} }}}}?" if guess else ""
+            click.echo(f"    {part}: {{{{ {name} }}}} không có trong danh mục trường hay ngữ cảnh điền mẫu{hint}")
+    if data_problems:
+        click.echo("Chưa kiểm tên biến trong các mẫu: hãy sửa các lỗi tệp dữ liệu ở trên trước.")
+    summary = []
+    if data_problems:
+        summary.append(f"{len(data_problems)} lỗi trong tệp dữ liệu của các mẫu")
     if broken:
-        raise FormError(f"{len(broken)} mẫu không dùng được: {', '.join(broken)}")
+        summary.append(f"{len(broken)} mẫu không dùng được: {', '.join(broken)}")
+    if unknown:
+        summary.append(f"{sum(unknown.values())} tên biến không biết trong mẫu: {', '.join(unknown)}")
+    if summary:
+        raise FormError("; ".join(summary))
 
 
 @main.command("context")

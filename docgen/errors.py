@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from os import PathLike
+from typing import Any
 
 
 class DocgenError(Exception):
@@ -72,3 +74,218 @@ class OutputError(DocgenError):
     """Raised when an output file cannot be written (permissions, disk, unsafe name)."""
 
     exit_code = 5
+
+
+# -- problems of the forms' own data files (form.toml, _shared/*.toml) ---------------------------
+@dataclass(frozen=True)
+class FormProblem:
+    """One thing wrong in a data file of the forms folder.
+
+    ``file`` is the file as a path, ``key`` the key it is about in TOML spelling
+    (``title``, ``rule."age.range".source``; ``""`` for the file as a whole), and ``message``
+    the Vietnamese line printed after the file, which names the key itself.
+    """
+
+    file: str
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
+class FormDataError(FormError):
+    """Raised once every data file of a forms folder has been read, when any of them is broken;
+    ``problems`` holds every problem found, in every file, each on a line of its own."""
+
+    def __init__(self, problems: list[FormProblem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} lỗi trong tệp dữ liệu của các mẫu (form.toml, _shared/*.toml):\n"
+                         f"{lines}")
+
+
+_TOML_TYPES = (
+    (bool, "true/false"),
+    (int, "số nguyên"),
+    (float, "số thực"),
+    (str, "chuỗi"),
+    (list, "danh sách"),
+    (dict, "bảng"),
+)
+
+
+def describe(value: Any) -> str:
+    """A TOML value as a message shows it: its kind and, when short, itself."""
+    import datetime
+
+    if isinstance(value, (datetime.date, datetime.time)):
+        return f"ngày giờ {value.isoformat()}"
+    kind = next((name for t, name in _TOML_TYPES if isinstance(value, t)), type(value).__name__)
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "…"
+        return f'chuỗi "{text}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"{kind} {value}"
+    return kind
+
+
+def toml_key(*parts: str) -> str:
+    """Keys joined the TOML way: a key that is not bare is quoted (``rule."age.range".source``)."""
+    import json
+    import re
+
+    return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else json.dumps(p, ensure_ascii=False) for p in parts)
+
+
+def closest(name: str, known) -> str:
+    """`` (có phải "x"?)`` with the known name closest to ``name``, or ``""`` when none is close."""
+    import difflib
+
+    found = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return f' (có phải "{found[0]}"?)' if found else ""
+
+
+class DataProblems:
+    """Collects the problems of a forms folder's data files, so that all of them are reported
+    together (:class:`FormDataError`) rather than the first one alone."""
+
+    def __init__(self) -> None:
+        self.items: list[FormProblem] = []
+
+    def add(self, file: str | PathLike, key: str, message: str) -> None:
+        problem = FormProblem(str(file), key, message)
+        if problem not in self.items:
+            self.items.append(problem)
+
+    def read_toml(self, path: PathLike, file: str | PathLike | None = None) -> dict | None:
+        """The TOML file at ``path`` as a dict; ``None`` (with its problem recorded) when it is
+        missing, unreadable, not UTF-8 or not valid TOML (with the line and column)."""
+        import re
+        import tomllib
+        from pathlib import Path
+
+        file = str(file if file is not None else path)
+        try:
+            text = Path(path).read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            self.add(file, "", "thiếu tệp này")
+            return None
+        except IsADirectoryError:
+            self.add(file, "", "là một thư mục, không phải tệp TOML")
+            return None
+        except OSError as exc:
+            self.add(file, "", f"không đọc được tệp: {exc.strerror or exc}")
+            return None
+        except UnicodeDecodeError as exc:
+            self.add(file, "", f"tệp không phải văn bản UTF-8 (byte {exc.start}); hãy lưu lại dưới dạng UTF-8")
+            return None
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            message = str(exc)
+            m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+            if m:
+                what = message[:m.start()]
+                self.add(file, "", f"lỗi cú pháp TOML ở dòng {m.group(1)}, cột {m.group(2)}: {what}")
+            else:
+                self.add(file, "", f"lỗi cú pháp TOML: {message}")
+            return None
+
+    def table(self, file: str | PathLike, raw: Any, *keys: str, label: str = "") -> "Table":
+        """A reader for one table of ``file`` (``keys``: where it sits; ``label``: how messages name it)."""
+        return Table(self, str(file), raw, keys, label)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise FormDataError(self.items)
+
+
+class Table:
+    """One TOML table being read: each value by key and type, a missing or mistyped one recorded
+    with the file and the key (and a default given back, so that reading goes on)."""
+
+    def __init__(self, sink: DataProblems, file: str, raw: Any, keys: tuple[str, ...], label: str):
+        self.sink = sink
+        self.file = file
+        self.keys = keys
+        self.label = label or (f"[{toml_key(*keys)}]" if keys else "")
+        self.ok = isinstance(raw, dict)
+        self.raw: dict = raw if self.ok else {}
+        if not self.ok and raw is not None:
+            sink.add(file, toml_key(*keys), f"{self.label} phải là một bảng, đang là {describe(raw)}")
+
+    def key(self, key: str) -> str:
+        return toml_key(*self.keys, key)
+
+    def problem(self, key: str, message: str) -> None:
+        """``message`` about ``key`` of this table (the table's label is put before it)."""
+        prefix = f"{self.label} " if self.label else ""
+        self.sink.add(self.file, self.key(key) if key else toml_key(*self.keys), prefix + message)
+
+    def has(self, key: str) -> bool:
+        return key in self.raw
+
+    def _get(self, key: str, required: bool, default: Any, ok, what: str) -> Any:
+        if key not in self.raw:
+            if required:
+                self.problem(key, f'thiếu khóa "{key}"')
+            return default
+        value = self.raw[key]
+        if not ok(value):
+            self.problem(key, f'khóa "{key}" phải là {what}, đang là {describe(value)}')
+            return default
+        return value
+
+    def text(self, key: str, required: bool = False, default: str = "", nonempty: bool = False) -> str:
+        what = "chuỗi không rỗng" if nonempty else "chuỗi"
+        return self._get(key, required, default, lambda v: isinstance(v, str) and (v.strip() or not nonempty), what)
+
+    def integer(self, key: str, required: bool = False, default: int | None = None,
+                lo: int | None = None, hi: int | None = None) -> int | None:
+        if lo is not None and hi is not None:
+            what = f"số nguyên từ {lo} đến {hi}"
+        elif lo is not None:
+            what = f"số nguyên từ {lo} trở lên"
+        else:
+            what = "số nguyên"
+        return self._get(key, required, default,
+                         lambda v: _is_int(v) and (lo is None or v >= lo) and (hi is None or v <= hi), what)
+
+    def number(self, key: str, required: bool = False, default: float | None = None,
+               lo: float | None = None, hi: float | None = None) -> float | None:
+        what = f"số từ {lo} đến {hi}" if lo is not None and hi is not None else "số"
+        return self._get(key, required, default,
+                         lambda v: (_is_int(v) or isinstance(v, float)) and v == v
+                         and (lo is None or v >= lo) and (hi is None or v <= hi), what)
+
+    def boolean(self, key: str, required: bool = False, default: bool = False) -> bool:
+        return self._get(key, required, default, lambda v: isinstance(v, bool), "true hoặc false")
+
+    def texts(self, key: str, required: bool = False, nonempty: bool = False) -> tuple[str, ...]:
+        """A list of strings (``nonempty``: at least one, each with some text)."""
+        what = "danh sách chuỗi không rỗng" if nonempty else "danh sách chuỗi"
+        value = self._get(key, required, [], lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)
+                          and (not nonempty or (v and all(x.strip() for x in v))), what)
+        return tuple(value)
+
+    def sub(self, key: str, required: bool = False, label: str = "") -> "Table":
+        """The table under ``key`` (an empty one, recorded as missing when ``required``)."""
+        if key not in self.raw:
+            if required:
+                self.problem(key, f'thiếu bảng "{key}"')
+            return Table(self.sink, self.file, {}, self.keys + (key,), label)
+        return Table(self.sink, self.file, self.raw[key], self.keys + (key,), label)
+
+    def unknown(self, allowed, what: str = "khóa") -> None:
+        """Record each key not in ``allowed`` (a misspelt optional key is otherwise silently
+        ignored), with the closest allowed key."""
+        for key in self.raw:
+            if key not in allowed:
+                self.problem(key, f'{what} lạ "{key}": docgen không đọc {what} này{closest(key, allowed)}')
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

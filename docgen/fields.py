@@ -7,14 +7,13 @@ One table describes every input field once; required-field checks, error labels 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import FormError, Problem
+from .errors import DataProblems, FormError, Problem, Table, closest, describe
 from .vietnamese import group_thousands
 
 MISSING = object()
@@ -68,20 +67,76 @@ class Registry:
         self.fields = {f.path: f for f in fields}
         # whole-file limits (``[limits]``): nesting depth, digits of an integer literal, length of a key
         self.limits = dict(limits)
+        # every path fields.toml declares, a field it had to leave out for a problem included:
+        # other files that name such a field are not blamed for it
+        self.declared: frozenset[str] = frozenset(self.fields)
 
     @classmethod
     def load(cls, path: Path) -> "Registry":
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise FormError(f"Không đọc được danh mục trường {path}: {exc}") from exc
-        limits = raw.get("limits", {})
+        """The registry of ``path``; every problem of the file at once as a :class:`FormDataError`."""
+        sink = DataProblems()
+        registry = cls.read(path, sink)
+        sink.raise_if_any()
+        return registry
+
+    @classmethod
+    def read(cls, path: Path, sink: DataProblems, file: str | None = None) -> "Registry | None":
+        """The registry of ``path``, each problem recorded in ``sink`` (``file``: how messages name
+        the file). A field with a problem is left out; ``None`` when the file cannot be read."""
+        file = str(file or path)
+        raw = sink.read_toml(path, file)
+        if raw is None:
+            return None
+        root = sink.table(file, raw)
+        root.unknown(("limits", "types", "field"))
+        limits = root.sub("limits", required=True)
         for key in LIMIT_KEYS:
-            if not _positive_int(limits.get(key)):
-                raise FormError(f"{path}: [limits] cần {key} là số nguyên dương")
-        defaults = raw.get("types", {})
-        fields = [_field(item, defaults.get(item.get("type"), {}), path) for item in raw.get("field", [])]
-        return cls(fields, {k: limits[k] for k in LIMIT_KEYS})
+            limits.integer(key, required=True, lo=1)
+        limits.unknown(LIMIT_KEYS)
+        defaults: dict[str, dict] = {}
+        types = root.sub("types")
+        for t, value in types.raw.items():
+            table = types.sub(t)
+            if t not in TYPES:
+                types.problem(t, f'kiểu "{t}" không có; các kiểu: {", ".join(sorted(TYPES))}{closest(t, TYPES)}')
+            elif table.ok:
+                table.unknown(FIELD_KEYS - {"path", "label", "type", "input", "choices", "example"})
+                defaults[t] = table.raw
+        items = raw.get("field", [])
+        if not isinstance(items, list):
+            root.problem("field", f'"field" phải là các bảng [[field]], đang là {describe(items)}')
+            items = []
+        fields: list[Field] = []
+        for i, item in enumerate(items):
+            name = item.get("path") if isinstance(item, dict) else None
+            label = f"[[field]] {name}" if isinstance(name, str) else f"[[field]] thứ {i + 1}"
+            table = sink.table(file, item, f"field[{i}]" if not isinstance(name, str) else "field", label=label)
+            if not table.ok:
+                continue
+            t = item.get("type")
+            found = _field(table, defaults.get(t, {}) if isinstance(t, str) else {})
+            if found is not None:
+                fields.append(found)
+        seen: set[str] = set()
+        for f in fields:
+            if f.path in seen:
+                sink.add(file, "field", f'[[field]] {f.path} được khai báo hai lần')
+            seen.add(f.path)
+        by_path = {f.path: f for f in fields}
+        for f in fields:
+            for other in f.at_most:
+                target = by_path.get(other)
+                if target is None or target.type != "int":
+                    ints = [p for p, g in by_path.items() if g.type == "int"]
+                    sink.add(file, "field", f'[[field]] {f.path}: at_most "{other}" không phải một trường số nguyên '
+                                            f"trong danh mục{closest(other, ints)}")
+        lim = limits.raw
+        if not all(_positive_int(lim.get(k)) for k in LIMIT_KEYS):
+            return None
+        registry = cls(fields, {k: lim[k] for k in LIMIT_KEYS})
+        registry.declared = frozenset(item["path"] for item in items if isinstance(item, dict)
+                                      and isinstance(item.get("path"), str))
+        return registry
 
     def __getitem__(self, path: str) -> Field:
         try:
@@ -137,46 +192,70 @@ def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-def _field(item: dict, defaults: dict, source: Path) -> Field:
-    """One ``[[field]]`` table, its type's defaults (``[types.<type>]``) filled in and checked."""
-    where = f"{source}: trường {item.get('path')}"
+def _field(table: Table, defaults: dict) -> Field | None:
+    """One ``[[field]]`` table, its type's defaults (``[types.<type>]``) filled in and checked;
+    ``None`` (every problem recorded) when it is not usable."""
+    item = table.raw
+    problems = len(table.sink.items)
+    path = table.text("path", required=True, nonempty=True)
+    label = table.text("label", required=True, nonempty=True)
     t = item.get("type")
-    if t not in TYPES:
-        raise FormError(f"{where} có kiểu không hợp lệ {t!r}")
-    unknown = set(item) - FIELD_KEYS
+    if "type" not in item:
+        table.problem("type", 'thiếu khóa "type"')
+    elif not isinstance(t, str) or t not in TYPES:
+        table.problem("type", f"có kiểu không hợp lệ {describe(t)}; các kiểu: {', '.join(sorted(TYPES))}"
+                              f"{closest(t, TYPES) if isinstance(t, str) else ''}")
+    input_name = table.text("input", required=True, nonempty=True)
+    if input_name and input_name not in INPUT_TITLES:
+        table.problem("input", f'khóa "input" phải là một trong: {", ".join(INPUT_TITLES)}; đang là "{input_name}"'
+                               f'{closest(input_name, INPUT_TITLES)}')
+    unknown = sorted(set(item) - FIELD_KEYS)
     if unknown:
-        raise FormError(f"{where} có khóa không biết: {', '.join(sorted(unknown))}")
-    merged = {**defaults, **item}
-    for key in BOUNDS.get(t, ()):
-        if key not in merged:
-            raise FormError(f"{where} ({t}) thiếu giới hạn {key} (ghi ở trường hoặc ở [types.{t}])")
-    lo, hi = merged.get("min"), merged.get("max")
+        table.problem(unknown[0], f"có khóa không biết: {', '.join(unknown)}"
+                                  f"{closest(unknown[0], FIELD_KEYS) if len(unknown) == 1 else ''}")
+    choices = table.texts("choices", required=t == "choice", nonempty=t == "choice")
+    example = table.text("example")
+    min_items = table.integer("min_items", default=0, lo=0)
+    merged = Table(table.sink, table.file, {**defaults, **item}, table.keys, table.label)
+    at_most = merged.texts("at_most")
+    plain = merged.boolean("plain")
+    for key in BOUNDS.get(t, ()) if isinstance(t, str) else ():
+        if key not in merged.raw:
+            table.problem(key, f"({t}) thiếu giới hạn {key} (ghi ở trường hoặc ở [types.{t}])")
+    lo, hi = merged.raw.get("min"), merged.raw.get("max")
     if t == "date":
         try:
-            lo, hi = date.fromisoformat(str(lo)), date.fromisoformat(str(hi))
+            lo, hi = (None if v is None else date.fromisoformat(str(v)) for v in (lo, hi))
         except ValueError:
-            raise FormError(f"{where}: min và max của trường ngày phải dạng NNNN-TT-NN") from None
-    elif t == "int" and not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (lo, hi)):
-        raise FormError(f"{where}: min và max phải là số nguyên không âm")
+            table.problem("min", "min và max của trường ngày phải dạng NNNN-TT-NN")
+            lo = hi = None
+    elif t == "int":
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (lo, hi) if v is not None):
+            table.problem("min", "min và max phải là số nguyên không âm")
+            lo = hi = None
+    elif "min" in item or "max" in item:
+        table.problem("min", f"min và max chỉ dùng cho trường số nguyên (int) hay ngày (date), không cho {t}")
     for key in ("max_length", "max_items"):
-        if key in merged and not _positive_int(merged[key]):
-            raise FormError(f"{where}: {key} phải là số nguyên dương")
+        if key in merged.raw and not _positive_int(merged.raw[key]):
+            table.problem(key, f"{key} phải là số nguyên dương, đang là {describe(merged.raw[key])}")
     if lo is not None and hi is not None and lo > hi:
-        raise FormError(f"{where}: min lớn hơn max")
+        table.problem("min", "min lớn hơn max")
+    if len(table.sink.items) > problems:
+        return None
     return Field(
-        path=item["path"],
-        label=item["label"],
+        path=path,
+        label=label,
         type=t,
-        input=item["input"],
-        choices=tuple(item.get("choices", ())),
-        example=item.get("example", ""),
-        min_items=int(item.get("min_items", 0)),
+        input=input_name,
+        choices=choices,
+        example=example,
+        min_items=min_items,
         min=lo,
         max=hi,
-        max_length=merged.get("max_length"),
-        max_items=merged.get("max_items"),
-        at_most=tuple(merged.get("at_most", ())),
-        plain=bool(merged.get("plain", False)),
+        max_length=merged.raw.get("max_length"),
+        max_items=merged.raw.get("max_items"),
+        at_most=at_most,
+        plain=plain,
     )
 
 

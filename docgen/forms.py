@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
-from .errors import FormError
+from .errors import DataProblems, FormDataError, FormError, FormProblem, Table, closest, describe
 from .fields import Registry
-from .sandbox import check_text
+from .sandbox import DataTemplateError, check_text
 
 SHARED = "_shared"
 
@@ -33,23 +32,19 @@ def default_forms_dir() -> Path:
     return here.parent / "forms"
 
 
-def _read_toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FormError(f"Thiếu tệp {path}") from None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise FormError(f"Không đọc được {path}: {exc}") from exc
-
-
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
-def _check_id(form_id: str, where: Path) -> None:
-    """Form and pack ids name output files, whose parts ``_`` separates (``<date>_<id>_<name>``):
-    a batch's renamed files stay apart from every other name only while no id holds a ``_``."""
-    if not _ID.fullmatch(form_id):
-        raise FormError(f"{where}: id {form_id!r} chỉ được gồm chữ thường không dấu, chữ số và dấu '-'.")
+# Form and pack ids name output files, whose parts ``_`` separates (``<date>_<id>_<name>``): a
+# batch's renamed files stay apart from every other name only while no id holds a ``_``.
+_ID_RULE = "chỉ được gồm chữ thường không dấu, chữ số và dấu '-'"
+SUBJECTS = ("candidate", "congress")            # the input a form is made from (``subject``)
+ISSUERS = ("committee", "cell", "congress", "youth_union")   # whose symbol closes the number
+NUMBERINGS = ("", "congress")
+FORM_KEYS = ("id", "code", "title", "doc_type", "doc_type_abbr", "summary", "subject", "issuer", "required",
+             "date_field", "number_field", "legal_basis", "sources", "name_field", "each", "item_name",
+             "applies_when", "dossier_order", "numbering", "date_fallback")
+EXCEPTIONS_KEY = "exceptions"   # in ``legal_basis``: one line per approved exception ([common] exception)
 
 
 @dataclass(frozen=True)
@@ -89,42 +84,121 @@ class FormSpec:
 
     @classmethod
     def load(cls, folder: Path) -> "FormSpec":
-        raw = _read_toml(folder / "form.toml")
-        try:
-            spec = cls(
-                id=raw["id"],
-                folder=folder,
-                code=raw["code"],
-                title=raw["title"],
-                doc_type=raw["doc_type"],
-                doc_type_abbr=raw["doc_type_abbr"],
-                summary=raw.get("summary", ""),
-                subject=raw.get("subject", "candidate"),
-                issuer=raw.get("issuer", "committee"),
-                required=tuple(raw["required"]),
-                date_field=raw["date_field"],
-                number_field=raw.get("number_field", ""),
-                legal_basis=tuple(raw.get("legal_basis", ())),
-                edition=raw.get("sources", {}).get("edition", ""),
-                confidence=raw.get("sources", {}).get("confidence", ""),
-                name_field=raw.get("name_field", "candidate.full_name"),
-                each=raw.get("each", ""),
-                item_name=raw.get("item_name", ""),
-                applies_when=raw.get("applies_when", ""),
-                dossier_order=int(raw.get("dossier_order", 0)),
-                numbering=raw.get("numbering", ""),
-                date_fallback=raw.get("date_fallback", ""),
-            )
-        except KeyError as exc:
-            raise FormError(f"{folder / 'form.toml'}: thiếu khóa {exc.args[0]!r}") from None
-        if spec.id != folder.name:
-            raise FormError(f"{folder / 'form.toml'}: id {spec.id!r} phải trùng tên thư mục {folder.name!r}")
-        _check_id(spec.id, folder / "form.toml")
-        if not spec.template.is_file():
-            raise FormError(f"Mẫu {spec.id}: thiếu {spec.template}")
+        """The form of ``folder``; every problem of its ``form.toml`` at once as a :class:`FormDataError`."""
+        sink = DataProblems()
+        spec = cls.read(folder, sink)
+        sink.raise_if_any()
         return spec
 
+    @classmethod
+    def read(cls, folder: Path, sink: DataProblems, file: str | None = None, registry: Registry | None = None,
+             legal_keys: set[str] | None = None) -> "FormSpec | None":
+        """The form of ``folder``, each problem of its ``form.toml`` recorded in ``sink`` (``file``:
+        how messages name it); ``None`` when it has any. With the ``registry``, every field it
+        names must be a field of it; with ``legal_keys``, every "Căn cứ" line a key of
+        legal_basis.toml."""
+        path = folder / "form.toml"
+        file = str(file or path)
+        raw = sink.read_toml(path, file)
+        if raw is None:
+            return None
+        before = len(sink.items)
+        t = sink.table(file, raw)
+        form_id = t.text("id", required=True, nonempty=True)
+        if form_id and form_id != folder.name:
+            t.problem("id", f'id "{form_id}" phải trùng tên thư mục "{folder.name}"')
+        elif form_id and not _ID.fullmatch(form_id):
+            t.problem("id", f'id "{form_id}" {_ID_RULE}')
+        subject = t.text("subject", default="candidate")
+        issuer = t.text("issuer", default="committee")
+        numbering = t.text("numbering")
+        for key, value, allowed in (("subject", subject, SUBJECTS), ("issuer", issuer, ISSUERS),
+                                    ("numbering", numbering, NUMBERINGS)):
+            if value not in allowed:
+                names = ", ".join(f'"{a}"' for a in allowed)
+                t.problem(key, f'khóa "{key}" phải là một trong: {names}; đang là "{value}"{closest(value, allowed)}')
+        sources = t.sub("sources")
+        each = t.text("each")
+        item_name = t.text("item_name")
+        if each and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", item_name):
+            t.problem("item_name", 'khóa "item_name" (tên của mỗi mục trong mẫu, ví dụ "introducer") phải có khi có '
+                                   '"each", gồm chữ cái không dấu, chữ số và "_"')
+        spec = cls(
+            id=form_id,
+            folder=folder,
+            code=t.text("code", required=True),
+            title=t.text("title", required=True, nonempty=True),
+            doc_type=t.text("doc_type", required=True, nonempty=True),
+            doc_type_abbr=t.text("doc_type_abbr", required=True, nonempty=True),
+            summary=t.text("summary"),
+            subject=subject,
+            issuer=issuer,
+            required=t.texts("required", required=True),
+            date_field=t.text("date_field", required=True, nonempty=True),
+            number_field=t.text("number_field"),
+            legal_basis=t.texts("legal_basis"),
+            edition=sources.text("edition"),
+            confidence=sources.text("confidence"),
+            name_field=t.text("name_field", default="candidate.full_name"),
+            each=each,
+            item_name=item_name,
+            applies_when=t.text("applies_when"),
+            dossier_order=t.integer("dossier_order", default=0, lo=0),
+            numbering=numbering,
+            date_fallback=t.text("date_fallback"),
+        )
+        sources.unknown(("edition", "confidence"))
+        t.unknown(FORM_KEYS)
+        if registry is not None:
+            _check_fields(spec, t, registry)
+        if legal_keys is not None:
+            for key in spec.legal_basis:
+                if key != EXCEPTIONS_KEY and key not in legal_keys:
+                    t.problem("legal_basis", f'dòng căn cứ "{key}" không có trong _shared/legal_basis.toml'
+                                             f"{closest(key, legal_keys | {EXCEPTIONS_KEY})}")
+        if not spec.template.is_file():
+            sink.add(str(Path(file).parent / "template.docx"), "", "thiếu tệp mẫu Word này")
+        return spec if len(sink.items) == before else None
 
+
+def _check_fields(spec: FormSpec, t: Table, registry: Registry) -> None:
+    """Every field ``spec`` names is a field of the registry, of the kind its key needs."""
+    def known(key: str, path: str, types: tuple[str, ...] = (), subject_only: bool = True) -> None:
+        if not path:
+            return
+        f = registry.fields.get(path)
+        if f is None and path in registry.declared:
+            return  # fields.toml's own problem with it is reported
+        if f is None:
+            t.problem(key, f'trường "{path}" không có trong danh mục trường (fields.toml){closest(path, registry.fields)}')
+        elif types and f.type not in types:
+            t.problem(key, f'trường "{path}" của khóa "{key}" phải có kiểu {" hoặc ".join(types)}, đang là {f.type}')
+        elif subject_only and spec.subject in SUBJECTS and f.input != spec.subject:
+            t.problem(key, f'trường "{path}" thuộc tệp {f.input}, không thuộc hồ sơ {spec.subject} của mẫu')
+
+    for path in spec.required:
+        known("required", path, subject_only=False)
+    known("date_field", spec.date_field, ("date",))
+    known("date_fallback", spec.date_fallback, ("date",))
+    known("number_field", spec.number_field, ("int",))
+    known("name_field", spec.name_field, ("text", "name"))
+    known("each", spec.each, ("list",))
+    for key, path in (("date_field", spec.date_field), ("number_field", spec.number_field)):
+        if "[]" in path and not (spec.each and path.startswith(spec.each + "[]")):
+            t.problem(key, f'trường "{path}" nằm trong danh sách: mẫu phải có each = "{path.split("[]")[0]}"')
+    if spec.applies_when and not any(p == spec.applies_when or p.startswith(spec.applies_when + ".")
+                                     for p in registry.fields):
+        t.problem("applies_when", f'"{spec.applies_when}" không phải trường hay nhóm trường nào trong danh mục '
+                                  f"(fields.toml){closest(spec.applies_when, _groups(registry))}")
+
+
+def _groups(registry: Registry) -> set[str]:
+    """Every field path and every group above one (``youth_union_resolution``)."""
+    out = set()
+    for path in registry.fields:
+        parts = path.split(".")
+        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return out
 
 
 @dataclass(frozen=True)
@@ -135,8 +209,31 @@ class LegalEdition:
     lines: dict
 
 
+@dataclass
+class _Data:
+    """Everything read from a forms folder's data files, and every problem found in them."""
+
+    problems: list[FormProblem]
+    registry: Registry | None = None
+    forms: dict[str, FormSpec] = field(default_factory=dict)
+    legal: tuple[list[LegalEdition], dict] = ((), {})
+    packs: dict[str, dict] = field(default_factory=dict)
+    rules: dict[str, dict] = field(default_factory=dict)
+    calendar: dict = field(default_factory=dict)
+    congress: dict = field(default_factory=dict)
+    style: dict = field(default_factory=dict)
+
+
+SHARED_FILES = ("fields.toml", "legal_basis.toml", "packs.toml", "rules.toml", "roster.toml", "calendar.toml",
+                "congress.toml", "style.toml")
+
+
 class FormLibrary:
-    """All forms of one forms folder, with the shared registry, style and legal bases."""
+    """All forms of one forms folder, with the shared registry, style and legal bases.
+
+    The first use of any of them reads every data file of the folder (each ``form.toml`` and
+    ``_shared/*.toml``) and checks it; when any is broken, that use raises one
+    :class:`FormDataError` listing every problem in every file, with its file and key."""
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else default_forms_dir()
@@ -144,12 +241,27 @@ class FormLibrary:
             raise FormError(f"Thư mục mẫu {self.root} không có {SHARED}/ (danh mục trường, thể thức).")
 
     @cached_property
-    def registry(self) -> Registry:
-        return Registry.load(self.root / SHARED / "fields.toml")
+    def _data(self) -> _Data:
+        return _read_all(self.root)
 
-    @cached_property
+    def survey(self) -> tuple[list[FormProblem], dict[str, FormSpec]]:
+        """Every problem of the data files, and the forms that could be read all the same
+        (``docgen forms lint`` goes on to their templates). Never raises for a broken file."""
+        return list(self._data.problems), dict(self._data.forms)
+
+    def _ok(self) -> _Data:
+        data = self._data
+        if data.problems:
+            raise FormDataError(data.problems)
+        return data
+
+    @property
+    def registry(self) -> Registry:
+        return self._ok().registry
+
+    @property
     def style(self) -> dict:
-        return _read_toml(self.root / SHARED / "style.toml")
+        return self._ok().style
 
     @cached_property
     def fingerprint(self) -> str:
@@ -163,14 +275,10 @@ class FormLibrary:
                 h.update(p.read_bytes())
         return h.hexdigest()
 
-    @cached_property
+    @property
     def packs(self) -> dict[str, dict]:
         """The packs of ``packs.toml`` (the admission dossier, the congress), by id."""
-        path = self.root / SHARED / "packs.toml"
-        packs = _read_toml(path).get("pack", {})
-        for pack_id in packs:
-            _check_id(pack_id, path)
-        return packs
+        return self._ok().packs
 
     def pack(self, pack_id: str) -> dict:
         try:
@@ -178,43 +286,31 @@ class FormLibrary:
         except KeyError:
             raise FormError(f"Không có bộ văn bản {pack_id!r}. Có: {', '.join(sorted(self.packs))}") from None
 
-    @cached_property
+    @property
     def congress_conf(self) -> dict:
-        return _read_toml(self.root / SHARED / "congress.toml")
+        return self._ok().congress
 
     @cached_property
     def rulebook(self):
         """The party rules (``rules.toml``), read once per library."""
         from .checks import RuleBook
 
+        self._ok()
         return RuleBook(self)
 
     @cached_property
     def work_calendar(self):
         from .workdays import WorkCalendar
 
-        return WorkCalendar.from_config(_read_toml(self.root / SHARED / "calendar.toml"))
+        return WorkCalendar.from_config(self._ok().calendar)
 
-    @cached_property
+    @property
     def legal(self) -> tuple[list[LegalEdition], dict]:
         """The editions of ``legal_basis.toml``, oldest first, and its common lines. Every line
-        is compiled here, so a broken one (a syntax error, ``{% include %}``, ``__class__``…)
-        is a form problem naming the file, the key and the tag before any document is made;
-        a line that fails later, while it renders, names its file and key too."""
-        path = self.root / SHARED / "legal_basis.toml"
-        raw = _read_toml(path)
-        editions = sorted(
-            (
-                LegalEdition(e["id"], date.fromisoformat(e["effective_from"]), e.get("source", ""), e["lines"])
-                for e in raw.get("edition", [])
-            ),
-            key=lambda e: e.effective_from,
-        )
-        for e in editions:
-            e.lines.update({key: check_text(line, f"{path}: [[edition]] {e.id}, lines.{key}")
-                            for key, line in e.lines.items()})
-        common = {key: check_text(line, f"{path}: [common] {key}") for key, line in raw.get("common", {}).items()}
-        return editions, common
+        is compiled when the file is read, so a broken one (a syntax error, ``{% include %}``,
+        ``__class__``…) is a form problem naming the file, the key and the tag before any
+        document is made; a line that fails later, while it renders, names its file and key too."""
+        return self._ok().legal
 
     def edition_for(self, when: date) -> LegalEdition:
         editions, _ = self.legal
@@ -223,16 +319,9 @@ class FormLibrary:
             raise FormError(f"Không có căn cứ pháp lý nào có hiệu lực vào {when.isoformat()} (legal_basis.toml).")
         return chosen[-1]
 
-    @cached_property
+    @property
     def forms(self) -> dict[str, FormSpec]:
-        out = {}
-        for folder in sorted(self.root.iterdir()):
-            if folder.is_dir() and not folder.name.startswith(("_", ".")) and (folder / "form.toml").exists():
-                spec = FormSpec.load(folder)
-                for path in spec.required:
-                    self.registry[path]  # every required field must be a known field
-                out[spec.id] = spec
-        return out
+        return self._ok().forms
 
     def get(self, form_id: str) -> FormSpec:
         try:
@@ -240,3 +329,516 @@ class FormLibrary:
         except KeyError:
             known = ", ".join(sorted(self.forms))
             raise FormError(f"Không có mẫu {form_id!r}. Các mẫu hiện có: {known}") from None
+
+
+# -- reading every data file ------------------------------------------------------------------------
+def form_folders(root: Path) -> list[Path]:
+    """The folders of ``root`` that hold a form (a ``form.toml``), by name."""
+    return [f for f in sorted(root.iterdir())
+            if f.is_dir() and not f.name.startswith(("_", ".")) and (f / "form.toml").exists()]
+
+
+def _read_all(root: Path) -> _Data:
+    """Read and check every data file under ``root``; nothing raises for a broken file: each
+    problem goes into the result's ``problems``."""
+    from .roster import read_config
+    from .rules import read_rules
+
+    sink = DataProblems()
+    shared = root / SHARED
+
+    def file(path: Path) -> str:
+        return str(path)
+
+    data = _Data(sink.items)
+    data.registry = Registry.read(shared / "fields.toml", sink, file(shared / "fields.toml"))
+    registry = data.registry
+    data.legal = _read_legal(shared / "legal_basis.toml", sink, file(shared / "legal_basis.toml"))
+    editions, common = data.legal
+    legal_keys = set(common) | {k for e in editions for k in e.lines}
+    folders = form_folders(root)
+    legal_ok = not any(p.file == file(shared / "legal_basis.toml") for p in sink.items)
+    for folder in folders:
+        spec = FormSpec.read(folder, sink, file(folder / "form.toml"), registry, legal_keys if legal_ok else None)
+        if spec is not None:
+            data.forms[spec.id] = spec
+    if legal_ok and "exception" not in common:
+        users = [f.id for f in data.forms.values() if EXCEPTIONS_KEY in f.legal_basis]
+        if users:
+            sink.add(file(shared / "legal_basis.toml"), "common.exception",
+                     f'[common] thiếu dòng "exception" (các mẫu {", ".join(users)} in dòng "{EXCEPTIONS_KEY}")')
+    form_ids = {f.name for f in folders}
+    data.packs = _read_packs(shared / "packs.toml", sink, file(shared / "packs.toml"), registry)
+    data.rules = read_rules(shared / "rules.toml", sink, file(shared / "rules.toml"), registry, form_ids)
+    read_config(shared / "roster.toml", sink, file(shared / "roster.toml"), registry)
+    data.calendar = _read_calendar(shared / "calendar.toml", sink, file(shared / "calendar.toml"))
+    data.congress = _read_congress(shared / "congress.toml", sink, file(shared / "congress.toml"), registry)
+    data.style = _read_style(shared / "style.toml", sink, file(shared / "style.toml"))
+    return data
+
+
+def _read_legal(path: Path, sink: DataProblems, file: str) -> tuple[list[LegalEdition], dict]:
+    raw = sink.read_toml(path, file)
+    if raw is None:
+        return [], {}
+    root = sink.table(file, raw)
+    root.unknown(("edition", "common"))
+    items = raw.get("edition", [])
+    if not isinstance(items, list):
+        root.problem("edition", f'"edition" phải là các bảng [[edition]], đang là {describe(items)}')
+        items = []
+    editions = []
+    seen: dict[str, str] = {}
+    for i, item in enumerate(items):
+        name = item.get("id") if isinstance(item, dict) else None
+        label = f"[[edition]] {name}" if isinstance(name, str) and name else f"[[edition]] thứ {i + 1}"
+        e = sink.table(file, item, f"edition[{i}]", label=label)
+        if not e.ok:
+            continue
+        edition_id = e.text("id", required=True, nonempty=True)
+        if edition_id in seen:
+            e.problem("id", f'id "{edition_id}" đã dùng cho một lần ban hành khác')
+        seen.setdefault(edition_id, edition_id)
+        when = e.raw.get("effective_from")
+        if "effective_from" not in e.raw:
+            e.problem("effective_from", 'thiếu khóa "effective_from"')
+            when = None
+        elif isinstance(when, date) and not isinstance(when, datetime):
+            pass
+        else:
+            try:
+                when = date.fromisoformat(when) if isinstance(when, str) and len(when) == 10 else None
+            except ValueError:
+                when = None
+            if when is None:
+                e.problem("effective_from", f'khóa "effective_from" phải là ngày dạng NNNN-TT-NN, '
+                                            f"đang là {describe(e.raw['effective_from'])}")
+        source = e.text("source")
+        lines = e.sub("lines", required=True)
+        e.unknown(("id", "effective_from", "source", "lines"))
+        checked = {}
+        for key in lines.raw:
+            line = lines.text(key, required=True)
+            if isinstance(lines.raw[key], str):
+                checked[key] = _compiled_line(line, file, f"{e.label}, lines.{key}", sink, lines.key(key))
+        if edition_id and when is not None and lines.ok:
+            editions.append(LegalEdition(edition_id, when, source, checked))
+    common_t = root.sub("common")
+    common = {}
+    for key in common_t.raw:
+        line = common_t.text(key, required=True)
+        if isinstance(common_t.raw[key], str):
+            common[key] = _compiled_line(line, file, f"[common] {key}", sink, common_t.key(key))
+    return sorted(editions, key=lambda e: e.effective_from), common
+
+
+def _compiled_line(line: str, file: str, where: str, sink: DataProblems, key: str) -> str:
+    """A legal-basis line compiled in the sandbox (it then names ``file: where`` if it fails
+    while it renders); a line that does not compile is recorded with its tag."""
+    try:
+        return check_text(line, f"{file}: {where}")
+    except DataTemplateError as exc:
+        text = str(exc)
+        sink.add(file, key, text[len(file) + 2:] if text.startswith(file + ": ") else text)
+        return line
+
+
+def _read_packs(path: Path, sink: DataProblems, file: str, registry: Registry | None) -> dict[str, dict]:
+    raw = sink.read_toml(path, file)
+    if raw is None:
+        return {}
+    root = sink.table(file, raw)
+    root.unknown(("pack",))
+    packs_t = root.sub("pack")
+    out = {}
+    for pack_id in packs_t.raw:
+        p = packs_t.sub(pack_id)
+        if not p.ok:
+            continue
+        before = len(sink.items)
+        if not _ID.fullmatch(pack_id):
+            packs_t.problem(pack_id, f'id "{pack_id}" {_ID_RULE}')
+        subject = p.text("subject", required=True, nonempty=True)
+        if subject and subject not in SUBJECTS:
+            p.problem("subject", f'khóa "subject" phải là một trong: {", ".join(SUBJECTS)}; đang là "{subject}"'
+                                 f"{closest(subject, SUBJECTS)}")
+        p.text("title", required=True, nonempty=True)
+        fields = {"date_field": p.text("date_field", required=True, nonempty=True),
+                  "name_field": p.text("name_field"), "org_name_field": p.text("org_name_field")}
+        if not p.has("name_field") and not p.has("org_name_field"):
+            p.problem("name_field", 'thiếu khóa "name_field" (tên trong hồ sơ) hoặc "org_name_field" (tên trong tệp '
+                                    'tổ chức): tên tệp PDF gộp cần một trong hai')
+        p.unknown(("subject", "title", "date_field", "name_field", "org_name_field"))
+        if registry is not None:
+            for key, value in fields.items():
+                if value and value not in registry.declared:
+                    p.problem(key, f'trường "{value}" không có trong danh mục trường (fields.toml)'
+                                   f"{closest(value, registry.fields)}")
+        if len(sink.items) == before:
+            out[pack_id] = p.raw
+    return out
+
+
+def _read_calendar(path: Path, sink: DataProblems, file: str) -> dict:
+    raw = sink.read_toml(path, file)
+    if raw is None:
+        return {}
+    t = sink.table(file, raw)
+    out = {}
+    weekend = t.raw.get("weekend", [5, 6])
+    if not (isinstance(weekend, list) and all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6
+                                              for d in weekend)):
+        t.problem("weekend", f'khóa "weekend" phải là danh sách số từ 0 (thứ Hai) đến 6 (Chủ nhật), '
+                             f"đang là {describe(weekend)}")
+    else:
+        out["weekend"] = weekend
+    for key in ("extra_days_off", "extra_working_days"):
+        days = t.raw.get(key, [])
+        if not isinstance(days, list):
+            t.problem(key, f'khóa "{key}" phải là danh sách ngày dạng "NNNN-TT-NN", đang là {describe(days)}')
+            continue
+        good = []
+        for day in days:
+            if isinstance(day, date) and not isinstance(day, datetime):
+                good.append(day)
+                continue
+            try:
+                good.append(date.fromisoformat(day) if isinstance(day, str) and len(day) == 10 else None)
+            except ValueError:
+                good.append(None)
+            if good[-1] is None:
+                good.pop()
+                t.problem(key, f'khóa "{key}": {describe(day)} không phải ngày có thật dạng "NNNN-TT-NN"')
+        out[key] = good
+    t.unknown(("weekend", "extra_days_off", "extra_working_days"))
+    return out
+
+
+def _read_congress(path: Path, sink: DataProblems, file: str, registry: Registry | None) -> dict:
+    raw = sink.read_toml(path, file)
+    if raw is None:
+        return {}
+    t = sink.table(file, raw)
+    t.text("symbol", nonempty=True)
+    offices = t.sub("offices")
+    known = ()
+    if registry is not None and "congress.elections[].office" in registry:
+        known = registry["congress.elections[].office"].choices
+    for name in offices.raw:
+        o = offices.sub(name)
+        if not o.ok:
+            continue
+        for key in ("title", "body", "member"):
+            o.text(key, required=True, nonempty=True)
+        o.unknown(("title", "body", "member"))
+        if known and name not in known:
+            offices.problem(name, f'chức danh "{name}" không có trong các lựa chọn của congress.elections[].office '
+                                  f"(fields.toml){closest(name, known)}")
+    t.unknown(("symbol", "offices"))
+    return raw
+
+
+MARGINS = ("top", "bottom", "left", "right")
+
+
+def _read_style(path: Path, sink: DataProblems, file: str) -> dict:
+    raw = sink.read_toml(path, file)
+    if raw is None:
+        return {}
+    t = sink.table(file, raw)
+    margins = t.sub("margins_mm", required=True)
+    for side in MARGINS:
+        margins.number(side, required=True, lo=0, hi=80)
+    margins.unknown(MARGINS)
+    t.sub("page")
+    t.sub("font")
+    t.unknown(("page", "margins_mm", "font"))
+    return raw
+
+
+# -- the names a template may use ---------------------------------------------------------------------
+# A template reads its context: what docgen/context.py builds for its form, which holds the
+# input fields under their own names and the values it formats from them (``full_name_upper``,
+# ``date_of_birth.long``, ``doc.number``). ``docgen forms lint`` names every variable of a
+# template that the context of its form does not have, with the closest name it does.
+_SAMPLE_DATE = date(2026, 1, 15)
+_DICT_METHODS = frozenset({"get", "items", "keys", "values"})
+
+
+def _sample_value(f) -> object:
+    """A value of field ``f`` within its bounds, to build a context the shape of a real one."""
+    if f.type in ("text", "name"):
+        return f.example or ("Nguyễn Văn An" if f.type == "name" else "Văn bản")
+    if f.type == "date":
+        return min(max(_SAMPLE_DATE, f.min), f.max).isoformat()
+    if f.type == "int":
+        return min(max(1, f.min), f.max)
+    if f.type == "bool":
+        return True
+    if f.type == "choice":
+        return f.choices[0] if f.choices else ""
+    if f.type == "text_list":
+        return ["Văn bản"]
+    return []  # a list: its item takes the fields under it
+
+
+def _sample_record(registry: Registry, kind: str) -> dict:
+    """An input of ``kind`` with every field of the registry filled, each list with one item."""
+    data: dict = {}
+    for f in sorted(registry.for_input(kind), key=lambda f: f.path.count(".") + f.path.count("[]")):
+        node = data
+        parts = f.path.split(".")
+        for part in parts[:-1]:
+            if part.endswith("[]"):
+                items = node.setdefault(part[:-2], [])
+                if not items:
+                    items.append({})
+                node = items[0]
+            else:
+                node = node.setdefault(part, {})
+        last = parts[-1]
+        if last.endswith("[]"):
+            last = last[:-2]
+        value = _sample_value(f)
+        if isinstance(node, dict) and not (isinstance(value, list) and last in node):
+            node[last] = [{}] if f.type == "list" else value
+    return data
+
+
+def context_shape(library: "FormLibrary", form: FormSpec) -> dict:
+    """The render context of ``form`` for an input with every field filled: what its template
+    may read. Built by docgen/context.py itself, so a value the builder adds is known too."""
+    from .checks import Inputs
+    from .context import build_context
+    from .model import Record
+
+    registry = library.registry
+    inputs = Inputs({"org": Record("org", _sample_record(registry, "org")),
+                     form.subject: Record(form.subject, _sample_record(registry, form.subject))})
+    return build_context(form, inputs, library, 0 if form.each else None)
+
+
+def _paths(value, prefix: str = "") -> set[str]:
+    """Every name of a context: ``candidate``, ``candidate.full_name``, ``introducers[].full_name`` …"""
+    out = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            out.add(path)
+            out |= _paths(item, path)
+    elif isinstance(value, list) and value:
+        out |= _paths(value[0], prefix + "[]")
+    return out
+
+
+def _text(segments) -> str:
+    return "".join(s if s == "[]" else (f".{s}" if i else s) for i, s in enumerate(segments))
+
+
+def template_parts(path: Path) -> list[tuple[str, object]]:
+    """Each tagged part of a DOCX template (``word/document.xml``, a header …) with its Jinja
+    syntax tree, the source patched as both render paths patch it."""
+    import zipfile
+
+    from docxtpl import DocxTemplate
+
+    from .render.docx import _HAS_TAG, _TAGGED_PART, _literal_braces, decode_tag_entities
+    from .sandbox import environment
+
+    env = environment(True)
+    helper = DocxTemplate(str(path))
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if _TAGGED_PART.match(info.filename):
+                patched = _literal_braces(decode_tag_entities(helper.patch_xml(z.read(info).decode("utf-8"))))
+                if _HAS_TAG.search(patched):
+                    out.append((info.filename, env.parse(patched)))
+    return out
+
+
+def unknown_names(library: "FormLibrary", form: FormSpec) -> list[tuple[str, str, str]]:
+    """``(part, name as the template writes it, closest known name or "")`` for each variable of
+    the form's template that its context does not have (``candidate.full_nme``). A name under
+    ``is defined`` or ``|default`` may be missing and is not reported; nor is anything read
+    through a value whose shape is not known (a ``{% set %}`` of an expression, a method)."""
+    shape = context_shape(library, form)
+    known = _paths(shape)
+    found: list[tuple[str, str, str]] = []
+    for part, tree in template_parts(form.template):
+        seen: set[str] = set()
+        for written, resolved, alias in _references(tree):
+            bad = _unknown_at(shape, resolved)
+            if bad is None:
+                continue
+            # the name as written, up to the key that is not known
+            cut = len(written) - (len(resolved) - bad - 1)
+            name = _text(written[:cut])
+            if name in seen:
+                continue
+            seen.add(name)
+            guess = _guess(_text(resolved[:bad + 1]), known)
+            if guess and alias and guess.startswith(alias[1]):
+                guess = alias[0] + guess[len(alias[1]):]
+            found.append((part, name, guess))
+    return found
+
+
+def _guess(name: str, known: set[str]) -> str:
+    import difflib
+
+    depth = name.count(".") + name.count("[]")
+    same = [k for k in known if k.count(".") + k.count("[]") == depth]
+    match = difflib.get_close_matches(name, same, n=1, cutoff=0.6) or difflib.get_close_matches(name, known, n=1,
+                                                                                                   cutoff=0.6)
+    return match[0] if match else ""
+
+
+def _unknown_at(shape: dict, path: tuple[str, ...]) -> int | None:
+    """Index of the first key of ``path`` that the context does not have, or None."""
+    node: object = shape
+    for i, seg in enumerate(path):
+        if seg == "?":
+            return None
+        if isinstance(node, dict):
+            if seg in node:
+                node = node[seg]
+            elif seg in _DICT_METHODS:
+                return None
+            else:
+                return i
+        elif isinstance(node, list) and seg == "[]" and node:
+            node = node[0]
+        else:
+            return None  # a text, a number, an empty list, None: nothing more is known
+    return None
+
+
+def _references(tree) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, str] | None]]:
+    """Each variable a template reads: ``(as written, as a context path, alias)``. A loop
+    variable or a ``{% set %}`` name stands for the path it was given (``introducers[]``);
+    ``alias`` is then ``(its name, that path as text)``."""
+    from jinja2 import nodes
+
+    out = []
+
+    def chain(node):
+        """``(name node, segments)`` of ``a.b['c'][0]``, or ``(None, ())``; visits the other parts."""
+        segs: list[str] = []
+        while True:
+            if isinstance(node, nodes.Getattr):
+                segs.append(node.attr)
+                node = node.node
+            elif isinstance(node, nodes.Getitem):
+                arg = node.arg
+                if isinstance(arg, nodes.Const) and isinstance(arg.value, str):
+                    segs.append(arg.value)
+                elif isinstance(arg, nodes.Const) and isinstance(arg.value, int) and not isinstance(arg.value, bool):
+                    segs.append("[]")
+                else:
+                    segs.append("?")
+                    visit(arg, scope_stack[-1])
+                node = node.node
+            elif isinstance(node, nodes.Name):
+                return node, tuple(reversed(segs))
+            else:
+                visit(node, scope_stack[-1])
+                return None, ()
+
+    def resolve(node, scope) -> tuple | None:
+        """The context path of an expression, when it is a plain chain of names."""
+        name, segs = chain(node) if isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)) else (None, ())
+        if name is None:
+            return None
+        if name.name in scope:
+            base = scope[name.name]
+            return None if base is None else base[0] + segs
+        return (name.name,) + segs
+
+    def bind(target, path, scope) -> None:
+        if isinstance(target, nodes.Name):
+            scope[target.name] = None if path is None else (path, target.name)
+        elif isinstance(target, nodes.Tuple):
+            for item in target.items:
+                bind(item, None, scope)
+
+    def use(node, scope) -> None:
+        name, segs = chain(node)
+        if name is None or name.ctx != "load":
+            return
+        if name.name in scope:
+            base = scope[name.name]
+            if base is None:
+                return
+            out.append(((name.name,) + segs, base[0] + segs, (name.name, _text(base[0]))))
+        else:
+            out.append(((name.name,) + segs, (name.name,) + segs, None))
+
+    scope_stack: list[dict] = [{}]
+
+    def visit(node, scope) -> None:
+        scope_stack.append(scope)
+        try:
+            _visit(node, scope)
+        finally:
+            scope_stack.pop()
+
+    def _visit(node, scope) -> None:
+        if isinstance(node, nodes.For):
+            visit(node.iter, scope)
+            inner = dict(scope)
+            path = resolve(node.iter, scope) if isinstance(node.iter, (nodes.Name, nodes.Getattr, nodes.Getitem)) else None
+            bind(node.target, None if path is None else path + ("[]",), inner)
+            inner["loop"] = None
+            if node.test is not None:
+                visit(node.test, inner)
+            for child in node.body:
+                visit(child, inner)
+            for child in node.else_:
+                visit(child, scope)
+        elif isinstance(node, nodes.Assign):
+            visit(node.node, scope)
+            if isinstance(node.target, nodes.Name) and isinstance(node.node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+                bind(node.target, resolve(node.node, scope), scope)
+            else:
+                bind(node.target, None, scope)
+        elif isinstance(node, nodes.AssignBlock):
+            for child in node.body:
+                visit(child, scope)
+            bind(node.target, None, scope)
+        elif isinstance(node, (nodes.Macro, nodes.CallBlock)):
+            inner = dict(scope, caller=None, varargs=None, kwargs=None)
+            for arg in node.args:
+                bind(arg, None, inner)
+            for default in node.defaults:
+                visit(default, scope)
+            if isinstance(node, nodes.CallBlock):
+                visit(node.call, scope)
+            else:
+                scope[node.name] = None
+            for child in node.body:
+                visit(child, inner)
+        elif isinstance(node, nodes.With):
+            inner = dict(scope)
+            for target, value in zip(node.targets, node.values):
+                visit(value, scope)
+                bind(target, resolve(value, scope) if isinstance(value, (nodes.Name, nodes.Getattr, nodes.Getitem))
+                     else None, inner)
+            for child in node.body:
+                visit(child, inner)
+        elif isinstance(node, nodes.Test) and node.name in ("defined", "undefined"):
+            for child in list(node.args) + [kw.value for kw in node.kwargs]:
+                visit(child, scope)
+        elif isinstance(node, nodes.Filter) and node.name in ("default", "d"):
+            if node.node is not None and not isinstance(node.node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+                visit(node.node, scope)
+            for child in list(node.args) + [kw.value for kw in node.kwargs]:
+                visit(child, scope)
+        elif isinstance(node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+            use(node, scope)
+        else:
+            for child in node.iter_child_nodes():
+                visit(child, scope)
+
+    visit(tree, {})
+    return out

@@ -16,7 +16,6 @@ cannot be read is passed on as typed, so that the usual checks name the row and 
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError
+from .errors import DataProblems, InputFileError, closest, describe
 
 _SPACES = re.compile(r"\s+")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -61,14 +60,73 @@ class Limits:
     max_part_mb: int
 
 
+COLUMN_TYPES = ("text", "date", "int")
+LIMIT_KEYS = ("max_rows", "max_part_mb")
+
+
+def read_config(path: Path, sink: DataProblems, file: str | None = None,
+                registry=None) -> tuple[list[Column], Limits | None]:
+    """The columns and limits of ``roster.toml``, each problem recorded in ``sink`` (``file``:
+    how messages name the file). With the field ``registry``, each column's path must be one of
+    its fields."""
+    file = str(file or path)
+    raw = sink.read_toml(path, file)
+    if raw is None:
+        return [], None
+    root = sink.table(file, raw)
+    root.unknown(("column", "limits"))
+    items = raw.get("column", [])
+    if not isinstance(items, list):
+        root.problem("column", f'"column" phải là các bảng [[column]], đang là {describe(items)}')
+        items = []
+    columns: list[Column] = []
+    owner: dict[str, str] = {}
+    for i, item in enumerate(items):
+        table = sink.table(file, item, f"column[{i}]", label=f"[[column]] thứ {i + 1}")
+        if not table.ok:
+            continue
+        before = len(sink.items)
+        col_path = table.text("path", required=True, nonempty=True)
+        if col_path:
+            table.label = f"[[column]] {col_path}"
+        col_type = table.text("type", default="text")
+        if col_type not in COLUMN_TYPES:
+            table.problem("type", f'khóa "type" phải là một trong: {", ".join(COLUMN_TYPES)}; đang là "{col_type}"'
+                                  f"{closest(col_type, COLUMN_TYPES)}")
+        headers = table.texts("headers", required=True, nonempty=True)
+        table.unknown(("path", "type", "headers"))
+        if col_path and ("[" in col_path or "]" in col_path or not all(col_path.split("."))):
+            table.problem("path", f'khóa "path" phải là đường dẫn không có danh sách (a.b.c): "{col_path}"')
+        elif col_path and registry is not None and col_path not in registry.declared:
+            table.problem("path", f'trường "{col_path}" không có trong danh mục trường (fields.toml)'
+                                  f"{closest(col_path, registry.fields)}")
+        for header in headers:
+            key = header_key(header)
+            if key in owner and owner[key] != col_path:
+                table.problem("headers", f'tiêu đề "{header}" đã dùng cho cột {owner[key]}')
+            owner.setdefault(key, col_path)
+        if len(sink.items) == before:
+            columns.append(Column(col_path, col_type, headers))
+    limits = root.sub("limits", required=True)
+    values = [limits.integer(key, required=True, lo=1) for key in LIMIT_KEYS]
+    limits.unknown(LIMIT_KEYS)
+    return columns, (Limits(*values) if None not in values else None)
+
+
+def _read(path: Path) -> tuple[list[Column], Limits]:
+    sink = DataProblems()
+    columns, limits = read_config(path, sink)
+    sink.raise_if_any()
+    return columns, limits
+
+
 def load_columns(path: Path) -> list[Column]:
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return [Column(c["path"], c.get("type", "text"), tuple(c["headers"])) for c in raw.get("column", [])]
+    """The columns of ``roster.toml``; a broken file is a :class:`FormDataError` listing every problem."""
+    return _read(path)[0]
 
 
 def load_limits(path: Path) -> Limits:
-    raw = tomllib.loads(path.read_text(encoding="utf-8")).get("limits", {})
-    return Limits(int(raw["max_rows"]), int(raw["max_part_mb"]))
+    return _read(path)[1]
 
 
 def check_sizes(path: str | Path, limits: Limits) -> None:

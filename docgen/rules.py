@@ -8,11 +8,85 @@ value it needs is missing or malformed: the required-field check reports that.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Iterator
 
-from .checks import Inputs, Violation, rule
+from .checks import _RULES, Inputs, Violation, rule
+from .errors import DataProblems, closest, toml_key
 from .model import Record
+from .sandbox import DataTemplateError, check_text
 from .workdays import add_months, age_in_months
+
+# The thresholds each rule reads from its ``params`` in rules.toml, with the range each may take
+# (so that no threshold can send a date past the calendar's end). A rule not listed takes none.
+PARAMS: dict[str, dict[str, tuple[int, int]]] = {
+    "age.range": {"min_years": (0, 150), "max_years": (0, 150)},
+    "introducer.joint_work": {"months": (0, 1200)},
+    "certificate.validity": {"months": (0, 1200)},
+    "papers.stale": {"months": (0, 1200)},
+    "deadline.decision": {"working_days": (0, 1000), "max_extension": (0, 1000)},
+    "deadline.ceremony": {"working_days": (0, 1000)},
+    "election.surplus": {"limit_percent": (0, 100)},
+    "deadline.ratification": {"working_days": (0, 1000)},
+}
+RULE_KEYS = ("severity", "source", "message", "path", "forms", "params", "exception_allowed")
+SEVERITIES = ("error", "warning")
+
+
+def read_rules(path: Path, sink: DataProblems, file: str | None = None, registry=None,
+               form_ids=None) -> dict[str, dict]:
+    """The rules of ``rules.toml`` by id, each problem recorded in ``sink`` (``file``: how
+    messages name the file): a rule docgen has no function for, a missing or mistyped key, a
+    threshold out of range, a field (``path``) or form (``forms``) that does not exist, a
+    message that does not compile. ``registry`` and ``form_ids``, when given, are what ``path``
+    and ``forms`` must name."""
+    file = str(file or path)
+    raw = sink.read_toml(path, file)
+    if raw is None:
+        return {}
+    root = sink.table(file, raw)
+    root.unknown(("rule",))
+    rules = root.sub("rule")
+    out = {}
+    for rid in rules.raw:
+        r = rules.sub(rid, label=f"[rule.{toml_key(rid)}]")
+        if not r.ok:
+            continue
+        before = len(sink.items)
+        if rid not in _RULES:
+            r.problem("", f"không có phần kiểm tra tương ứng trong docgen{closest(rid, _RULES)}")
+        severity = r.text("severity", default="error")
+        if severity not in SEVERITIES:
+            r.problem("severity", f'khóa "severity" phải là "error" hoặc "warning", đang là "{severity}"')
+        r.text("source", required=True, nonempty=True)
+        message = r.text("message", required=True, nonempty=True)
+        if message:
+            where = f"{r.label} message"
+            try:
+                check_text(message, f"{file}: {where}")
+            except DataTemplateError as exc:
+                text = str(exc)
+                r.sink.add(file, r.key("message"), text[len(file) + 2:] if text.startswith(file + ": ") else text)
+        field_path = r.text("path")
+        if field_path and registry is not None and field_path not in registry.declared:
+            r.problem("path", f'trường "{field_path}" không có trong danh mục trường (fields.toml)'
+                              f"{closest(field_path, registry.fields)}")
+        for form_id in r.texts("forms"):
+            if form_ids is not None and form_id not in form_ids:
+                r.problem("forms", f'mẫu "{form_id}" không có trong thư mục mẫu{closest(form_id, form_ids)}')
+        r.boolean("exception_allowed")
+        expected = PARAMS.get(rid, {})
+        params = r.sub("params", required=bool(expected))
+        for name, (lo, hi) in expected.items():
+            params.integer(name, required=True, lo=lo, hi=hi)
+        params.unknown(expected, what="tham số")
+        lo_years, hi_years = params.raw.get("min_years"), params.raw.get("max_years")
+        if rid == "age.range" and isinstance(lo_years, int) and isinstance(hi_years, int) and lo_years > hi_years:
+            params.problem("min_years", "min_years lớn hơn max_years")
+        r.unknown(RULE_KEYS)
+        if len(sink.items) == before:
+            out[rid] = r.raw
+    return out
 
 
 def _candidate(inputs: Inputs) -> Record | None:
