@@ -115,6 +115,10 @@ def _mutate(rng: random.Random, data: dict, raws: dict[str, str], printed: dict[
     path, parent, key = rng.choice(places)
     value = parent[key]
     roll = rng.random()
+    if not (free_text and roll < 0.25):
+        # a later mutation of a printed value (or of what holds it) takes back its promise
+        for promised in [k for k in printed if k == path or k.startswith(path + ".") or path.startswith(k + ".")]:
+            del printed[promised]
     if free_text and roll < 0.25:
         # a text that the decision prints as it is
         text = _text(rng)
