@@ -22,7 +22,7 @@ from .fields import MISSING, Field, Registry, check_value, expand, get_path
 from .forms import SHARED, FormLibrary, FormSpec
 from .model import Record
 from .sandbox import TemplateError, render_text
-from .vietnamese import long_date
+from .domain.vietnamese import long_date
 
 
 @dataclass

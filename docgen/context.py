@@ -10,12 +10,12 @@ from datetime import date
 from typing import Any
 
 from .checks import Inputs
-from .elections import Candidate, tally
+from .domain.elections import election_tally, vote_base
 from .fields import get_path
 from .forms import FormLibrary, FormSpec
 from .model import Record
 from .sandbox import render_text
-from .vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, roman, sort_key, upper
+from .domain.vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, roman, upper
 
 
 def _org_context(org: Record) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def _cell_meeting_context(c: Record, symbol: str) -> dict[str, Any]:
     g = lambda k: c.int(p + k)  # noqa: E731
     official, prob = g("members_official"), g("members_probationary")
     pres_o, pres_p = g("present_official"), g("present_probationary")
-    base = official - c.int(p + "members_not_counted", 0) if official is not None else None
+    base = vote_base(official, c.int(p + "members_not_counted", 0))
     approve, reject = g("approve"), g("reject")
 
     def diff(a, b):
@@ -288,25 +288,6 @@ def candidate_sections(c: Record, org_ctx: dict, wanted: set[str] | None = None)
     return {k: build() for k, build in builders.items() if wanted is None or k in wanted}
 
 
-def election_tally(e: dict, base: int):
-    """Ballot order (Vietnamese alphabetical) and the tally of one ``congress.elections[]`` item."""
-    listed = e.get("candidates")
-    raw = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
-    ordered = sorted(raw, key=lambda c: sort_key(str(c.get("full_name", ""))))
-    cands = [Candidate(i, str(c.get("full_name", "")), c.get("votes") if isinstance(c.get("votes"), int) else 0)
-             for i, c in enumerate(ordered)]
-    seats = e.get("seats") if isinstance(e.get("seats"), int) else 0
-    return ordered, tally(seats, base, cands)
-
-
-def congress_base(cg: Record) -> int | None:
-    """Official members convened minus those not counted (294-QĐ/TW §9.3.2)."""
-    official = cg.int("congress.members.official")
-    if official is None:
-        return None
-    return official - cg.int("congress.members.not_counted", 0)
-
-
 def _people(names) -> list[str]:
     return [n for n in (names or []) if isinstance(n, str)]
 
@@ -322,7 +303,7 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict) -> dict[str, Any]:
     ok = all(v is not None for v in m.values())
     total = m["official"] + m["probationary"] if ok else None
     present = m["present_official"] + m["present_probationary"] if ok else None
-    base = congress_base(cg)
+    base = vote_base(cg.int(p + "members.official"), cg.int(p + "members.not_counted", 0))
     staff = cg.int(p + "staff_total")
     admitted, target = cg.int(p + "admitted_in_term"), cg.int(p + "admission_target")
     name = f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}, nhiệm kỳ {term}"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import DataProblems, FormError, Problem, Table, closest, describe
-from .vietnamese import group_thousands
+from .domain.vietnamese import group_thousands
 
 MISSING = object()
 

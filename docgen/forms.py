@@ -300,7 +300,7 @@ class FormLibrary:
 
     @cached_property
     def work_calendar(self):
-        from .workdays import WorkCalendar
+        from .domain.workdays import WorkCalendar
 
         return WorkCalendar.from_config(self._ok().calendar)
 

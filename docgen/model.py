@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import InputFileError, Problem
 from .fields import MISSING, Registry, get_path, parse_date
-from .vietnamese import group_thousands
+from .domain.vietnamese import group_thousands
 
 # C0 controls other than newline, DEL, C1 controls, lone surrogates and the two
 # non-characters: none of them may stand in a WordprocessingML text node.

@@ -20,7 +20,7 @@ from .model import Record, load_record
 from .render.docx import compiled
 from .render.fonts import FontSet, fonts
 from .render.pdf import render_pdf, render_pdf_many
-from .vietnamese import slug
+from .domain.vietnamese import slug
 
 FORMATS = ("docx", "pdf")
 MM_TWIPS = 1440 / 25.4

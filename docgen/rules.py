@@ -15,7 +15,8 @@ from .checks import _RULES, Inputs, Violation, rule
 from .errors import DataProblems, closest, toml_key
 from .model import Record
 from .sandbox import DataTemplateError, check_text
-from .workdays import add_months, age_in_months
+from .domain.elections import election_tally, surplus_over_limit, vote_base
+from .domain.workdays import add_months, age_in_months
 
 # The thresholds each rule reads from its ``params`` in rules.toml, with the range each may take
 # (so that no threshold can send a date past the calendar's end). A rule not listed takes none.
@@ -208,18 +209,13 @@ def _cell_counts(c: Record) -> dict | None:
     return vals
 
 
-def vote_base(counts: dict) -> int:
-    """The two-thirds denominator: official members minus those not counted (294-QĐ/TW §9.3.2)."""
-    return counts["members_official"] - counts["not_counted"]
-
-
 @rule("vote.two_thirds")
 def vote_two_thirds(inputs: Inputs, params: dict) -> Iterator[Violation]:
     c = _candidate(inputs)
     counts = _cell_counts(c) if c else None
     if not counts:
         return
-    base = vote_base(counts)
+    base = vote_base(counts["members_official"], counts["not_counted"])
     if base <= 0:
         return
     approve = counts["approve"]
@@ -432,8 +428,6 @@ def election_ballots(inputs: Inputs, params: dict) -> Iterator[Violation]:
 
 @rule("election.surplus")
 def election_surplus(inputs: Inputs, params: dict) -> Iterator[Violation]:
-    from .elections import surplus_over_limit
-
     cg = _congress(inputs)
     if cg is None:
         return
@@ -453,9 +447,7 @@ def election_surplus(inputs: Inputs, params: dict) -> Iterator[Violation]:
 
 
 def _tallies(cg: Record):
-    from .context import congress_base, election_tally
-
-    base = congress_base(cg)
+    base = vote_base(cg.int("congress.members.official"), cg.int("congress.members.not_counted", 0))
     if base is None:
         return
     for i, e in _elections(cg):

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from docgen.cli import main
-from docgen.elections import Candidate, over_half, surplus_over_limit, tally
+from docgen.domain.elections import Candidate, over_half, surplus_over_limit, tally
 from docgen.render.text import docx_paragraphs, docx_text, pdf_text
 
 from conftest import GOLDEN, SAMPLES, assert_invalid_sample_refused, make_inputs, read_json

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from docgen.cli import main
 from docgen.render.text import docx_paragraphs, docx_text, pdf_text
-from docgen.workdays import WorkCalendar, add_months, age_in_months
+from docgen.domain.workdays import WorkCalendar, add_months, age_in_months
 
 from conftest import (DAT, GOLDEN, HUONG, INVALID, LAN, SAMPLES, VALID_CANDIDATES, assert_invalid_sample_refused,
                       make_inputs, read_json)

@@ -18,13 +18,13 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli import main
-from docgen.elections import Candidate, tally
+from docgen.domain.elections import Candidate, tally
 from docgen.errors import FormError, InputFileError
 from docgen.fields import Registry
 from docgen.model import load_record, parse_json, record_from_data
 from docgen.render.text import docx_text
-from docgen.vietnamese import number_in_words, roman
-from docgen.workdays import WorkCalendar, add_months
+from docgen.domain.vietnamese import number_in_words, roman
+from docgen.domain.workdays import WorkCalendar, add_months
 
 from conftest import LAN, SAMPLES, HUONG, make_inputs, read_json
 

@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 from hypothesis import given, strategies as st
 
-from docgen import vietnamese as vi
+from docgen.domain import vietnamese as vi
 from docgen.model import _SPACES, clean_text
 
 

@@ -1,4 +1,4 @@
-"""Formatting stage helpers: Vietnamese text, dates, numbers, percentages, words and slugs.
+"""Domain: Vietnamese text, dates, numbers, percentages, words and slugs.
 
 Every function here is pure. The context builder (``docgen.context``) is the only caller
 that puts their results on a document; checks use them for messages.

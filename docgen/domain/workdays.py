@@ -1,4 +1,4 @@
-"""Check stage support: calendar arithmetic — months, ages by month, and working days.
+"""Domain: calendar arithmetic — months, ages by month, and working days.
 
 Working days skip weekends, Vietnamese public holidays (the ``holidays`` package, lunar new
 year included) and the extra days off listed in ``forms/_shared/calendar.toml``.

@@ -1,6 +1,7 @@
-"""Check and context stages: election arithmetic of a cell congress (domain.md §4.6, §6.2).
+"""Election arithmetic of a cell congress and the base of a party vote (domain.md §4.6, §6.2).
 
-Pure functions on plain numbers. A candidate is elected only with more than half of the
+Pure functions on plain numbers (and, for :func:`election_tally`, one election of the input as
+the JSON holds it); the check stage's rules and the context builder both use them. A candidate is elected only with more than half of the
 official members counted for the vote (``2*votes > base``); when more pass than there are
 seats, the highest votes win, and a tie across the last seat is left undecided for a
 re-vote. Integer arithmetic only.
@@ -9,6 +10,8 @@ re-vote. Integer arithmetic only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from .vietnamese import sort_key
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,23 @@ def tally(seats: int, base: int, candidates: list[Candidate]) -> Tally:
 def surplus_over_limit(listed: int, seats: int, limit_percent: int) -> bool:
     """The list exceeds the seats by more than ``limit_percent`` (190-QĐ/TW Art. 14: 30%)."""
     return 100 * (listed - seats) > limit_percent * seats
+
+
+def vote_base(official: int | None, not_counted: int = 0) -> int | None:
+    """The base of a party vote: the official members, less those not counted (294-QĐ/TW
+    §9.3.2). A cell's two-thirds vote on an admission and a congress's majority in an election
+    are counted against it. None when the number of official members is not known."""
+    if official is None:
+        return None
+    return official - not_counted
+
+
+def election_tally(e: dict, base: int) -> tuple[list[dict], Tally]:
+    """Ballot order (Vietnamese alphabetical) and the tally of one ``congress.elections[]`` item."""
+    listed = e.get("candidates")
+    raw = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
+    ordered = sorted(raw, key=lambda c: sort_key(str(c.get("full_name", ""))))
+    cands = [Candidate(i, str(c.get("full_name", "")), c.get("votes") if isinstance(c.get("votes"), int) else 0)
+             for i, c in enumerate(ordered)]
+    seats = e.get("seats") if isinstance(e.get("seats"), int) else 0
+    return ordered, tally(seats, base, cands)
