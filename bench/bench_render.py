@@ -116,11 +116,11 @@ def _batch_code(src: Path, out: Path, count: int, jobs: int) -> str:
     return (
         "import resource, sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from docgen.batch import run_batch\n"
-        "from docgen.forms import FormLibrary\n"
+        "from docgen.pipeline import Engine\n"
+        "from docgen.pipeline.batch import run_batch\n"
         "t = time.perf_counter()\n"
         f"r = run_batch('admission-decision', {str(src)!r}, {str(ROOT / 'samples' / 'org.json')!r}, "
-        f"{str(out)!r}, library=FormLibrary({str(ROOT / 'forms')!r}), jobs={jobs})\n"
+        f"{str(out)!r}, engine=Engine.open({str(ROOT / 'forms')!r}), jobs={jobs})\n"
         f"assert r.ok and len(r.written) == 2 * {count}\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.perf_counter() - t)\n"
     )
@@ -189,7 +189,7 @@ def main() -> None:
 
     from docxtpl import DocxTemplate
 
-    from docgen.batch import run_batch
+    from docgen.pipeline.batch import run_batch
     from docgen.checks import Inputs
     from docgen.forms import FormLibrary
     from docgen.model import record_from_data
@@ -244,7 +244,7 @@ def main() -> None:
 
         def batch_docx(folder: Path) -> None:
             out = folder / f"batch-{next(runs)}"
-            r = run_batch("admission-decision", src, org_path, out, library=library, formats=("docx",), jobs=1)
+            r = run_batch("admission-decision", src, org_path, out, engine=engine, formats=("docx",), jobs=1)
             assert r.ok and len(r.written) == n
 
         def plain_files(folder: Path) -> None:
@@ -290,7 +290,7 @@ def main() -> None:
 
         def batch_pdf():
             out = tmp / f"batchpdf-{next(runs)}"
-            r = run_batch("admission-decision", src, org_path, out, library=library, formats=("pdf",), jobs=1)
+            r = run_batch("admission-decision", src, org_path, out, engine=engine, formats=("pdf",), jobs=1)
             assert r.ok
 
         t_pdf = best(pdf_each, max(1, args.repeat - 1))

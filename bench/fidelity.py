@@ -131,7 +131,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def sample_documents():
     """(label, Rendered) for every sample paper."""
-    from docgen.batch import read_items
+    from docgen.pipeline.batch import read_items
     from docgen.checks import Inputs
     from docgen.forms import FormLibrary
     from docgen.model import record_from_data
@@ -153,7 +153,7 @@ def sample_documents():
     inputs = Inputs({"org": org, "congress": cg})
     docs += [(d.stem, d) for d in engine.render_all(engine.pack_forms(inputs, "congress"), inputs)]
     decision = engine.library.forms["admission-decision"]
-    for item in read_items(ROOT / "samples" / "roster.xlsx", engine.library):
+    for item in read_items(ROOT / "samples" / "roster.xlsx", engine):
         data = item.data if isinstance(item.data, dict) else json.loads(item.data)
         inputs = Inputs({"org": org, "candidate": record_from_data(data, "candidate", reg)})
         d = engine.render(decision, inputs)

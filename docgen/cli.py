@@ -1,5 +1,7 @@
 """Command line: parse options, call the pipeline, print results, map errors to exit codes.
 
+It reaches docgen through :mod:`docgen.pipeline` only (and the error types).
+
 Exit codes: 0 success · 1 internal error (a bug) · 2 usage · 3 input fails its checks (a
 batch: any item failed) · 4 form, template or font problem · 5 output cannot be written.
 """
@@ -15,11 +17,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .checks import Inputs, errors
 from .errors import DocgenError, FormDataError, InputError, Problem
-from .fields import INPUT_TITLES
-from .forms import FormLibrary
-from .pipeline import Engine, files_of, write_files
+from .pipeline import INPUT_TITLES, Engine, Inputs, errors, files_of, write_files
 
 SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -102,12 +101,12 @@ def main(ctx: click.Context, forms_dir: Path | None, font_dir: Path | None) -> N
 def engine(ctx: click.Context) -> Engine:
     obj = ctx.find_root().obj or {}
     if "engine" not in obj:
-        obj["engine"] = Engine(FormLibrary(obj.get("forms_dir")), font_dir=obj.get("font_dir"))
+        obj["engine"] = Engine.open(obj.get("forms_dir"), obj.get("font_dir"))
     return obj["engine"]
 
 
 def _inputs(eng: Engine, subject_kind: str, profile: Path, org: Path) -> Inputs:
-    return Inputs({"org": eng.load(org, "org"), subject_kind: eng.load(profile, subject_kind)})
+    return eng.load_inputs(subject_kind, profile, org)
 
 
 def _warn_font(eng: Engine, formats) -> None:
@@ -256,9 +255,7 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
         kind = "congress" if isinstance(eng.load(profile, "congress").data.get("congress"), dict) else "candidate"
         inputs = _inputs(eng, kind, profile, org)
         forms = eng.pack_forms(inputs, kind)
-    problems = eng.problems(forms, inputs)
-    if not form_id:
-        problems += [p for p in eng.all_rule_problems(inputs) if p not in problems]
+    problems = eng.problems(forms, inputs, all_rules=not form_id)
     if as_json:
         click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
                               ensure_ascii=False, indent=2))
@@ -296,7 +293,7 @@ def batch(ctx, target: str, source: Path, org: Path, outdir: Path, fmt: str, job
       docgen batch admission-dossier samples/candidates/ --org samples/org.json -o out/dossiers/ -j 2
       docgen batch admission-decision ds.xlsx --org org.json -o out/ --resume
     """
-    from .batch import default_jobs, run_batch
+    from .pipeline.batch import default_jobs, run_batch
 
     eng = engine(ctx)
     formats = _formats(fmt)
@@ -304,8 +301,8 @@ def batch(ctx, target: str, source: Path, org: Path, outdir: Path, fmt: str, job
         _warn_font(eng, formats)
     progress, finish = _progress_reporter()
     try:
-        report = run_batch(target, source, org, outdir, library=eng.library, font_dir=eng.font_dir, formats=formats,
-                           jobs=jobs or default_jobs(), resume=resume, progress=progress)
+        report = run_batch(target, source, org, outdir, engine=eng, formats=formats, jobs=jobs or default_jobs(),
+                           resume=resume, progress=progress)
     finally:
         finish()
     _batch_summary(report)
@@ -396,66 +393,10 @@ def lint(ctx) -> None:
     Ví dụ:
       docgen forms lint
     """
-    from .errors import FormError
-    from .forms import form_folders, unknown_names
-    from .render.docx import TemplateTagError, compiled
-    from .render.pdf import unsupported_features
+    from .pipeline.lint import lint_forms
 
-    library = engine(ctx).library
-    # every problem of every data file, one line each; the forms that could be read are still
-    # checked below, so that one run names everything
-    data_problems, readable = library.survey()
-    for problem in data_problems:
-        click.echo(str(problem))
-    broken = []
-    unknown: dict[str, int] = {}
-    for folder in form_folders(library.root):
-        f = readable.get(folder.name)  # None: its form.toml is broken (named above); its template is checked all the same
-        template = folder / "template.docx"
-        if not template.is_file():
-            continue  # named above
-        try:
-            tpl = compiled(template)
-        except TemplateTagError as exc:
-            broken.append(folder.name)
-            click.echo(f"{folder.name}: có thẻ không biên dịch được")
-            for part, tag, message in exc.problems:
-                click.echo(f"    {part}: {tag}  ({message})")
-            continue
-        except FormError as exc:
-            broken.append(folder.name)
-            click.echo(f"{folder.name}: {exc}")
-            continue
-        missing = unsupported_features(template.read_bytes())
-        note = f"; PDF không dựng lại: {', '.join(missing)}" if missing else "; PDF: đủ"
-        if tpl.render_path == "compiled":
-            parsed = tpl.parsed_parts
-            note = (f"; XML phân tích lại mỗi bản: {', '.join(parsed)}" if parsed else "; XML kiểm theo khuôn") + note
-        else:
-            note = f" ({tpl.fallback_reason})" + note
-        click.echo(f"{folder.name}: {tpl.render_path}{note}")
-        if data_problems or f is None:
-            continue  # the names a template may use come from the data files: checked once they are right
-        try:
-            names = unknown_names(library, f)
-        except Exception as exc:  # the context of a made-up input could not be built: say so, go on
-            click.echo(f"    chưa kiểm được tên biến của mẫu này ({type(exc).__name__}: {exc})")
-            continue
-        for part, name, guess in names:
-            unknown[f.id] = unknown.get(f.id, 0) + 1
-            hint = f"; có phải {{{{ {guess} }}}}?" if guess else ""
-            click.echo(f"    {part}: {{{{ {name} }}}} không có trong danh mục trường hay ngữ cảnh điền mẫu{hint}")
-    if data_problems:
-        click.echo("Chưa kiểm tên biến trong các mẫu: hãy sửa các lỗi tệp dữ liệu ở trên trước.")
-    summary = []
-    if data_problems:
-        summary.append(f"{len(data_problems)} lỗi trong tệp dữ liệu của các mẫu")
-    if broken:
-        summary.append(f"{len(broken)} mẫu không dùng được: {', '.join(broken)}")
-    if unknown:
-        summary.append(f"{sum(unknown.values())} tên biến không biết trong mẫu: {', '.join(unknown)}")
-    if summary:
-        raise FormError("; ".join(summary))
+    for line in lint_forms(engine(ctx)):
+        click.echo(line)
 
 
 @main.command("context")

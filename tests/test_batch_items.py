@@ -179,7 +179,7 @@ def test_fifty_good_items_and_a_birth_date_in_year_9999(tmp_path):
 
 
 def test_a_check_that_crashes_on_one_item_costs_that_item_only(tmp_path, monkeypatch):
-    from docgen import batch as batch_module
+    from docgen.pipeline import batch as batch_module
 
     items = named_profiles(51, seed=17)
     doomed = items[25]["candidate"]["full_name"]
@@ -205,7 +205,7 @@ def test_a_check_that_crashes_on_one_item_costs_that_item_only(tmp_path, monkeyp
 def raises_on(name: str, conn, initargs, outdir) -> None:
     """A worker whose rendering of the person ``name`` fails with one of docgen's own errors
     (a disk that is full); a real worker otherwise. Only this test puts it in place."""
-    from docgen import batch
+    from docgen.pipeline import batch
     from docgen.errors import OutputError
     from docgen.pipeline import Engine
 
@@ -224,8 +224,8 @@ def test_a_render_error_under_two_workers_costs_its_item_and_every_written_item_
     items = named_profiles(51, seed=19)
     doomed = items[25]["candidate"]["full_name"]
     out = tmp_path / "out"
-    setup = ("import functools, docgen.batch, test_batch_items\n"
-             f"docgen.batch._WORKER_MAIN = functools.partial(test_batch_items.raises_on, {doomed!r})")
+    setup = ("import functools, docgen.pipeline.batch, test_batch_items\n"
+             f"docgen.pipeline.batch._WORKER_MAIN = functools.partial(test_batch_items.raises_on, {doomed!r})")
     result = run_docgen(["batch", DECISION, str(write_list(tmp_path, items)), "--org", ORG, "-o", str(out),
                          "-j", "2", "--format", "docx"], setup=setup, timeout=240)
     assert result.returncode == 3, result.stdout + result.stderr

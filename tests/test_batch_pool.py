@@ -93,7 +93,7 @@ def test_a_batch_crossing_the_worker_quota_writes_every_item(tmp_path):
     out = tmp_path / "out"
     result = run_docgen(["batch", "admission-decision", str(write_list(tmp_path, items)), "--org", ORG,
                          "-o", str(out), "-j", "2", "--format", "docx"],
-                        setup="import docgen.batch\ndocgen.batch.RECYCLE_AFTER = 5", timeout=240)
+                        setup="import docgen.pipeline.batch\ndocgen.pipeline.batch.RECYCLE_AFTER = 5", timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Đã ghi: 23 tệp" in result.stdout and "Lỗi: 0 mục" in result.stdout
     assert_each_person_has_a_decision(out, items)
@@ -129,7 +129,7 @@ def test_a_long_batch_on_two_workers_writes_every_item(tmp_path):
 def dies_on(label: str, conn, initargs, outdir) -> None:
     """A worker that ends its process, as the kernel's out-of-memory killer would, when it
     reaches the item ``label``; a real worker otherwise. Only this test puts it in place."""
-    from docgen import batch
+    from docgen.pipeline import batch
 
     render = batch._render
 
@@ -146,8 +146,8 @@ def test_a_worker_that_dies_costs_only_its_item_and_the_summary_names_it(tmp_pat
     items = named_profiles(30, seed=41)
     src = write_list(tmp_path, items)
     out = tmp_path / "out"
-    setup = ("import functools, docgen.batch, test_batch_pool\n"
-             "docgen.batch._WORKER_MAIN = functools.partial(test_batch_pool.dies_on, 'list.json[12]')")
+    setup = ("import functools, docgen.pipeline.batch, test_batch_pool\n"
+             "docgen.pipeline.batch._WORKER_MAIN = functools.partial(test_batch_pool.dies_on, 'list.json[12]')")
     args = ["batch", "admission-decision", str(src), "--org", ORG, "-o", str(out), "-j", "2", "--format", "docx"]
     t0 = time.perf_counter()
     result = run_docgen(args, setup=setup, timeout=240)
@@ -207,7 +207,7 @@ def test_a_worker_killed_from_outside_is_reported_and_the_batch_ends(tmp_path):
 
 def fails_on(label: str, conn, initargs, outdir) -> None:
     """A worker with a bug (an exception that is not one of docgen's errors) on the item ``label``."""
-    from docgen import batch
+    from docgen.pipeline import batch
 
     render = batch._render
 
@@ -232,8 +232,8 @@ def test_a_bug_on_one_item_costs_that_item_only_and_the_log_has_every_written_it
     # is 1 (a fault of docgen), without quoting the profile.
     items = named_profiles(51, seed=47)
     out = tmp_path / "out"
-    setup = ("import functools, docgen.batch, test_batch_pool\n"
-             "docgen.batch._WORKER_MAIN = functools.partial(test_batch_pool.fails_on, 'list.json[25]')")
+    setup = ("import functools, docgen.pipeline.batch, test_batch_pool\n"
+             "docgen.pipeline.batch._WORKER_MAIN = functools.partial(test_batch_pool.fails_on, 'list.json[25]')")
     result = run_docgen(["batch", "admission-decision", str(write_list(tmp_path, items)), "--org", ORG,
                          "-o", str(out), "-j", "2", "--format", "docx"], setup=setup, timeout=240)
     assert result.returncode == 1, result.stdout + result.stderr

@@ -88,7 +88,9 @@ import json
 from conftest import SAMPLES, sample
 
 from docgen.errors import FormDataError
-from docgen.forms import FormLibrary, context_shape, template_parts, unknown_names, _references
+from docgen.forms import FormLibrary
+from docgen.pipeline.lint import _references, context_shape, unknown_names
+from docgen.render.docx import template_parts
 from docgen.rules import PARAMS
 
 ORG = str(SAMPLES / "org.json")

@@ -547,3 +547,19 @@ def compiled(path: Path, margins_twips: dict[str, int] | None = None) -> Compile
     if tpl is None:
         tpl = _CACHE[key] = CompiledTemplate(path, margins_twips)
     return tpl
+
+
+def template_parts(path: Path) -> list[tuple[str, Any]]:
+    """Each tagged part of a DOCX template (``word/document.xml``, a header …) with its Jinja
+    syntax tree, the source patched as both render paths patch it (``docgen forms lint``
+    reads the names a template uses from these)."""
+    env = environment(True)
+    helper = DocxTemplate(str(path))
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if _TAGGED_PART.match(info.filename):
+                patched = _literal_braces(decode_tag_entities(helper.patch_xml(z.read(info).decode("utf-8"))))
+                if _HAS_TAG.search(patched):
+                    out.append((info.filename, env.parse(patched)))
+    return out

@@ -15,7 +15,8 @@ another item of the run has, or that is on disk and was not written from this sa
 (``…_dong-7.docx``, ``…_muc-3.docx``), which no plain name can equal since names are
 ``<date>_<form>_<slug>`` and neither ids nor slugs hold a ``_``.
 
-The engine (forms, compiled templates, fonts) is built once per process.
+The engine (forms, compiled templates, fonts) is built once per process; every stage is
+reached through it (:mod:`docgen.pipeline.engine`), as for a single document.
 """
 
 from __future__ import annotations
@@ -34,13 +35,10 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import __version__
-from .checks import Inputs, errors
-from .errors import DocgenError, InputError, InputFileError, OutputError, Problem
-from .forms import SHARED, FormLibrary
-from .model import Record, load_record, parse_json, record_from_data
-from .pipeline import Engine, files_of, write_files
-from .roster import load_columns, load_limits, read_roster
+from .. import __version__
+from ..errors import DocgenError, InputError, InputFileError, OutputError, Problem
+from .engine import Engine, Inputs, errors, files_of
+from .write import write_files
 
 LOG_NAME = ".docgen-batch.jsonl"
 
@@ -90,27 +88,25 @@ class Report:
 
 
 # -- reading items ------------------------------------------------------------------------------
-def read_items(source: str | Path, library: FormLibrary) -> list[Item]:
+def read_items(source: str | Path, engine: Engine) -> list[Item]:
     """Items from a folder of JSON files, a JSON file (one profile or a list), or an .xlsx roster."""
     path = Path(source)
     if path.is_dir():
         items: list[Item] = []
         for f in sorted(path.glob("*.json")):
             try:
-                items.extend(_json_items(f, library))
+                items.extend(_json_items(f, engine))
             except InputError as exc:  # one file of the folder: that item fails, the others go on
                 items.append(Item(f.name, {}, unreadable="; ".join(p.message for p in errors(exc.problems))))
             except DocgenError as exc:
                 items.append(Item(f.name, {}, unreadable=str(exc)))
         return items
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        roster = library.root / SHARED / "roster.toml"
-        rows = read_roster(path, load_columns(roster), load_limits(roster))
-        return [Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in rows]
-    return _json_items(path, library)
+        return [Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in engine.roster(path)]
+    return _json_items(path, engine)
 
 
-def _json_items(path: Path, library: FormLibrary) -> list[Item]:
+def _json_items(path: Path, engine: Engine) -> list[Item]:
     """The profiles of a JSON file, read within the registry's limits as a single profile is
     (nesting, number size, repeated keys)."""
     try:
@@ -119,7 +115,7 @@ def _json_items(path: Path, library: FormLibrary) -> list[Item]:
         raise InputFileError(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError:
         raise InputFileError(f"{path}: tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng UTF-8.") from None
-    data = parse_json(text, str(path), library.registry)
+    data = engine.parse(text, str(path))
     if isinstance(data, list):
         return [Item(f"{path.name}[{i}]", d if isinstance(d, dict) else {"_not_an_object": d}) for i, d in enumerate(data)]
     return [Item(path.name, data if isinstance(data, dict) else {"_not_an_object": data})]
@@ -132,28 +128,20 @@ _ENGINE: dict = {}
 def _init_worker(forms_dir: str | None, font_dir: str | None, org: dict, target: str, formats: tuple,
                  engine: Engine | None = None) -> None:
     """Set up this process: the engine (built once; reused when this process already has one)."""
-    engine = engine or Engine(FormLibrary(forms_dir), font_dir=font_dir)
-    org_record = record_from_data(org, "org", engine.library.registry)
+    engine = engine or Engine.open(forms_dir, font_dir)
+    org_record = engine.record(org, "org")
     _ENGINE.update(engine=engine, org=org_record, target=target, formats=formats, done=0)
 
 
 def _inputs_for(data: dict | str) -> tuple[Engine, Inputs, str]:
     """The item's inputs. A ``str`` is the compact JSON of data already cleaned by the check."""
     engine: Engine = _ENGINE["engine"]
-    target = _ENGINE["target"]
-    packs = engine.library.packs
-    kind = packs[target]["subject"] if target in packs else engine.library.get(target).subject
+    kind = engine.subject_of(_ENGINE["target"])
     if isinstance(data, str):
-        record = Record(kind, json.loads(data))
+        record = engine.record(json.loads(data), kind, cleaned=True)
     else:
-        record = record_from_data(data, kind, engine.library.registry)
-    return engine, Inputs({"org": _ENGINE["org"], kind: record}), kind
-
-
-def _forms(engine: Engine, inputs: Inputs, target: str, kind: str):
-    if target in engine.library.packs:
-        return engine.pack_forms(inputs, kind)
-    return [engine.library.get(target)]
+        record = engine.record(data, kind)
+    return engine, engine.inputs(_ENGINE["org"], record), kind
 
 
 def _check(data: dict) -> tuple[list[Problem], list[str], dict]:
@@ -161,15 +149,11 @@ def _check(data: dict) -> tuple[list[Problem], list[str], dict]:
     pack's one stem is its folder), and its cleaned (NFC) data."""
     engine, inputs, kind = _inputs_for(data)
     target = _ENGINE["target"]
-    forms = _forms(engine, inputs, target, kind)
-    found = engine.problems(forms, inputs)
-    is_pack = target in engine.library.packs
-    if is_pack:
-        found += [p for p in engine.all_rule_problems(inputs) if p not in found]
+    found = engine.target_problems(target, inputs)
     clean = inputs[kind].data
     if errors(found):
         return found, [], clean
-    return found, [engine.pack_stem(target, inputs)] if is_pack else engine.doc_stems(forms, inputs), clean
+    return found, engine.target_stems(target, inputs), clean
 
 
 def _fault(where: str, kind: str) -> str:
@@ -187,7 +171,7 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str, bool]:
         # records until its turn would make memory grow with the batch
         engine, inputs, kind = _inputs_for(job.data)
         target, formats = _ENGINE["target"], _ENGINE["formats"]
-        if target in engine.library.packs:
+        if engine.is_pack(target):
             files = engine.pack_files(target, inputs, formats)
             stem = engine.pack_stem(target, inputs)
             folder = stem + job.tag
@@ -195,7 +179,7 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str, bool]:
             files = [(folder + n[len(stem):] if n.startswith(stem + ".") else n, d) for n, d in files]
             written = [f"{folder}/{p.name}" for p in write_files(Path(outdir) / folder, files, durable=False)]
         else:
-            docs = engine.render_all(_forms(engine, inputs, target, kind), inputs, formats)
+            docs = engine.render_all(engine.target_forms(target, inputs), inputs, formats)
             files = [(doc.stem + job.tag + "." + ext, d) for doc in docs for n, d in files_of(doc)
                      for ext in [n.rsplit(".", 1)[1]] if ext in formats]
             # run_batch has made the output folder
@@ -348,8 +332,7 @@ def run_batch(
     org_path: str | Path,
     outdir: str | Path,
     *,
-    library: FormLibrary,
-    font_dir: str | None = None,
+    engine: Engine,
     formats: tuple[str, ...] = ("docx", "pdf"),
     jobs: int = 1,
     resume: bool = False,
@@ -357,21 +340,22 @@ def run_batch(
 ) -> Report:
     """Check every item, render the valid ones, and report what was written, skipped and failed."""
     t0 = time.perf_counter()
-    if target not in library.packs:
+    library = engine.library
+    if not engine.is_pack(target):
         library.get(target)  # unknown form: FormError now, not per item
-    org_record = load_record(org_path, "org", library.registry)
+    org_record = engine.load(org_path, "org")
     if errors(org_record.problems):
         raise InputError(org_record.problems)
     org = org_record.data
-    items = read_items(source, library)
+    items = read_items(source, engine)
     out = Path(outdir)
     source_id = str(Path(source).resolve())
-    _init_worker(str(library.root), font_dir, org, target, formats, engine=Engine(library, font_dir=font_dir))
+    _init_worker(str(library.root), engine.font_dir, org, target, formats, engine=engine)
 
     report = Report()
     log_path = out / LOG_NAME
     log = _Log(log_path)
-    naming = _Names(out, log.owned(source_id), formats, target in library.packs)
+    naming = _Names(out, log.owned(source_id), formats, engine.is_pack(target))
     valid: list[Job] = []
     claims: list[str] = []
     # an item is unchanged when its data and everything else that shapes its files are
@@ -421,7 +405,7 @@ def run_batch(
     with log_file:
         try:
             for k, (job, files, error, fault) in enumerate(
-                    _execute(todo, str(out), jobs, library, font_dir, org, target, formats), 1):
+                    _execute(todo, str(out), jobs, engine, org, target, formats), 1):
                 finished.add(job.index)
                 missing = [f for f in files if not _complete(out / f)]
                 if missing:  # written, then gone: say so rather than count it
@@ -529,7 +513,7 @@ def _lost(exitcode: int | None) -> str:
             "Chạy lại lệnh với --resume để tạo các mục còn thiếu.")
 
 
-def _execute(todo: list[Job], outdir: str, jobs: int, library: FormLibrary, font_dir, org, target, formats
+def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, target, formats
              ) -> Iterator[tuple[Job, list[str], str, bool]]:
     """Each job's result, as (job, files written, error or '', whether the error is docgen's fault)."""
     if jobs <= 1 or len(todo) < 2:
@@ -541,7 +525,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, library: FormLibrary, font
     # workers after the first round on CPython 3.11-3.15 and the batch hangs (gh-115634), and a
     # broken pool fails every item not yet done without saying which item its worker was on.
     ctx = multiprocessing.get_context("spawn")
-    initargs = (str(library.root), font_dir, org, target, formats)
+    initargs = (str(engine.library.root), engine.font_dir, org, target, formats)
     limit = RECYCLE_AFTER
     pending = deque(todo)
     workers: list[_Worker] = []

@@ -1,4 +1,5 @@
-"""The pipeline: load → check → context → render DOCX → render PDF → write, for one document or many.
+"""The engine: load → check → context → render DOCX → render PDF, composed for one document,
+a pack, or one item of a batch. The stages meet here and nowhere else.
 
 Effects stay at the edges: the forms folder, the font folder and the output folder are
 parameters; nothing here reads the clock or prints.
@@ -6,21 +7,20 @@ parameters; nothing here reads the clock or prints.
 
 from __future__ import annotations
 
-import itertools
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .checks import Inputs, check, errors
-from .context import build_context
-from .errors import InputError, OutputError, Problem
-from .forms import FormLibrary, FormSpec
-from .model import Record, load_record
-from .render.docx import compiled
-from .render.fonts import FontSet, fonts
-from .render.pdf import render_pdf, render_pdf_many
-from .domain.vietnamese import slug
+from ..checks import Inputs, check, errors
+from ..context import build_context
+from ..domain.vietnamese import slug
+from ..errors import InputError, Problem
+from ..forms import SHARED, FormLibrary, FormSpec
+from ..model import Record, load_record, parse_json, record_from_data
+from ..render.docx import compiled
+from ..render.fonts import FontSet, fonts
+from ..render.pdf import render_pdf, render_pdf_many
+from ..roster import RosterRow, load_columns, load_limits, read_roster
 
 FORMATS = ("docx", "pdf")
 MM_TWIPS = 1440 / 25.4
@@ -42,15 +42,68 @@ class Engine:
     """Everything one run needs, built once: forms, compiled templates, fonts."""
 
     library: FormLibrary = field(default_factory=FormLibrary)
-    font_dir: str | None = None
+    font_dir: str | Path | None = None
+
+    @classmethod
+    def open(cls, forms_dir: str | Path | None = None, font_dir: str | Path | None = None) -> "Engine":
+        """The engine of a forms folder (default: the packaged forms) and a font folder."""
+        return cls(FormLibrary(forms_dir), font_dir=font_dir)
 
     # -- load ---------------------------------------------------------------------------------
     def load(self, path: str | Path, kind: str) -> Record:
         return load_record(path, kind, self.library.registry)
 
+    def load_inputs(self, subject_kind: str, profile: str | Path, org: str | Path) -> Inputs:
+        """The organisation file and one profile (a candidate's or a congress's)."""
+        return self.inputs(self.load(org, "org"), self.load(profile, subject_kind))
+
+    @staticmethod
+    def inputs(org: Record, subject: Record) -> Inputs:
+        return Inputs({"org": org, subject.kind: subject})
+
+    def record(self, data: Any, kind: str, cleaned: bool = False) -> Record:
+        """A record from data already parsed (a batch item, a roster row). ``cleaned``: data that
+        came out of a record before (a batch item between its check and its render), taken as
+        it is rather than cleaned and checked against the registry again."""
+        return Record(kind, data) if cleaned else record_from_data(data, kind, self.library.registry)
+
+    def parse(self, text: str, source: str) -> Any:
+        """A JSON text, read within the registry's limits (nesting, number size, repeated keys)."""
+        return parse_json(text, source, self.library.registry)
+
+    def roster(self, path: str | Path) -> list[RosterRow]:
+        """The rows of an Excel roster, by the columns and limits of ``roster.toml``."""
+        conf = self.library.root / SHARED / "roster.toml"
+        return read_roster(path, load_columns(conf), load_limits(conf))
+
+    # -- what to make -------------------------------------------------------------------------
+    def is_pack(self, target: str) -> bool:
+        return target in self.library.packs
+
+    def subject_of(self, target: str) -> str:
+        """The kind of profile a form or a pack is made from (``candidate``, ``congress``)."""
+        packs = self.library.packs
+        return packs[target]["subject"] if target in packs else self.library.get(target).subject
+
+    def target_forms(self, target: str, inputs: Inputs) -> list[FormSpec]:
+        """The forms a form id or a pack id makes from ``inputs``, in order."""
+        packs = self.library.packs
+        if target in packs:
+            return self.pack_forms(inputs, packs[target]["subject"])
+        return [self.library.get(target)]
+
     # -- check --------------------------------------------------------------------------------
-    def problems(self, forms: list[FormSpec], inputs: Inputs) -> list[Problem]:
-        return check(forms, inputs, self.library)
+    def problems(self, forms: list[FormSpec], inputs: Inputs, all_rules: bool = False) -> list[Problem]:
+        """Every problem for making ``forms`` from ``inputs``; with ``all_rules``, every party
+        rule too, whatever form it is attached to (the whole-pack check)."""
+        found = check(forms, inputs, self.library)
+        if all_rules:
+            found += [p for p in self.all_rule_problems(inputs) if p not in found]
+        return found
+
+    def target_problems(self, target: str, inputs: Inputs) -> list[Problem]:
+        """Every problem for making a form or a pack (every rule, for a pack) from ``inputs``."""
+        return self.problems(self.target_forms(target, inputs), inputs, all_rules=self.is_pack(target))
 
     def all_rule_problems(self, inputs: Inputs) -> list[Problem]:
         """Every party rule, whatever form it is attached to (the whole-pack check)."""
@@ -59,9 +112,7 @@ class Engine:
 
     def require_valid(self, forms: list[FormSpec], inputs: Inputs, all_rules: bool = False) -> list[Problem]:
         """All problems; raises :class:`InputError` when any is an error. Returns the warnings."""
-        found = self.problems(forms, inputs)
-        if all_rules:
-            found += [p for p in self.all_rule_problems(inputs) if p not in found]
+        found = self.problems(forms, inputs, all_rules)
         if errors(found):
             raise InputError(found)
         return found
@@ -171,6 +222,13 @@ class Engine:
         """The file stems ``render_all`` gives these forms' documents, without rendering them."""
         return [self.doc_stem(form, inputs, item) for form in forms for item in self.items(form, inputs)]
 
+    def target_stems(self, target: str, inputs: Inputs) -> list[str]:
+        """The stems of what a form or a pack makes from ``inputs``: each document's, or a pack's
+        one stem (the folder of its papers, and its merged PDF)."""
+        if self.is_pack(target):
+            return [self.pack_stem(target, inputs)]
+        return self.doc_stems(self.target_forms(target, inputs), inputs)
+
     def render_all(self, forms: list[FormSpec], inputs: Inputs, formats=FORMATS) -> list[Rendered]:
         """Every document of ``forms`` (one per item for ``each`` forms), in the given order."""
         docs = []
@@ -203,77 +261,6 @@ class Engine:
     def merged_pdf(self, docs: list[Rendered], title: str) -> bytes:
         return render_pdf_many([(f"Mẫu {d.form.code} — {d.title}" if d.form.code else d.title, d.docx)
                                 for d in docs], self.fonts, title)
-
-
-# -- write -----------------------------------------------------------------------------------
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def safe_target(outdir: Path, name: str) -> Path:
-    """``outdir/name``, refusing any name that could leave ``outdir`` (docgen's own names are
-    ASCII slugs: letters, digits, ``_ . -``, no leading dot, no ``..``)."""
-    if not _SAFE_NAME.match(name) or ".." in name:
-        raise OutputError(f"Tên tệp không an toàn: {name!r}")
-    return outdir / name
-
-
-_TEMP_SERIAL = itertools.count()
-_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
-def _create_temp(out: Path) -> tuple[int, str]:
-    """A new, empty ``.docgen-<pid>-<n>.part`` file in ``out``. The name is unique to this
-    process and call; O_EXCL refuses a leftover of an earlier process with the same pid.
-    The mode is the usual 0666 less the umask, as for any file the user saves."""
-    while True:
-        tmp = os.path.join(out, f".docgen-{os.getpid()}-{next(_TEMP_SERIAL)}.part")
-        try:
-            return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
-        except FileExistsError:
-            continue
-
-
-def write_files(outdir: str | Path, files: list[tuple[str, bytes]], durable: bool = True,
-                make_dir: bool = True) -> list[Path]:
-    """Write every file atomically: a temporary file in the same folder, then a rename.
-
-    All contents are staged first; a failure before the renames leaves no output and no
-    temporary file. ``durable`` also flushes each file to disk before the rename (a batch,
-    which can be resumed, skips that). ``make_dir=False`` is for a caller that has made
-    ``outdir`` already (a batch writing thousands of files into one folder).
-    """
-    out = Path(outdir)
-    if make_dir:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(f"Không tạo được thư mục {out}: {exc.strerror or exc}") from exc
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, data in files:
-            target = safe_target(out, name)
-            fd, tmp = _create_temp(out)
-            staged.append((tmp, target))
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
-                if durable:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
-        for tmp, target in staged:
-            os.replace(tmp, target)
-        return [target for _, target in staged]
-    except BaseException as exc:
-        for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        if isinstance(exc, OSError):
-            raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
-        raise
 
 
 def files_of(doc: Rendered) -> list[tuple[str, bytes]]:

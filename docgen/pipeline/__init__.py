@@ -1,0 +1,17 @@
+"""Pipeline stage: the other stages composed — for one document, a pack, or a batch — and the
+forms folder's lint. The command line reaches docgen through this package only.
+
+* :mod:`.engine` — :class:`Engine`: load → check → context → render, for one document or a pack;
+* :mod:`.write` — files written atomically;
+* :mod:`.batch` — many profiles, checked, then rendered in this process or in workers;
+* :mod:`.lint` — ``docgen forms lint``.
+"""
+
+from ..checks import Inputs, errors
+from ..fields import INPUT_TITLES
+from ..forms import FormLibrary
+from .engine import FORMATS, Engine, Rendered, files_of
+from .write import write_files
+
+__all__ = ["FORMATS", "INPUT_TITLES", "Engine", "FormLibrary", "Inputs", "Rendered", "errors", "files_of",
+           "write_files"]

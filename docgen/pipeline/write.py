@@ -1,0 +1,79 @@
+"""Write stage: files written atomically into an output folder, under names that cannot leave it."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from pathlib import Path
+
+from ..errors import OutputError
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def safe_target(outdir: Path, name: str) -> Path:
+    """``outdir/name``, refusing any name that could leave ``outdir`` (docgen's own names are
+    ASCII slugs: letters, digits, ``_ . -``, no leading dot, no ``..``)."""
+    if not _SAFE_NAME.match(name) or ".." in name:
+        raise OutputError(f"Tên tệp không an toàn: {name!r}")
+    return outdir / name
+
+
+_TEMP_SERIAL = itertools.count()
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _create_temp(out: Path) -> tuple[int, str]:
+    """A new, empty ``.docgen-<pid>-<n>.part`` file in ``out``. The name is unique to this
+    process and call; O_EXCL refuses a leftover of an earlier process with the same pid.
+    The mode is the usual 0666 less the umask, as for any file the user saves."""
+    while True:
+        tmp = os.path.join(out, f".docgen-{os.getpid()}-{next(_TEMP_SERIAL)}.part")
+        try:
+            return os.open(tmp, _TEMP_FLAGS, 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def write_files(outdir: str | Path, files: list[tuple[str, bytes]], durable: bool = True,
+                make_dir: bool = True) -> list[Path]:
+    """Write every file atomically: a temporary file in the same folder, then a rename.
+
+    All contents are staged first; a failure before the renames leaves no output and no
+    temporary file. ``durable`` also flushes each file to disk before the rename (a batch,
+    which can be resumed, skips that). ``make_dir=False`` is for a caller that has made
+    ``outdir`` already (a batch writing thousands of files into one folder).
+    """
+    out = Path(outdir)
+    if make_dir:
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"Không tạo được thư mục {out}: {exc.strerror or exc}") from exc
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, data in files:
+            target = safe_target(out, name)
+            fd, tmp = _create_temp(out)
+            staged.append((tmp, target))
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                if durable:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        return [target for _, target in staged]
+    except BaseException as exc:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
+        raise
