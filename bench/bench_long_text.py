@@ -36,9 +36,8 @@ def text_of(length: int) -> str:
 def main() -> None:
     from pypdf import PdfReader
 
-    from docgen.checks import Inputs
     from docgen.forms import FormLibrary
-    from docgen.model import record_from_data
+    from docgen.model import Inputs, record_from_data
     from docgen.pipeline import Engine
     from docgen.render import pdf as pdfmod
     from docgen.render.pdf import render_pdf

@@ -190,9 +190,8 @@ def main() -> None:
     from docxtpl import DocxTemplate
 
     from docgen.pipeline.batch import run_batch
-    from docgen.checks import Inputs
     from docgen.forms import FormLibrary
-    from docgen.model import record_from_data
+    from docgen.model import Inputs, record_from_data
     from docgen.pipeline import Engine
     from docgen.render.pdf import render_pdf
     from docgen.sandbox import environment

@@ -132,9 +132,8 @@ def percentile(values: list[float], q: float) -> float:
 def sample_documents():
     """(label, Rendered) for every sample paper."""
     from docgen.pipeline.batch import read_items
-    from docgen.checks import Inputs
     from docgen.forms import FormLibrary
-    from docgen.model import record_from_data
+    from docgen.model import Inputs, record_from_data
     from docgen.pipeline import Engine
 
     engine = Engine(FormLibrary(ROOT / "forms"))

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .checks import Inputs
 from .domain.elections import election_tally, vote_base
 from .fields import get_path
 from .forms import FormLibrary, FormSpec
-from .model import Record
+from .model import Inputs, Record
 from .sandbox import render_text
 from .domain.vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, roman, upper
 

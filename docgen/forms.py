@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Any, Callable
 
+from .domain.workdays import WorkCalendar
 from .errors import DataProblems, FormDataError, FormError, FormProblem, Table, closest, describe
 from .fields import Registry
+from .roster import read_config
 from .sandbox import DataTemplateError, check_text
 
 SHARED = "_shared"
@@ -215,10 +218,10 @@ class _Data:
 
     problems: list[FormProblem]
     registry: Registry | None = None
+    later: dict[str, Any] = field(default_factory=dict)   # what the readers of LATER_FILES returned
     forms: dict[str, FormSpec] = field(default_factory=dict)
     legal: tuple[list[LegalEdition], dict] = ((), {})
     packs: dict[str, dict] = field(default_factory=dict)
-    rules: dict[str, dict] = field(default_factory=dict)
     calendar: dict = field(default_factory=dict)
     congress: dict = field(default_factory=dict)
     style: dict = field(default_factory=dict)
@@ -226,23 +229,41 @@ class _Data:
 
 SHARED_FILES = ("fields.toml", "legal_basis.toml", "packs.toml", "rules.toml", "roster.toml", "calendar.toml",
                 "congress.toml", "style.toml")
+# The data files of a later stage: the check stage's rules.toml. The stage that owns one gives
+# the library its reader (:meth:`FormLibrary.read_also`), which records each problem in the sink
+# with those of the other files: ``reader(path, sink, file, registry, form_ids)``.
+LATER_FILES = ("rules.toml",)
+Reader = Callable[[Path, DataProblems, str, "Registry | None", set], Any]
 
 
 class FormLibrary:
     """All forms of one forms folder, with the shared registry, style and legal bases.
 
     The first use of any of them reads every data file of the folder (each ``form.toml`` and
-    ``_shared/*.toml``) and checks it; when any is broken, that use raises one
+    ``_shared/*.toml``; rules.toml once the check stage has given its reader, as the pipeline's
+    engine does) and checks it; when any is broken, that use raises one
     :class:`FormDataError` listing every problem in every file, with its file and key."""
 
     def __init__(self, root: Path | None = None):
         self.root = Path(root) if root else default_forms_dir()
         if not (self.root / SHARED).is_dir():
             raise FormError(f"Thư mục mẫu {self.root} không có {SHARED}/ (danh mục trường, thể thức).")
+        self._readers: dict[str, Reader] = {}
+
+    def read_also(self, name: str, reader: Reader) -> None:
+        """Have ``reader`` read and check ``_shared/<name>``, a data file of a later stage (the
+        check stage's rules.toml), with the other data files: its problems are then among those
+        that any use raises and that :meth:`survey` returns. The folder is read again at the
+        next use."""
+        if name not in LATER_FILES:
+            raise ValueError(f"{name} is not a data file of a later stage: {LATER_FILES}")
+        if self._readers.get(name) is not reader:
+            self._readers[name] = reader
+            self.__dict__.pop("_data", None)
 
     @cached_property
     def _data(self) -> _Data:
-        return _read_all(self.root)
+        return _read_all(self.root, self._readers)
 
     def survey(self) -> tuple[list[FormProblem], dict[str, FormSpec]]:
         """Every problem of the data files, and the forms that could be read all the same
@@ -254,6 +275,10 @@ class FormLibrary:
         if data.problems:
             raise FormDataError(data.problems)
         return data
+
+    def validate(self) -> None:
+        """Raise one :class:`FormDataError` listing every problem of the data files, if any."""
+        self._ok()
 
     @property
     def registry(self) -> Registry:
@@ -291,17 +316,7 @@ class FormLibrary:
         return self._ok().congress
 
     @cached_property
-    def rulebook(self):
-        """The party rules (``rules.toml``), read once per library."""
-        from .checks import RuleBook
-
-        self._ok()
-        return RuleBook(self)
-
-    @cached_property
-    def work_calendar(self):
-        from .domain.workdays import WorkCalendar
-
+    def work_calendar(self) -> WorkCalendar:
         return WorkCalendar.from_config(self._ok().calendar)
 
     @property
@@ -338,12 +353,9 @@ def form_folders(root: Path) -> list[Path]:
             if f.is_dir() and not f.name.startswith(("_", ".")) and (f / "form.toml").exists()]
 
 
-def _read_all(root: Path) -> _Data:
-    """Read and check every data file under ``root``; nothing raises for a broken file: each
-    problem goes into the result's ``problems``."""
-    from .roster import read_config
-    from .rules import read_rules
-
+def _read_all(root: Path, readers: dict[str, Reader]) -> _Data:
+    """Read and check every data file under ``root`` (those of later stages by their ``readers``);
+    nothing raises for a broken file: each problem goes into the result's ``problems``."""
     sink = DataProblems()
     shared = root / SHARED
 
@@ -369,7 +381,9 @@ def _read_all(root: Path) -> _Data:
                      f'[common] thiếu dòng "exception" (các mẫu {", ".join(users)} in dòng "{EXCEPTIONS_KEY}")')
     form_ids = {f.name for f in folders}
     data.packs = _read_packs(shared / "packs.toml", sink, file(shared / "packs.toml"), registry)
-    data.rules = read_rules(shared / "rules.toml", sink, file(shared / "rules.toml"), registry, form_ids)
+    for name in LATER_FILES:
+        if name in readers:
+            data.later[name] = readers[name](shared / name, sink, file(shared / name), registry, form_ids)
     read_config(shared / "roster.toml", sink, file(shared / "roster.toml"), registry)
     data.calendar = _read_calendar(shared / "calendar.toml", sink, file(shared / "calendar.toml"))
     data.congress = _read_congress(shared / "congress.toml", sink, file(shared / "congress.toml"), registry)

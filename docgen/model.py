@@ -1,7 +1,8 @@
 """Load stage: read an input JSON file, NFC-normalise it and reject characters XML cannot hold.
 
 The result keeps the JSON shape (paths stay valid for error messages); typed access goes
-through :class:`Record`, which knows each field's type from the registry.
+through :class:`Record`, which knows each field's type from the registry. :class:`Inputs`, the
+records one document is made from, is what every later stage takes.
 
 Reading is bounded before Python does any work it cannot finish: the nesting depth is
 counted before the JSON parser recurses, an integer literal's digits are counted before it
@@ -87,6 +88,29 @@ class Record:
     def has(self, path: str) -> bool:
         value = self._get(path)
         return value is not MISSING and value is not None and value != ""
+
+
+@dataclass
+class Inputs:
+    """The records one document is made from, by kind (``org``, ``candidate``, ``congress``)."""
+
+    records: dict[str, Record]
+    exceptions: dict[str, str] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Approved exceptions recorded in the profile (``exceptions[]``), by rule id."""
+        for record in self.records.values():
+            items = record.raw("exceptions")
+            if not isinstance(items, list):
+                continue
+            for it in items:
+                if isinstance(it, dict) and isinstance(it.get("rule"), str) and it.get("reason"):
+                    by = it.get("approved_by", "")
+                    self.exceptions.setdefault(it["rule"], f"{it['reason']}" + (f" ({by})" if by else ""))
+
+    def __getitem__(self, kind: str) -> Record:
+        return self.records[kind]
 
 
 def clean_text(text: str) -> str:

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from jinja2.exceptions import SecurityError, UndefinedError
 from markupsafe import escape
 
+from docgen.check import errors
 from docgen.errors import FontError, FormError
 from docgen.render import fonts as fontmod
 from docgen.render.docx import CompiledTemplate, check_well_formed, shape_safe
-from docgen.checks import errors
 from docgen.render.text import docx_text, pdf_text
 from docgen.sandbox import environment, render_text
 

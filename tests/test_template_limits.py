@@ -204,7 +204,7 @@ AGE_MESSAGE = 'message = "Tuổi đời tại {{ meeting }}'
 ])
 def test_a_broken_rule_message_is_a_form_problem(tmp_path, message, named, compiles):
     """rules.toml messages render through the same render_text: whatever fails is exit 4,
-    with the rule (docgen/checks.py wraps the sandbox's error with it); ``forms lint`` names
+    with the rule (docgen/check/engine.py wraps the sandbox's error with it); ``forms lint`` names
     those that do not compile."""
     forms = _forms(tmp_path)
     rules = forms / "_shared" / "rules.toml"

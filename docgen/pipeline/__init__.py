@@ -7,9 +7,10 @@ forms folder's lint. The command line reaches docgen through this package only.
 * :mod:`.lint` — ``docgen forms lint``.
 """
 
-from ..checks import Inputs, errors
+from ..check import errors
 from ..fields import INPUT_TITLES
 from ..forms import FormLibrary
+from ..model import Inputs
 from .engine import FORMATS, Engine, Rendered, files_of
 from .write import write_files
 

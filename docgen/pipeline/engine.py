@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..checks import Inputs, check, errors
+from ..check import RuleBook, check, errors, read_rules
 from ..context import build_context
 from ..domain.vietnamese import slug
 from ..errors import InputError, Problem
 from ..forms import SHARED, FormLibrary, FormSpec
-from ..model import Record, load_record, parse_json, record_from_data
+from ..model import Inputs, Record, load_record, parse_json, record_from_data
 from ..render.docx import compiled
 from ..render.fonts import FontSet, fonts
 from ..render.pdf import render_pdf, render_pdf_many
@@ -43,6 +43,13 @@ class Engine:
 
     library: FormLibrary = field(default_factory=FormLibrary)
     font_dir: str | Path | None = None
+    rulebook: RuleBook = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # rules.toml is the check stage's data file: the library reads it with its own, so that
+        # every problem of the forms folder is reported at once, whichever is used first
+        self.library.read_also("rules.toml", read_rules)
+        self.rulebook = RuleBook(self.library)
 
     @classmethod
     def open(cls, forms_dir: str | Path | None = None, font_dir: str | Path | None = None) -> "Engine":
@@ -96,7 +103,7 @@ class Engine:
     def problems(self, forms: list[FormSpec], inputs: Inputs, all_rules: bool = False) -> list[Problem]:
         """Every problem for making ``forms`` from ``inputs``; with ``all_rules``, every party
         rule too, whatever form it is attached to (the whole-pack check)."""
-        found = check(forms, inputs, self.library)
+        found = check(forms, inputs, self.rulebook)
         if all_rules:
             found += [p for p in self.all_rule_problems(inputs) if p not in found]
         return found
@@ -107,7 +114,7 @@ class Engine:
 
     def all_rule_problems(self, inputs: Inputs) -> list[Problem]:
         """Every party rule, whatever form it is attached to (the whole-pack check)."""
-        book = self.library.rulebook
+        book = self.rulebook
         return book.run(list(book.specs.values()), inputs, self.library.registry)
 
     def require_valid(self, forms: list[FormSpec], inputs: Inputs, all_rules: bool = False) -> list[Problem]:

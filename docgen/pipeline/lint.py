@@ -14,12 +14,11 @@ from typing import Iterator
 
 from jinja2 import nodes
 
-from ..checks import Inputs
 from ..context import build_context
 from ..errors import FormError
 from ..fields import Registry
 from ..forms import FormLibrary, FormSpec, form_folders
-from ..model import Record
+from ..model import Inputs, Record
 from ..render.docx import TemplateTagError, compiled, template_parts
 from ..render.pdf import unsupported_features
 from .engine import Engine

@@ -11,12 +11,12 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from .checks import _RULES, Inputs, Violation, rule
-from .errors import DataProblems, closest, toml_key
-from .model import Record
-from .sandbox import DataTemplateError, check_text
-from .domain.elections import election_tally, surplus_over_limit, vote_base
-from .domain.workdays import add_months, age_in_months
+from ..domain.elections import election_tally, surplus_over_limit, vote_base
+from ..domain.workdays import add_months, age_in_months
+from ..errors import DataProblems, closest, toml_key
+from ..model import Inputs, Record
+from ..sandbox import DataTemplateError, check_text
+from .engine import _RULES, Violation, rule
 
 # The thresholds each rule reads from its ``params`` in rules.toml, with the range each may take
 # (so that no threshold can send a date past the calendar's end). A rule not listed takes none.

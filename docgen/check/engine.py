@@ -1,0 +1,166 @@
+"""Check stage: required fields per form, field types, then party rules — every problem at once.
+
+Rule metadata (id, severity, legal source, Vietnamese message, thresholds) lives in
+``forms/_shared/rules.toml``; the logic of each rule is a small function registered under the
+same id with :func:`rule` (the functions are in :mod:`docgen.check.rules`). A rule runs only
+when the fields it reads are present and well-formed (the required-field check of
+:mod:`docgen.check.values` has already reported the others).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from ..domain.vietnamese import long_date
+from ..errors import FormError, Problem
+from ..fields import Registry
+from ..forms import SHARED, FormLibrary, FormSpec
+from ..model import Inputs
+from ..sandbox import TemplateError, render_text
+from .values import field_problems, present_field_problems, well_formed
+
+
+# -- rules -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleSpec:
+    id: str
+    severity: str
+    source: str
+    message: str
+    path: str
+    forms: tuple[str, ...]
+    params: dict
+    exception_allowed: bool = False
+
+
+class Violation:
+    """What a rule function yields: the concrete path and the values for the message."""
+
+    def __init__(self, path: str | None = None, **values):
+        self.path = path
+        self.values = values
+
+
+RuleFn = Callable[[Inputs, dict], Iterator[Violation]]
+_RULES: dict[str, RuleFn] = {}
+
+
+def rule(rule_id: str) -> Callable[[RuleFn], RuleFn]:
+    def register(fn: RuleFn) -> RuleFn:
+        _RULES[rule_id] = fn
+        return fn
+
+    return register
+
+
+class RuleBook:
+    """The rules of ``rules.toml`` joined with their functions."""
+
+    def __init__(self, library: FormLibrary):
+        self.library = library
+
+    @cached_property
+    def specs(self) -> dict[str, RuleSpec]:
+        self.library.validate()  # every problem of the forms folder at once, rules.toml's among them
+        path: Path = self.library.root / SHARED / "rules.toml"
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise FormError(f"Không đọc được {path}: {exc}") from exc
+        specs = {}
+        for rid, r in raw.get("rule", {}).items():
+            if rid not in _RULES:
+                raise FormError(f"{path}: quy tắc {rid!r} không có phần kiểm tra tương ứng trong docgen")
+            specs[rid] = RuleSpec(
+                id=rid,
+                severity=r.get("severity", "error"),
+                source=r["source"],
+                message=r["message"],
+                path=r.get("path", ""),
+                forms=tuple(r.get("forms", ())),
+                params=r.get("params", {}),
+                exception_allowed=bool(r.get("exception_allowed", False)),
+            )
+        return specs
+
+    def for_forms(self, form_ids: Iterable[str]) -> list[RuleSpec]:
+        wanted = set(form_ids)
+        return [s for s in self.specs.values() if not s.forms or wanted & set(s.forms)]
+
+    def run(self, specs: list[RuleSpec], inputs: Inputs, registry: Registry) -> list[Problem]:
+        problems = []
+        inputs = well_formed(inputs, registry)
+        for spec in specs:
+            params = {**spec.params, "calendar": self.library.work_calendar}
+            for v in _RULES[spec.id](inputs, params):
+                path = v.path or spec.path
+                values = {k: _fmt(x) for k, x in v.values.items()}
+                try:
+                    message = render_text(spec.message, values)
+                except TemplateError as exc:
+                    raise FormError(f"rules.toml: thông báo của quy tắc {spec.id!r} lỗi: {exc}") from exc
+                severity = spec.severity
+                reason = inputs.exceptions.get(spec.id)
+                if reason and spec.exception_allowed:
+                    severity = "warning"
+                    message += f" Đã có ngoại lệ được duyệt: {reason}"
+                problems.append(
+                    Problem(
+                        rule=spec.id,
+                        path=path,
+                        label=registry.label(path) if path else "",
+                        message=message,
+                        severity=severity,
+                        source=spec.source,
+                        input=_input_of(path, registry),
+                    )
+                )
+        return problems
+
+
+def _fmt(value):
+    return long_date(value) if isinstance(value, date) else value
+
+
+def _input_of(path: str, registry: Registry) -> str:
+    generic = re.sub(r"\[\d+\]", "[]", path)
+    return registry.fields[generic].input if generic in registry else ""
+
+
+# -- the whole check ---------------------------------------------------------------------
+def check(forms: list[FormSpec], inputs: Inputs, book: RuleBook) -> list[Problem]:
+    """Every problem for making ``forms`` from ``inputs``: load, required, types, rules."""
+    registry = book.library.registry
+    problems: list[Problem] = []
+    for record in inputs.records.values():
+        problems.extend(record.problems)
+    required: list[str] = []
+    for form in forms:
+        required.extend(p for p in form.required if p not in required)
+    found = field_problems(required, inputs, registry) + present_field_problems(inputs, registry, skip=set(required))
+    problems.extend(found)
+    # between them, every value present: what the rules must not see (see well_formed)
+    inputs.cache.setdefault("malformed", {(p.input, p.path) for p in found if p.severity == "error"})
+    problems.extend(book.run(book.for_forms(f.id for f in forms), inputs, registry))
+    return _dedupe(problems)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen = set()
+    out = []
+    for p in problems:
+        key = (p.rule, p.path, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
