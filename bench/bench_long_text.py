@@ -36,8 +36,8 @@ def text_of(length: int) -> str:
 def main() -> None:
     from pypdf import PdfReader
 
-    from docgen.forms import FormLibrary
-    from docgen.model import Inputs, record_from_data
+    from docgen.load.forms import FormLibrary
+    from docgen.load.model import Inputs, record_from_data
     from docgen.pipeline import Engine
     from docgen.render import pdf as pdfmod
     from docgen.render.pdf import render_pdf

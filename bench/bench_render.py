@@ -189,10 +189,10 @@ def main() -> None:
 
     from docxtpl import DocxTemplate
 
-    from docgen.pipeline.batch import run_batch
-    from docgen.forms import FormLibrary
-    from docgen.model import Inputs, record_from_data
+    from docgen.load.forms import FormLibrary
+    from docgen.load.model import Inputs, record_from_data
     from docgen.pipeline import Engine
+    from docgen.pipeline.batch import run_batch
     from docgen.render.pdf import render_pdf
     from docgen.sandbox import environment
 

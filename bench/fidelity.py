@@ -131,10 +131,10 @@ def percentile(values: list[float], q: float) -> float:
 
 def sample_documents():
     """(label, Rendered) for every sample paper."""
-    from docgen.pipeline.batch import read_items
-    from docgen.forms import FormLibrary
-    from docgen.model import Inputs, record_from_data
+    from docgen.load.forms import FormLibrary
+    from docgen.load.model import Inputs, record_from_data
     from docgen.pipeline import Engine
+    from docgen.pipeline.batch import read_items
 
     engine = Engine(FormLibrary(ROOT / "forms"))
     reg = engine.library.registry

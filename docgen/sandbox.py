@@ -1,4 +1,4 @@
-"""Render stage support: the one Jinja environment every template and data string runs in.
+"""Base, shared by the stages: the one Jinja environment every template and data string runs in.
 
 Jinja's ``SandboxedEnvironment`` already blocks ``__class__``/``__globals__`` escapes, but it
 renders a blocked attribute as empty text, prints methods and objects with their memory

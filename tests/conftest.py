@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from docgen.forms import FormLibrary
-from docgen.model import Inputs, record_from_data
+from docgen.load.forms import FormLibrary
+from docgen.load.model import Inputs, record_from_data
 from docgen.pipeline import Engine
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli import main
+from docgen.load.roster import clean_date, clean_int
 from docgen.render.text import docx_text
-from docgen.roster import clean_date, clean_int
 
 from conftest import ROOT, SAMPLES, decision_only, read_json
 

@@ -205,8 +205,8 @@ def test_a_check_that_crashes_on_one_item_costs_that_item_only(tmp_path, monkeyp
 def raises_on(name: str, conn, initargs, outdir) -> None:
     """A worker whose rendering of the person ``name`` fails with one of docgen's own errors
     (a disk that is full); a real worker otherwise. Only this test puts it in place."""
-    from docgen.pipeline import batch
     from docgen.errors import OutputError
+    from docgen.pipeline import batch
     from docgen.pipeline import Engine
 
     render_all = Engine.render_all

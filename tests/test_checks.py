@@ -9,7 +9,7 @@ import json
 from click.testing import CliRunner
 
 from docgen.cli import main
-from docgen.fields import MISSING, get_path
+from docgen.load.fields import MISSING, get_path
 
 from conftest import HUONG, INVALID, SAMPLES, VALID_CANDIDATES, decision_only, make_inputs, read_json
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from docgen.cli import main
-from docgen.render.text import docx_paragraphs, docx_text, pdf_text
 from docgen.domain.workdays import WorkCalendar, add_months, age_in_months
+from docgen.render.text import docx_paragraphs, docx_text, pdf_text
 
 from conftest import (DAT, GOLDEN, HUONG, INVALID, LAN, SAMPLES, VALID_CANDIDATES, assert_invalid_sample_refused,
                       make_inputs, read_json)

@@ -19,12 +19,12 @@ from click.testing import CliRunner
 
 from docgen.cli import main
 from docgen.domain.elections import Candidate, tally
-from docgen.errors import FormError, InputFileError
-from docgen.fields import Registry
-from docgen.model import load_record, parse_json, record_from_data
-from docgen.render.text import docx_text
 from docgen.domain.vietnamese import number_in_words, roman
 from docgen.domain.workdays import WorkCalendar, add_months
+from docgen.errors import FormError, InputFileError
+from docgen.load.fields import Registry
+from docgen.load.model import load_record, parse_json, record_from_data
+from docgen.render.text import docx_text
 
 from conftest import LAN, SAMPLES, HUONG, make_inputs, read_json
 

@@ -87,12 +87,12 @@ import json
 
 from conftest import SAMPLES, sample
 
+from docgen.check import PARAMS
 from docgen.errors import FormDataError
-from docgen.forms import FormLibrary
+from docgen.load.forms import FormLibrary
+from docgen.pipeline import Engine
 from docgen.pipeline.lint import _references, context_shape, unknown_names
 from docgen.render.docx import template_parts
-from docgen.check import PARAMS
-from docgen.pipeline import Engine
 
 ORG = str(SAMPLES / "org.json")
 HUONG = str(sample("pham-thi-thu-huong"))
@@ -383,7 +383,7 @@ def test_forms_lint_names_a_template_variable_that_is_not_known_with_the_closest
 
 def test_the_bundled_templates_use_only_known_names():
     """No false alarm on the bundled forms, though every one of them is read: each template's
-    names are checked against a context built by docgen/context.py for an input with every
+    names are checked against a context built by the context stage for an input with every
     field filled."""
     library = FormLibrary(ROOT / "forms")
     for form in library.forms.values():

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SAMPLES
 from docgen.cli import main
 from docgen.errors import InputFileError
-from docgen.roster import Limits, load_columns, load_limits, read_roster
+from docgen.load.roster import Limits, load_columns, load_limits, read_roster
 
 ROSTER = SAMPLES / "roster.xlsx"
 SHEET = "xl/worksheets/sheet1.xml"

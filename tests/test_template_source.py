@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from docgen.cli import main
-from docgen.forms import FormLibrary
+from docgen.load.forms import FormLibrary
 from docgen.render.text import docx_paragraphs, docx_text, pdf_text
 
 from conftest import HUONG, ROOT, SAMPLES, read_json

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from docgen.domain import vietnamese as vi
-from docgen.model import _SPACES, clean_text
+from docgen.load.model import _SPACES, clean_text
 
 
 @pytest.mark.parametrize(

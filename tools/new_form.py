@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 
 FORMS = Path(__file__).resolve().parent.parent / "forms"
-ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # the same rule as docgen/forms.py
+ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # the same rule as docgen/load/forms.py
 ID_LINE = re.compile(r"""^id\s*=\s*(["'])[^"'\n]*\1[ \t]*(#.*)?$""", re.MULTILINE)
 # lock and owner files that Word and LibreOffice leave next to an open document
 EDITOR_LEFTOVERS = shutil.ignore_patterns("~$*", ".~lock.*#")

@@ -1,4 +1,5 @@
-"""Check stage: required fields per form, field types, then party rules — every problem at once.
+"""Check stage: the rule engine, and :func:`check` — required fields per form, field types, then
+party rules, every problem at once.
 
 Rule metadata (id, severity, legal source, Vietnamese message, thresholds) lives in
 ``forms/_shared/rules.toml``; the logic of each rule is a small function registered under the
@@ -19,9 +20,9 @@ from typing import Callable, Iterable, Iterator
 
 from ..domain.vietnamese import long_date
 from ..errors import FormError, Problem
-from ..fields import Registry
-from ..forms import SHARED, FormLibrary, FormSpec
-from ..model import Inputs
+from ..load.fields import Registry
+from ..load.forms import SHARED, FormLibrary, FormSpec
+from ..load.model import Inputs
 from ..sandbox import TemplateError, render_text
 from .values import field_problems, present_field_problems, well_formed
 

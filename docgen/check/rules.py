@@ -14,7 +14,7 @@ from typing import Iterator
 from ..domain.elections import election_tally, surplus_over_limit, vote_base
 from ..domain.workdays import add_months, age_in_months
 from ..errors import DataProblems, closest, toml_key
-from ..model import Inputs, Record
+from ..load.model import Inputs, Record
 from ..sandbox import DataTemplateError, check_text
 from .engine import _RULES, Violation, rule
 

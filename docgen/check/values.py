@@ -12,8 +12,8 @@ import re
 from typing import Callable, Iterable
 
 from ..errors import Problem
-from ..fields import MISSING, Field, Registry, check_value, expand, get_path
-from ..model import Inputs, Record
+from ..load.fields import MISSING, Field, Registry, check_value, expand, get_path
+from ..load.model import Inputs, Record
 
 
 def _per_record(inputs: Inputs, key: tuple, find: Callable[[Record], list[Problem]]) -> list[Problem]:

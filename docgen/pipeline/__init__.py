@@ -8,9 +8,9 @@ forms folder's lint. The command line reaches docgen through this package only.
 """
 
 from ..check import errors
-from ..fields import INPUT_TITLES
-from ..forms import FormLibrary
-from ..model import Inputs
+from ..load.fields import INPUT_TITLES
+from ..load.forms import FormLibrary
+from ..load.model import Inputs
 from .engine import FORMATS, Engine, Rendered, files_of
 from .write import write_files
 

@@ -1,4 +1,4 @@
-"""Batch stage: one form, the admission dossier or the congress pack over many profiles.
+"""Batch (pipeline stage): one form, the admission dossier or the congress pack over many profiles.
 
 1. read the items (a folder of JSON files, a JSON list, or an Excel roster);
 2. check every item and report all the invalid ones, by file or by row and column;

@@ -15,12 +15,12 @@ from ..check import RuleBook, check, errors, read_rules
 from ..context import build_context
 from ..domain.vietnamese import slug
 from ..errors import InputError, Problem
-from ..forms import SHARED, FormLibrary, FormSpec
-from ..model import Inputs, Record, load_record, parse_json, record_from_data
+from ..load.forms import SHARED, FormLibrary, FormSpec
+from ..load.model import Inputs, Record, load_record, parse_json, record_from_data
+from ..load.roster import RosterRow, load_columns, load_limits, read_roster
 from ..render.docx import compiled
 from ..render.fonts import FontSet, fonts
 from ..render.pdf import render_pdf, render_pdf_many
-from ..roster import RosterRow, load_columns, load_limits, read_roster
 
 FORMATS = ("docx", "pdf")
 MM_TWIPS = 1440 / 25.4
@@ -39,7 +39,7 @@ class Rendered:
 
 @dataclass
 class Engine:
-    """Everything one run needs, built once: forms, compiled templates, fonts."""
+    """Everything one run needs, built once: forms, rules, compiled templates, fonts."""
 
     library: FormLibrary = field(default_factory=FormLibrary)
     font_dir: str | Path | None = None

@@ -16,9 +16,9 @@ from jinja2 import nodes
 
 from ..context import build_context
 from ..errors import FormError
-from ..fields import Registry
-from ..forms import FormLibrary, FormSpec, form_folders
-from ..model import Inputs, Record
+from ..load.fields import Registry
+from ..load.forms import FormLibrary, FormSpec, form_folders
+from ..load.model import Inputs, Record
 from ..render.docx import TemplateTagError, compiled, template_parts
 from ..render.pdf import unsupported_features
 from .engine import Engine

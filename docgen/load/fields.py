@@ -13,8 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import DataProblems, FormError, Problem, Table, closest, describe
-from .domain.vietnamese import group_thousands
+from ..domain.vietnamese import group_thousands
+from ..errors import DataProblems, FormError, Problem, Table, closest, describe
 
 MISSING = object()
 

@@ -14,11 +14,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
-from .domain.workdays import WorkCalendar
-from .errors import DataProblems, FormDataError, FormError, FormProblem, Table, closest, describe
+from ..domain.workdays import WorkCalendar
+from ..errors import DataProblems, FormDataError, FormError, FormProblem, Table, closest, describe
+from ..sandbox import DataTemplateError, check_text
 from .fields import Registry
 from .roster import read_config
-from .sandbox import DataTemplateError, check_text
 
 SHARED = "_shared"
 
@@ -28,7 +28,7 @@ def default_forms_dir() -> Path:
     env = os.environ.get("DOCGEN_FORMS_DIR")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # docgen/
     packaged = here / "forms"
     if packaged.is_dir():
         return packaged

@@ -20,9 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import InputFileError, Problem
+from ..domain.vietnamese import group_thousands
+from ..errors import InputFileError, Problem
 from .fields import MISSING, Registry, get_path, parse_date
-from .domain.vietnamese import group_thousands
 
 # C0 controls other than newline, DEL, C1 controls, lone surrogates and the two
 # non-characters: none of them may stand in a WordprocessingML text node.

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .errors import DataProblems, InputFileError, closest, describe
+from ..errors import DataProblems, InputFileError, closest, describe
 
 _SPACES = re.compile(r"\s+")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")

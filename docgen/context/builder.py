@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from .domain.elections import election_tally, vote_base
-from .fields import get_path
-from .forms import FormLibrary, FormSpec
-from .model import Inputs, Record
-from .sandbox import render_text
-from .domain.vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, roman, upper
+from ..domain.elections import election_tally, vote_base
+from ..domain.vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, roman, upper
+from ..load.fields import get_path
+from ..load.forms import FormLibrary, FormSpec
+from ..load.model import Inputs, Record
+from ..sandbox import render_text
 
 
 def _org_context(org: Record) -> dict[str, Any]:
