@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any
+from typing import Any, overload
 
 
 class DocgenError(Exception):
@@ -242,6 +242,13 @@ class Table:
     def text(self, key: str, required: bool = False, default: str = "", nonempty: bool = False) -> str:
         what = "chuỗi không rỗng" if nonempty else "chuỗi"
         return self._get(key, required, default, lambda v: isinstance(v, str) and (v.strip() or not nonempty), what)
+
+    @overload
+    def integer(self, key: str, required: bool = False, *, default: int,
+                lo: int | None = None, hi: int | None = None) -> int: ...
+    @overload
+    def integer(self, key: str, required: bool = False, default: None = None,
+                lo: int | None = None, hi: int | None = None) -> int | None: ...
 
     def integer(self, key: str, required: bool = False, default: int | None = None,
                 lo: int | None = None, hi: int | None = None) -> int | None:

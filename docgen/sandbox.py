@@ -48,14 +48,22 @@ import re
 from functools import lru_cache
 from itertools import islice
 from time import thread_time
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import StrictUndefined, TemplateError, nodes, pass_context
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError, TemplateAssertionError, TemplateSyntaxError
 from jinja2.filters import make_attrgetter
-from jinja2.runtime import BlockReference, Context, LoopContext, Macro, TemplateReference, Undefined
-from jinja2.runtime import markup_join, str_join
+from jinja2.runtime import (
+    BlockReference,
+    Context,
+    LoopContext,
+    Macro,
+    TemplateReference,
+    Undefined,
+    markup_join,
+    str_join,
+)
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
@@ -424,7 +432,8 @@ def _check_sum(context, iterable, attribute=None, start=0, *args, **kwargs):
         raise LimitError("bộ lọc |sum: chỉ cộng số (start phải là số)")
 
 
-_FILTER_CHECKS = {
+# each may return the (value, args, kwargs) the filter then runs with
+_FILTER_CHECKS: dict[str, Callable[..., Any]] = {
     "center": _check_center,
     "indent": _check_indent,
     "truncate": _check_truncate,
@@ -514,7 +523,7 @@ def _checked_call(context, fn, args, kwargs):
 
 
 # -- compile time -------------------------------------------------------------------------------
-def _operand(node: nodes.Node) -> str:
+def _operand(node: nodes.Node | None) -> str:
     text = _describe(node)
     return f"({text})" if isinstance(node, (nodes.BinExpr, nodes.Concat, nodes.Compare, nodes.Test)) else text
 
@@ -522,8 +531,9 @@ def _operand(node: nodes.Node) -> str:
 _COMPARE = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<=", "in": "in", "notin": "not in"}
 
 
-def _describe(node: nodes.Node) -> str:
-    """A short text of an expression for messages: ``candidate.full_name|upper``."""
+def _describe(node: nodes.Node | None) -> str:
+    """A short text of an expression for messages: ``candidate.full_name|upper``. (A ``{% filter %}``
+    block's filter has no node: it reads ``…``.)"""
     if isinstance(node, nodes.Name):
         return node.name
     if isinstance(node, nodes.Const):
@@ -542,7 +552,8 @@ def _describe(node: nodes.Node) -> str:
     if isinstance(node, nodes.Concat):
         return " ~ ".join(_operand(n) for n in node.nodes)
     if isinstance(node, nodes.Compare):
-        return " ".join([_operand(node.expr)] + [f"{_COMPARE.get(op.op, op.op)} {_operand(op.expr)}" for op in node.ops])
+        return " ".join([_operand(node.expr)]
+                        + [f"{_COMPARE.get(op.op, op.op)} {_operand(op.expr)}" for op in node.ops])
     if isinstance(node, nodes.Test):
         return f"{_operand(node.node)} is {node.name}"
     if isinstance(node, nodes.Tuple):
@@ -638,7 +649,8 @@ class _Rewriter(NodeTransformer):
         tags = [None if isinstance(c, (nodes.TemplateData, nodes.Const)) else f"{{{{ {_describe(c)} }}}}"
                 for c in node.nodes]
         self.generic_visit(node)
-        node.nodes = [c if tag is None else self.wrap(c, "docgen_print", tag) for c, tag in zip(node.nodes, tags)]
+        node.nodes = [c if tag is None else self.wrap(c, "docgen_print", tag)
+                      for c, tag in zip(node.nodes, tags, strict=True)]
         return node
 
     def visit_Compare(self, node):
@@ -793,6 +805,8 @@ class DataText(str):
     """A data string that knows the file and key it was read from, for the messages of
     :func:`render_text` (``…/legal_basis.toml: [common] delegation``)."""
 
+    where: str
+
     def __new__(cls, text: str, where: str):
         obj = super().__new__(cls, text)
         obj.where = where
@@ -866,8 +880,8 @@ def tag_problems(env, source: str) -> list[tuple[str, str]]:
     statements = []
     for m in _TAG.finditer(source):
         tag = m.group(0)
-        word = re.match(r"\{%[-+]?\s*(\w*)", tag)
-        word = word.group(1) if word else ""
+        opening = re.match(r"\{%[-+]?\s*(\w*)", tag)
+        word = opening.group(1) if opening else ""
         if tag.startswith("{%"):
             statements.append((word, tag))
         try:
@@ -876,13 +890,13 @@ def tag_problems(env, source: str) -> list[tuple[str, str]]:
             else:
                 env.compile(tag)
         except TemplateSyntaxError as exc:
-            if not exc.message.startswith(_NEEDS_ITS_END):  # a block tag, whole on its own
-                found.append((html.unescape(tag), exc.message))
+            if not _message(exc).startswith(_NEEDS_ITS_END):  # a block tag, whole on its own
+                found.append((html.unescape(tag), _message(exc)))
     if found:
         return found
     # every tag is right on its own, so the blocks do not match: name the innermost block
     # left open, or the tag Jinja stopped at (each tag put on a line of its own to find it)
-    if whole.message.startswith("Unexpected end of template"):
+    if _message(whole).startswith("Unexpected end of template"):
         opened = []
         for word, tag in statements:
             if word in _BLOCK_TAGS and not (word == "set" and "=" in tag):
@@ -890,15 +904,20 @@ def tag_problems(env, source: str) -> list[tuple[str, str]]:
             elif word.startswith("end") and opened:
                 opened.pop()
         if opened:
-            return [(html.unescape(opened[-1]), whole.message)]
+            return [(html.unescape(opened[-1]), _message(whole))]
     lined = _TAG.sub(lambda m: "\n" + m.group(0), source)
     try:
         env.compile(lined)
     except TemplateSyntaxError as exc:
         line = lined.split("\n")[(exc.lineno or 1) - 1]
-        m = _TAG.match(line)
-        return [(html.unescape(m.group(0)) if m else "", exc.message)]
-    return [("", whole.message)]
+        at = _TAG.match(line)
+        return [(html.unescape(at.group(0)) if at else "", _message(exc))]
+    return [("", _message(whole))]
+
+
+def _message(exc: TemplateSyntaxError) -> str:
+    """Jinja's message: a syntax error always has one (its base class types it as optional)."""
+    return exc.message or ""
 
 
 __all__ = ["StrictSandbox", "environment", "render_text", "check_text", "DataText", "tag_problems", "TemplateError",

@@ -127,7 +127,7 @@ def age_range(inputs: Inputs, params: dict) -> Iterator[Violation]:
 def introducer_official(inputs: Inputs, params: dict) -> Iterator[Violation]:
     c = _candidate(inputs)
     meeting = _meeting(c) if c else None
-    if not meeting:
+    if c is None or not meeting:
         return
     for i, it in _introducers(c):
         official, admitted = it.date("official_on"), it.date("admitted_on")
@@ -144,7 +144,7 @@ def introducer_official(inputs: Inputs, params: dict) -> Iterator[Violation]:
 def introducer_joint_work(inputs: Inputs, params: dict) -> Iterator[Violation]:
     c = _candidate(inputs)
     meeting = _meeting(c) if c else None
-    if not meeting:
+    if c is None or not meeting:
         return
     months = params["months"]
     for i, it in _introducers(c):
@@ -185,7 +185,7 @@ def certificate_validity(inputs: Inputs, params: dict) -> Iterator[Violation]:
 def papers_stale(inputs: Inputs, params: dict) -> Iterator[Violation]:
     c = _candidate(inputs)
     meeting = _meeting(c) if c else None
-    if not meeting:
+    if c is None or not meeting:
         return
     months = params["months"]
     papers = [(f"introducers[{i}].signed_on", f"giấy giới thiệu của đồng chí {it.text('full_name')}",
@@ -199,12 +199,15 @@ def papers_stale(inputs: Inputs, params: dict) -> Iterator[Violation]:
 
 
 # -- votes -----------------------------------------------------------------------------------
-def _cell_counts(c: Record) -> dict | None:
+def _cell_counts(c: Record) -> dict[str, int] | None:
     keys = ("members_total", "members_official", "members_probationary", "present_official",
             "present_probationary", "approve", "reject")
-    vals = {k: c.int(f"admission.cell_meeting.{k}") for k in keys}
-    if any(v is None for v in vals.values()):
-        return None
+    vals: dict[str, int] = {}
+    for k in keys:
+        v = c.int(f"admission.cell_meeting.{k}")
+        if v is None:
+            return None
+        vals[k] = v
     vals["not_counted"] = c.int("admission.cell_meeting.members_not_counted", 0)
     return vals
 
@@ -261,7 +264,7 @@ def committee_vote(inputs: Inputs, params: dict) -> Iterator[Violation]:
     p = "admission.committee_resolution."
     total, present = c.int(p + "members_total"), c.int(p + "present")
     approve, reject = c.int(p + "approve"), c.int(p + "reject")
-    if None in (total, present, approve, reject) or total == 0:
+    if total is None or present is None or approve is None or reject is None or total == 0:
         return
     if present > total or approve + reject > present:
         yield Violation(p + "present", problem=(
@@ -377,17 +380,21 @@ def congress_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
     o, pr = cg.int(p + "official"), cg.int(p + "probationary")
     po, pp = cg.int(p + "present_official"), cg.int(p + "present_probationary")
     nc = cg.int(p + "not_counted", 0)
-    if None in (o, pr, po, pp):
+    if o is None or pr is None or po is None or pp is None:
         return
     if po > o:
-        yield Violation(p + "present_official", problem=f"số đảng viên chính thức có mặt ({po}) nhiều hơn số được triệu tập ({o})")
+        yield Violation(p + "present_official",
+                        problem=f"số đảng viên chính thức có mặt ({po}) nhiều hơn số được triệu tập ({o})")
     if pp > pr:
-        yield Violation(p + "present_probationary", problem=f"số đảng viên dự bị có mặt ({pp}) nhiều hơn số được triệu tập ({pr})")
+        yield Violation(p + "present_probationary",
+                        problem=f"số đảng viên dự bị có mặt ({pp}) nhiều hơn số được triệu tập ({pr})")
     if nc > o:
-        yield Violation(p + "not_counted", problem=f"số không tính khi bầu cử ({nc}) nhiều hơn số đảng viên chính thức ({o})")
+        yield Violation(p + "not_counted",
+                        problem=f"số không tính khi bầu cử ({nc}) nhiều hơn số đảng viên chính thức ({o})")
     staff = cg.int("congress.staff_total")
     if staff is not None and staff < o + pr:
-        yield Violation("congress.staff_total", problem=f"tổng số cán bộ của đơn vị ({staff}) ít hơn số đảng viên ({o + pr})")
+        yield Violation("congress.staff_total",
+                        problem=f"tổng số cán bộ của đơn vị ({staff}) ít hơn số đảng viên ({o + pr})")
 
 
 @rule("election.ballots")
@@ -410,7 +417,9 @@ def election_ballots(inputs: Inputs, params: dict) -> Iterator[Violation]:
         if present is not None and issued > present:
             yield Violation(p + "ballots_issued", office=e.get("office"),
                             problem=f"số phiếu phát ra ({issued}) nhiều hơn số đảng viên chính thức có mặt ({present})")
-        cands = e.get("candidates") if isinstance(e.get("candidates"), list) else []
+        cands = e.get("candidates")
+        if not isinstance(cands, list):
+            cands = []
         total_votes = 0
         for j, c in enumerate(cands):
             votes = _int(c, "votes") if isinstance(c, dict) else None
@@ -419,11 +428,13 @@ def election_ballots(inputs: Inputs, params: dict) -> Iterator[Violation]:
             total_votes += votes
             if votes > valid:
                 yield Violation(f"{p}candidates[{j}].votes", office=e.get("office"),
-                                problem=f"đồng chí {c.get('full_name', '')} có {votes} phiếu, nhiều hơn số phiếu hợp lệ ({valid})")
+                                problem=f"đồng chí {c.get('full_name', '')} có {votes} phiếu, "
+                                        f"nhiều hơn số phiếu hợp lệ ({valid})")
         seats = _int(e, "seats")
         if seats is not None and total_votes > valid * seats:
             yield Violation(p + "ballots_valid", office=e.get("office"),
-                            problem=f"tổng số phiếu bầu ({total_votes}) nhiều hơn số phiếu hợp lệ nhân số cần bầu ({valid} × {seats})")
+                            problem=f"tổng số phiếu bầu ({total_votes}) nhiều hơn "
+                                    f"số phiếu hợp lệ nhân số cần bầu ({valid} × {seats})")
 
 
 @rule("election.surplus")
@@ -462,7 +473,7 @@ def election_tie(inputs: Inputs, params: dict) -> Iterator[Violation]:
     cg = _congress(inputs)
     if cg is None:
         return
-    for i, e, t, base in _tallies(cg):
+    for i, e, t, _base in _tallies(cg):
         if t.tied:
             yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"),
                             names=", ".join(c.full_name for c in t.tied), votes=t.tied[0].votes,

@@ -1,15 +1,16 @@
 """Election arithmetic of a cell congress and the base of a party vote (domain.md §4.6, §6.2).
 
 Pure functions on plain numbers (and, for :func:`election_tally`, one election of the input as
-the JSON holds it); the check stage's rules and the context builder both use them. A candidate is elected only with more than half of the
-official members counted for the vote (``2*votes > base``); when more pass than there are
-seats, the highest votes win, and a tie across the last seat is left undecided for a
-re-vote. Integer arithmetic only.
+the JSON holds it); the check stage's rules and the context builder both use them. A candidate
+is elected only with more than half of the official members counted for the vote
+(``2*votes > base``); when more pass than there are seats, the highest votes win, and a tie
+across the last seat is left undecided for a re-vote. Integer arithmetic only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import overload
 
 from .vietnamese import sort_key
 
@@ -66,6 +67,12 @@ def surplus_over_limit(listed: int, seats: int, limit_percent: int) -> bool:
     return 100 * (listed - seats) > limit_percent * seats
 
 
+@overload
+def vote_base(official: int, not_counted: int = 0) -> int: ...
+@overload
+def vote_base(official: int | None, not_counted: int = 0) -> int | None: ...
+
+
 def vote_base(official: int | None, not_counted: int = 0) -> int | None:
     """The base of a party vote: the official members, less those not counted (294-QĐ/TW
     §9.3.2). A cell's two-thirds vote on an admission and a congress's majority in an election
@@ -80,7 +87,10 @@ def election_tally(e: dict, base: int) -> tuple[list[dict], Tally]:
     listed = e.get("candidates")
     raw = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []
     ordered = sorted(raw, key=lambda c: sort_key(str(c.get("full_name", ""))))
-    cands = [Candidate(i, str(c.get("full_name", "")), c.get("votes") if isinstance(c.get("votes"), int) else 0)
-             for i, c in enumerate(ordered)]
-    seats = e.get("seats") if isinstance(e.get("seats"), int) else 0
-    return ordered, tally(seats, base, cands)
+    cands = [Candidate(i, str(c.get("full_name", "")), _count(c.get("votes"))) for i, c in enumerate(ordered)]
+    return ordered, tally(_count(e.get("seats")), base, cands)
+
+
+def _count(value: object) -> int:
+    """A count of the input as it is when it is an integer, else 0."""
+    return value if isinstance(value, int) else 0

@@ -77,6 +77,7 @@ class Registry:
         sink = DataProblems()
         registry = cls.read(path, sink)
         sink.raise_if_any()
+        assert registry is not None  # None only when the file could not be read: raised above
         return registry
 
     @classmethod
@@ -95,7 +96,7 @@ class Registry:
         limits.unknown(LIMIT_KEYS)
         defaults: dict[str, dict] = {}
         types = root.sub("types")
-        for t, value in types.raw.items():
+        for t in types.raw:
             table = types.sub(t)
             if t not in TYPES:
                 types.problem(t, f'kiểu "{t}" không có; các kiểu: {", ".join(sorted(TYPES))}{closest(t, TYPES)}')
@@ -240,7 +241,7 @@ def _field(table: Table, defaults: dict) -> Field | None:
             table.problem(key, f"{key} phải là số nguyên dương, đang là {describe(merged.raw[key])}")
     if lo is not None and hi is not None and lo > hi:
         table.problem("min", "min lớn hơn max")
-    if len(table.sink.items) > problems:
+    if len(table.sink.items) > problems or not isinstance(t, str):  # a bad type is a problem too
         return None
     return Field(
         path=path,
@@ -353,7 +354,7 @@ def check_value(f: Field, path: str, value: Any, input_name: str) -> Problem | N
             if not value.strip():
                 return Problem("required", path, f.label, f'Thiếu "{f.label}" ({path}).', input=input_name)
             return _bad(f, path, input_name, "required", "không có chữ cái hay chữ số nào; hãy gõ lại giá trị này.")
-        if len(value) > f.max_length:
+        if len(value) > _bound(f.max_length):
             return _too_long(f, path, f.label, value, input_name)
     elif t == "date":
         d = parse_date(value)
@@ -381,17 +382,25 @@ def check_value(f: Field, path: str, value: Any, input_name: str) -> Problem | N
             return _bad(f, path, input_name, "type.list", "phải là danh sách các mục.")
         if len(value) < f.min_items:
             return _bad(f, path, input_name, "required", f"cần ít nhất {f.min_items} mục.")
-        if len(value) > f.max_items:
+        if len(value) > _bound(f.max_items):
             return _too_many(f, path, value, input_name)
     elif t == "text_list":
         if not isinstance(value, list) or not all(isinstance(v, str) and _VISIBLE.search(v) for v in value):
             return _bad(f, path, input_name, "type.text_list", "phải là danh sách các dòng chữ không rỗng.")
-        if len(value) > f.max_items:
+        if len(value) > _bound(f.max_items):
             return _too_many(f, path, value, input_name)
         for i, line in enumerate(value):
-            if len(line) > f.max_length:
+            if len(line) > _bound(f.max_length):
                 return _too_long(f, f"{path}[{i}]", f"{f.label} (dòng {i + 1})", line, input_name)
     return None
+
+
+def _bound(limit: int | None) -> int:
+    """A field's ``max_length`` or ``max_items`` where its type has one: fields.toml is refused
+    when a field of that type lacks it (``BOUNDS``), so it is never None here."""
+    if limit is None:
+        raise TypeError("a field of this type has no such bound: fields.toml should have been refused")
+    return limit
 
 
 def _bad(f: Field, path: str, input_name: str, rule: str, what: str) -> Problem:
@@ -402,12 +411,12 @@ def _bad(f: Field, path: str, input_name: str, rule: str, what: str) -> Problem:
 def _too_long(f: Field, path: str, label: str, text: str, input_name: str) -> Problem:
     return Problem("length.text", path, label,
                    f'"{label}" ({path}) dài {group_thousands(len(text))} ký tự, quá giới hạn '
-                   f"{group_thousands(f.max_length)} ký tự.", input=input_name)
+                   f"{group_thousands(_bound(f.max_length))} ký tự.", input=input_name)
 
 
 def _too_many(f: Field, path: str, items: list, input_name: str) -> Problem:
     return _bad(f, path, input_name, "length.list",
-                f"có {group_thousands(len(items))} mục, quá giới hạn {group_thousands(f.max_items)} mục.")
+                f"có {group_thousands(len(items))} mục, quá giới hạn {group_thousands(_bound(f.max_items))} mục.")
 
 
 def _short(value: Any) -> str:

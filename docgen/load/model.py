@@ -11,6 +11,7 @@ is converted, and ``NaN``/``Infinity`` and repeated keys are refused, each named
 
 from __future__ import annotations
 
+import builtins
 import json
 import math
 import re
@@ -18,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from ..domain.vietnamese import group_thousands
 from ..errors import InputFileError, Problem
@@ -81,7 +82,13 @@ class Record:
             memo[path] = parse_date(self.raw(path))
         return memo[path]
 
-    def int(self, path: str, default: int | None = None) -> int | None:
+    @overload
+    def int(self, path: str, default: builtins.int) -> builtins.int: ...
+    @overload
+    def int(self, path: str, default: None = None) -> builtins.int | None: ...
+
+    def int(self, path: str, default: builtins.int | None = None) -> builtins.int | None:
+        """The integer at ``path`` (a bool is not one), else ``default``."""
         value = self.raw(path)
         return value if isinstance(value, int) and not isinstance(value, bool) else default
 
@@ -151,6 +158,7 @@ class _Pairs(dict):
     """A JSON object that repeated a key; ``repeated`` counts how often each such key was written."""
 
     __slots__ = ("repeated",)
+    repeated: dict[str, int]
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict:

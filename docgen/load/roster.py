@@ -110,13 +110,15 @@ def read_config(path: Path, sink: DataProblems, file: str | None = None,
     limits = root.sub("limits", required=True)
     values = [limits.integer(key, required=True, lo=1) for key in LIMIT_KEYS]
     limits.unknown(LIMIT_KEYS)
-    return columns, (Limits(*values) if None not in values else None)
+    known = [v for v in values if v is not None]
+    return columns, (Limits(*known) if len(known) == len(values) else None)
 
 
 def _read(path: Path) -> tuple[list[Column], Limits]:
     sink = DataProblems()
     columns, limits = read_config(path, sink)
     sink.raise_if_any()
+    assert limits is not None  # None only when a limit had a problem: raised above
     return columns, limits
 
 
@@ -253,7 +255,7 @@ def _read_sheet(rows, by_header: dict[str, Column], limits: Limits, path) -> lis
 
 def _data_rows(rows, first_row: int, mapping: dict[int, Column], typed: dict[int, str], limits: Limits,
                path) -> list[RosterRow]:
-    out = []
+    out: list[RosterRow] = []
     for offset, row in enumerate(rows):
         if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
             continue

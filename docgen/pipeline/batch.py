@@ -117,7 +117,8 @@ def _json_items(path: Path, engine: Engine) -> list[Item]:
         raise InputFileError(f"{path}: tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng UTF-8.") from None
     data = engine.parse(text, str(path))
     if isinstance(data, list):
-        return [Item(f"{path.name}[{i}]", d if isinstance(d, dict) else {"_not_an_object": d}) for i, d in enumerate(data)]
+        return [Item(f"{path.name}[{i}]", d if isinstance(d, dict) else {"_not_an_object": d})
+                for i, d in enumerate(data)]
     return [Item(path.name, data if isinstance(data, dict) else {"_not_an_object": data})]
 
 
@@ -125,7 +126,7 @@ def _json_items(path: Path, engine: Engine) -> list[Item]:
 _ENGINE: dict = {}
 
 
-def _init_worker(forms_dir: str | None, font_dir: str | None, org: dict, target: str, formats: tuple,
+def _init_worker(forms_dir: str | None, font_dir: str | Path | None, org: dict, target: str, formats: tuple,
                  engine: Engine | None = None) -> None:
     """Set up this process: the engine (built once; reused when this process already has one)."""
     engine = engine or Engine.open(forms_dir, font_dir)
@@ -573,11 +574,11 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
                     if answer[0] == "bug":
                         # the worker could not set up: its jobs, and those no one has begun, are lost
                         # to that fault; the other workers finish the jobs they hold
-                        fault = _fault("tạo", str(answer[1])[:60])
+                        lost = _fault("tạo", str(answer[1])[:60])
                         while w.jobs:
-                            yield w.jobs.popleft(), [], fault, True
+                            yield w.jobs.popleft(), [], lost, True
                         while pending:
-                            yield pending.popleft(), [], fault, True
+                            yield pending.popleft(), [], lost, True
                         gone = True
                         break
                     _, _, files, error, fault = answer

@@ -38,7 +38,8 @@ def lint_forms(engine: Engine) -> Iterator[str]:
     broken = []
     unknown: dict[str, int] = {}
     for folder in form_folders(library.root):
-        f = readable.get(folder.name)  # None: its form.toml is broken (named above); its template is checked all the same
+        # None: its form.toml is broken (named above); its template is checked all the same
+        f = readable.get(folder.name)
         template = folder / "template.docx"
         if not template.is_file():
             continue  # named above
@@ -220,7 +221,7 @@ def _references(tree) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str,
     """Each variable a template reads: ``(as written, as a context path, alias)``. A loop
     variable or a ``{% set %}`` name stands for the path it was given (``introducers[]``);
     ``alias`` is then ``(its name, that path as text)``."""
-    out = []
+    out: list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, str] | None]] = []
 
     def chain(node):
         """``(name node, segments)`` of ``a.b['c'][0]``, or ``(None, ())``; visits the other parts."""
@@ -287,7 +288,8 @@ def _references(tree) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str,
         if isinstance(node, nodes.For):
             visit(node.iter, scope)
             inner = dict(scope)
-            path = resolve(node.iter, scope) if isinstance(node.iter, (nodes.Name, nodes.Getattr, nodes.Getitem)) else None
+            path = (resolve(node.iter, scope) if isinstance(node.iter, (nodes.Name, nodes.Getattr, nodes.Getitem))
+                    else None)
             bind(node.target, None if path is None else path + ("[]",), inner)
             inner["loop"] = None
             if node.test is not None:
@@ -298,7 +300,8 @@ def _references(tree) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str,
                 visit(child, scope)
         elif isinstance(node, nodes.Assign):
             visit(node.node, scope)
-            if isinstance(node.target, nodes.Name) and isinstance(node.node, (nodes.Name, nodes.Getattr, nodes.Getitem)):
+            if (isinstance(node.target, nodes.Name)
+                    and isinstance(node.node, (nodes.Name, nodes.Getattr, nodes.Getitem))):
                 bind(node.target, resolve(node.node, scope), scope)
             else:
                 bind(node.target, None, scope)
@@ -320,7 +323,7 @@ def _references(tree) -> list[tuple[tuple[str, ...], tuple[str, ...], tuple[str,
                 visit(child, inner)
         elif isinstance(node, nodes.With):
             inner = dict(scope)
-            for target, value in zip(node.targets, node.values):
+            for target, value in zip(node.targets, node.values, strict=True):
                 visit(value, scope)
                 bind(target, resolve(value, scope) if isinstance(value, (nodes.Name, nodes.Getattr, nodes.Getitem))
                      else None, inner)

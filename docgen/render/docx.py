@@ -49,11 +49,11 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Literal
+from xml.parsers import expat
 
 from docxtpl import DocxTemplate, InlineImage, RichText, RichTextParagraph
 from jinja2 import TemplateError, TemplateSyntaxError, meta
-from xml.parsers import expat
 
 try:
     from docxtpl.subdoc import Subdoc
@@ -212,6 +212,7 @@ def _docxtpl_objects(value: Any, path: str = "") -> tuple[str, str] | None:
     object tied to the package of the ``DocxTemplate`` it was made for (a picture, a
     sub-document, a rich text with a hyperlink). Neither render path renders that template,
     so the document would reference relationships or styles it does not have."""
+    items: Iterable[tuple[Any, Any]]
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, (list, tuple)):
@@ -273,6 +274,12 @@ _NOT_CHAR_DATA = "<>&\"'\x00-\x1f\ud800-\udfff\ufffe\uffff"
 _CHAR_DATA = re.compile(f"[^{_NOT_CHAR_DATA}]*(?:&(?:amp|lt|gt|#34|#39);[^{_NOT_CHAR_DATA}]*)*")
 _SLOT = object()
 _MAX_SHAPES = 64  # per part: a loop over n items makes a shape per n
+# how a part's zip member is deflated (see _plan): a literal's compressed bytes, or the pieces
+# (start, end) that go in as a stored block
+Plan = list[bytes | tuple[int, int]]
+# one rendered part: ``(xml, None, None)`` when a parse proved it, ``(None, pieces, plan)`` when
+# its shape did (the XML is then the pieces joined)
+Rendered = tuple[bytes, None, None] | tuple[None, list[str], Plan]
 
 
 # -- deflating a part by pieces -----------------------------------------------------------------
@@ -292,7 +299,7 @@ def _segment(literal: str) -> bytes | None:
     return c.compress(raw) + c.flush(zlib.Z_SYNC_FLUSH)
 
 
-def _plan(pieces: list[str]) -> list[bytes | tuple[int, int]]:
+def _plan(pieces: list[str]) -> Plan:
     """How a part of this shape is deflated: the ready Deflate blocks of each long literal,
     and between them ``(start, end)`` runs of pieces (values and short literals) to store."""
     plan: list[bytes | tuple[int, int]] = []
@@ -377,7 +384,7 @@ class CompiledTemplate:
         self._frozen: dict[str, _Member] = {}
         self._compiled: dict[str, Any] = {}
         # per shape-safe part: shape -> its deflate plan when well-formed, False when not
-        self._shapes: dict[str, dict[tuple, list | bool]] = {}
+        self._shapes: dict[str, dict[tuple, Plan | Literal[False]]] = {}
         env = environment(True)
         self.names: set[str] = set()  # top-level context names the template reads
         self._source_has_listing_chars = False
@@ -425,15 +432,15 @@ class CompiledTemplate:
 
     def render_parts(self, context: dict) -> dict[str, bytes]:
         """The rendered XML of each tagged part, validated; raises :class:`FormError` on a broken template."""
-        return {name: data if data is not None else "".join(pieces).encode("utf-8")
-                for name, (data, pieces, _) in self._render_parts(context).items()}
+        return {name: entry[0] if entry[0] is not None else "".join(entry[1]).encode("utf-8")
+                for name, entry in self._render_parts(context).items()}
 
-    def _render_parts(self, context: dict) -> dict[str, tuple[bytes | None, list[str] | None, list | None]]:
+    def _render_parts(self, context: dict) -> dict[str, Rendered]:
         """Each tagged part as ``(xml, None, None)`` when a parse proved it, or
         ``(None, pieces, plan)`` when its shape did (the XML is then the pieces joined)."""
         # values with line breaks or tabs need docxtpl's listing fix-up (w:br, w:tab)
         listing = _has_listing_chars(context) if self._source_has_listing_chars else None
-        out: dict[str, tuple[bytes | None, list[str] | None, list | None]] = {}
+        out: dict[str, Rendered] = {}
         for name, template in self._compiled.items():
             try:
                 pieces = self._pieces(template, context)
@@ -442,7 +449,8 @@ class CompiledTemplate:
             except Exception as exc:
                 refuse_docxtpl_objects(self.path, context)  # an InlineImage fails here when its template is idle
                 # only the template's own code ran here: 1/0, a wrong type, a value that failed
-                raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: {type(exc).__name__}: {exc}") from exc
+                raise FormError(f"Mẫu {self.path.parent.name}: lỗi khi điền {name}: "
+                                f"{type(exc).__name__}: {exc}") from exc
             shapes = self._shapes.get(name)
             shape = known = None
             if shapes is not None and _CHAR_DATA.fullmatch(" ".join([p for p in pieces if type(p) is not str])):
@@ -462,8 +470,9 @@ class CompiledTemplate:
             try:
                 check_well_formed(data)
             except expat.ExpatError as exc:
-                raise FormError(f"Mẫu {self.path.parent.name}: {name} sau khi điền không còn là XML hợp lệ: {exc}") from exc
-            if shape is not None and known is None:
+                raise FormError(f"Mẫu {self.path.parent.name}: {name} sau khi điền "
+                                f"không còn là XML hợp lệ: {exc}") from exc
+            if shapes is not None and shape is not None and known is None:
                 # a new shape: probe it. The answer is the same whoever asks, so a full cache
                 # only costs a probe per render and never changes the output.
                 known = _probe_is_well_formed(pieces) and _plan(pieces)
@@ -485,7 +494,7 @@ class CompiledTemplate:
             raise  # handle_exception always raises; this keeps type checkers content
 
     @staticmethod
-    def _planned_member(name: str, pieces: list[str], plan: list[bytes | tuple[int, int]]) -> _Member:
+    def _planned_member(name: str, pieces: list[str], plan: Plan) -> _Member:
         """A zip member deflated by pieces: each long literal of the template was deflated once
         (see :func:`_plan`); the values and the short literals between them go in as stored
         blocks. The stream is plain Deflate; it is about a third larger than deflating the
@@ -511,8 +520,9 @@ class CompiledTemplate:
             if name not in rendered:
                 members.append(self._frozen[name])
                 continue
-            data, pieces, plan = rendered[name]
-            members.append(_member(name, data, 1) if data is not None else self._planned_member(name, pieces, plan))
+            entry = rendered[name]  # indexed, not unpacked, so that the type checker sees which kind it is
+            members.append(_member(name, entry[0], 1) if entry[0] is not None
+                           else self._planned_member(name, entry[1], entry[2]))
         return write_zip(members)
 
 

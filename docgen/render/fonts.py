@@ -16,10 +16,9 @@ import os
 import struct
 import sys
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
-
-import zlib
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfdoc, pdfmetrics
@@ -43,7 +42,9 @@ FAMILIES = (
         {
             "regular": ("times.ttf", "Times New Roman.ttf", "Times_New_Roman.ttf", "TimesNewRoman.ttf"),
             "bold": ("timesbd.ttf", "Times New Roman Bold.ttf", "Times_New_Roman_Bold.ttf", "TimesNewRomanBold.ttf"),
-            "italic": ("timesi.ttf", "Times New Roman Italic.ttf", "Times_New_Roman_Italic.ttf", "TimesNewRomanItalic.ttf"),
+            "italic": (
+                "timesi.ttf", "Times New Roman Italic.ttf", "Times_New_Roman_Italic.ttf", "TimesNewRomanItalic.ttf"
+            ),
             "bolditalic": (
                 "timesbi.ttf", "Times New Roman Bold Italic.ttf", "Times_New_Roman_Bold_Italic.ttf",
                 "TimesNewRomanBoldItalic.ttf",
@@ -53,13 +54,18 @@ FAMILIES = (
     ),
     Family(
         "Liberation Serif",
-        {s: (f"LiberationSerif-{n}.ttf",) for s, n in zip(STYLES, ("Regular", "Bold", "Italic", "BoldItalic"))},
+        {s: (f"LiberationSerif-{n}.ttf",)
+         for s, n in zip(STYLES, ("Regular", "Bold", "Italic", "BoldItalic"), strict=True)},
         True,
     ),
-    Family("Tinos", {s: (f"Tinos-{n}.ttf",) for s, n in zip(STYLES, ("Regular", "Bold", "Italic", "BoldItalic"))}, True),
+    Family(
+        "Tinos",
+        {s: (f"Tinos-{n}.ttf",) for s, n in zip(STYLES, ("Regular", "Bold", "Italic", "BoldItalic"), strict=True)},
+        True,
+    ),
     Family(
         "DejaVu Serif",
-        {s: (f"DejaVuSerif{n}.ttf",) for s, n in zip(STYLES, ("", "-Bold", "-Italic", "-BoldItalic"))},
+        {s: (f"DejaVuSerif{n}.ttf",) for s, n in zip(STYLES, ("", "-Bold", "-Italic", "-BoldItalic"), strict=True)},
         False,
     ),
 )

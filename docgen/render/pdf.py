@@ -26,7 +26,7 @@ import io
 import itertools
 import zipfile
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -34,8 +34,17 @@ from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, Table
-from reportlab.platypus import TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from .fonts import FontSet
 
@@ -551,7 +560,7 @@ class Translator:
                     borders[etree.QName(el).localname] = el
         rows = tbl.findall(W + "tr")
         ncols = max(len(grid), 1)
-        data = [["" for _ in range(ncols)] for _ in rows]
+        data: list[list[Any]] = [["" for _ in range(ncols)] for _ in rows]  # text, or a cell's flowables
         commands: list = [
             ("LEFTPADDING", (0, 0), (-1, -1), margins["left"]),
             ("RIGHTPADDING", (0, 0), (-1, -1), margins["right"]),
@@ -579,8 +588,8 @@ class Translator:
                         vmerge = vm.get(W + "val", "continue")
                     va = tcpr.find(W + "vAlign")
                     if va is not None:
-                        v = {"center": "MIDDLE", "bottom": "BOTTOM"}.get(va.get(W + "val"), "TOP")
-                        commands.append(("VALIGN", (ci, ri), (ci + span - 1, ri), v))
+                        valign = {"center": "MIDDLE", "bottom": "BOTTOM"}.get(va.get(W + "val"), "TOP")
+                        commands.append(("VALIGN", (ci, ri), (ci + span - 1, ri), valign))
                     self._cell_borders(tcpr.find(W + "tcBorders"), ci, ri, span, commands)
                 if ci < ncols:
                     if vmerge == "continue" and ci in vmerge_start:
@@ -691,7 +700,11 @@ class _DocParagraph(Paragraph):
     work is linear in the length (``bench/bench_long_text.py``).
     """
 
-    _kept = None  # the lines of a piece of a split paragraph, for the width they were made for
+    _kept: Any = None  # the lines of a piece of a split paragraph, for the width they were made for
+    # set by reportlab's Paragraph (its wrap and split), which has no type information
+    blPara: Any
+    frags: Any
+    width: Any
 
     def draw(self):
         self.canv.translate(0, self.style.baseline_shift)
