@@ -1,13 +1,14 @@
 # Two commands set everything up on a fresh machine with Python 3.11+ and make:
 #   make demo   — install into .venv and write every sample's documents under out/
 #   make test   — install into .venv (with test tools) and run the tests
+#   make lint   — ruff and mypy (pyproject.toml says how), as CI runs them before the tests
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-fallback fuzz bench fidelity install clean
+.PHONY: demo test lint test-fallback fuzz bench fidelity install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -rs
+
+lint: $(STAMP)
+	$(BIN)/ruff check docgen tests bench tools
+	$(BIN)/mypy docgen
 
 # The tests again with the PDF font forced to DejaVu Serif, the fallback of a machine with no
 # Times-metric font: a folder holding only DejaVu Serif is given as DOCGEN_FONT_DIR.

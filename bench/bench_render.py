@@ -63,7 +63,8 @@ def profiles(n: int, seed: int = 2026) -> list[dict]:
             },
             "admission": {
                 "cell_meeting": {"date": meeting.isoformat()},
-                "decision": {"number": i % 300 + 1, "date": (meeting + timedelta(days=rng.randrange(1, 40))).isoformat()},
+                "decision": {"number": i % 300 + 1,
+                             "date": (meeting + timedelta(days=rng.randrange(1, 40))).isoformat()},
             },
         })
     return out
@@ -271,7 +272,7 @@ def main() -> None:
                 row("plain docxtpl render + save to file, same contexts", n, t_plain)
                 print(f"  ratio DOCX batch vs plain docxtpl: {t_plain / t_batch:.1f}x (target >= 30x)")
         finally:
-            for where, folder in folders[1:]:
+            for _where, folder in folders[1:]:
                 shutil.rmtree(folder, ignore_errors=True)
 
         # 3. PDF
@@ -300,7 +301,8 @@ def main() -> None:
         lo = None if args.no_libreoffice else bench_libreoffice(sample[:40], tmp)
         if lo:
             version = subprocess.run([libreoffice(), "--version"], capture_output=True, text=True).stdout.strip()
-            print(f"  {'LibreOffice soffice --convert-to pdf, 20 per call':58} {1 / lo:9.1f} docs/s {lo * 1000:9.2f} ms/doc")
+            print(f"  {'LibreOffice soffice --convert-to pdf, 20 per call':58} {1 / lo:9.1f} docs/s "
+                  f"{lo * 1000:9.2f} ms/doc")
             print(f"  ({version})")
             print(f"  ratio PDF batch vs LibreOffice: {lo / (t_batch_pdf / n):.1f}x (target >= 10x)")
         else:
@@ -311,7 +313,8 @@ def main() -> None:
             print("\n4. peak memory of a batch (DOCX + PDF, -j 1, fresh process each)")
             for count in (int(x) for x in args.rss.split(",") if x):
                 peak, seconds = rss_child(count, tmp)
-                print(f"  {count:6d} documents: peak RSS {peak:7.1f} MiB, {seconds:6.1f} s ({count / seconds:.1f} docs/s)")
+                print(f"  {count:6d} documents: peak RSS {peak:7.1f} MiB, {seconds:6.1f} s "
+                      f"({count / seconds:.1f} docs/s)")
             sizes = [int(x) for x in args.tree_rss.split(",") if x]
             if sizes:
                 print("  -j 2, fresh process each, the whole process tree sampled every 50 ms:")

@@ -69,7 +69,7 @@ def lines(pdf: bytes) -> tuple[int, list[Line]]:
     for number, page in enumerate(reader.pages, 1):
         pieces: list[tuple[float, float, str]] = []
 
-        def visit(text, cm, tm, font, size):
+        def visit(text, cm, tm, font, size, pieces=pieces):
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
@@ -116,7 +116,9 @@ def compare(ours_pdf: bytes, theirs_pdf: bytes) -> Comparison:
             dy.append(abs(mine.y - lo.y))
             dx.append(abs(mine.x - lo.x))
     # the page breaks are the same when every page holds the same words in both
-    words = lambda ls, n: [sorted(w for ln in ls if ln.page == p for w in ln.text.split()) for p in range(1, n + 1)]
+    def words(ls: list[Line], n: int) -> list[list[str]]:
+        return [sorted(w for ln in ls if ln.page == p for w in ln.text.split()) for p in range(1, n + 1)]
+
     return Comparison((n_ours, n_theirs), n_ours == n_theirs and words(ours, n_ours) == words(theirs, n_theirs),
                       max(len(a), len(b)), same, dy, dx)
 
@@ -146,7 +148,8 @@ def sample_documents():
     docs = []
     profiles = sorted((ROOT / "samples" / "candidates").glob("*.json"))
     for path in profiles:
-        inputs = Inputs({"org": org, "candidate": record_from_data(json.loads(path.read_text("utf-8")), "candidate", reg)})
+        candidate = record_from_data(json.loads(path.read_text("utf-8")), "candidate", reg)
+        inputs = Inputs({"org": org, "candidate": candidate})
         docs += [(d.stem, d) for d in engine.render_all(engine.pack_forms(inputs, "candidate"), inputs)]
     cg = record_from_data(json.loads((ROOT / "samples" / "congress.json").read_text("utf-8")), "congress", reg)
     inputs = Inputs({"org": org, "congress": cg})
@@ -186,7 +189,8 @@ def main() -> None:
                        capture_output=True, check=True)
         version = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout.strip()
         print(f"font: {engine.fonts.family}; {version}")
-        print(f"{'document':58} {'pages':>7} {'breaks':>6} {'lines same':>11} {'dy med':>6} {'dy max':>6} {'dx max':>6}")
+        print(f"{'document':58} {'pages':>7} {'breaks':>6} {'lines same':>11} "
+              f"{'dy med':>6} {'dy max':>6} {'dx max':>6}")
         all_dy: list[float] = []
         all_dx: list[float] = []
         same_pages = same_breaks = total = same = 0
@@ -236,7 +240,8 @@ def _details(ours_pdf: bytes, theirs_pdf: bytes) -> None:
                       f"x {mine.x:6.2f} {lo.x:6.2f} ({mine.x - lo.x:+6.2f})  {mine.text[:60]}")
     for tag, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if tag != "equal":
-            print(f"    {tag}: docgen {[ln.text[:50] for ln in ours[i1:i2]]} / LO {[ln.text[:50] for ln in theirs[j1:j2]]}")
+            print(f"    {tag}: docgen {[ln.text[:50] for ln in ours[i1:i2]]} "
+                  f"/ LO {[ln.text[:50] for ln in theirs[j1:j2]]}")
 
 
 if __name__ == "__main__":

@@ -60,7 +60,8 @@ LAN = sample("ly-thi-y-lan")              # rare letters Ỷ, Ự
 def decision_only(cand: dict) -> dict:
     """Only what the decision itself reads (tests that move its dates need no other paper)."""
     c = copy.deepcopy(cand)
-    keep = {k: c["candidate"][k] for k in ("full_name", "gender", "date_of_birth", "hometown", "residence", "workplace")}
+    keep = {k: c["candidate"][k]
+            for k in ("full_name", "gender", "date_of_birth", "hometown", "residence", "workplace")}
     return {"candidate": keep, "admission": {"cell_meeting": {"date": c["admission"]["cell_meeting"]["date"]},
                                              "decision": c["admission"]["decision"]}}
 

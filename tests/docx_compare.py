@@ -1,8 +1,9 @@
 """Compare two DOCX packages part by part: the compiled render against plain docxtpl.
 
 Every member must be in both zips; XML parts must be equal after C14N (read without the
-whitespace between elements, as python-docx reads them), other parts byte for byte. Two parts are compared by what they say instead, because python-docx (under plain
-docxtpl) writes them anew on every save while docgen copies them from the template:
+whitespace between elements, as python-docx reads them), other parts byte for byte. Two
+parts are compared by what they say instead, because python-docx (under plain docxtpl) writes
+them anew on every save while docgen copies them from the template:
 
 * ``[Content_Types].xml``: python-docx rebuilds it from the parts it writes, dropping
   ``Default`` entries that no part uses (Word templates carry one for ``jpeg``). Compared:
@@ -60,7 +61,8 @@ def differences(fast: bytes, slow: bytes) -> list[str]:
     out = []
     names_f, names_s = set(zf.namelist()), set(zs.namelist())
     if names_f != names_s:
-        out.append(f"members only in the first: {sorted(names_f - names_s)}, only in the second: {sorted(names_s - names_f)}")
+        out.append(f"members only in the first: {sorted(names_f - names_s)}, "
+                   f"only in the second: {sorted(names_s - names_f)}")
     for name in sorted(names_f & names_s):
         a, b = zf.read(name), zs.read(name)
         if name == "[Content_Types].xml":
@@ -71,7 +73,7 @@ def differences(fast: bytes, slow: bytes) -> list[str]:
             ca, cb = c14n(a), c14n(b)
             same = ca == cb
             if not same:
-                at = next((i for i, (x, y) in enumerate(zip(ca, cb)) if x != y), min(len(ca), len(cb)))
+                at = next((i for i, (x, y) in enumerate(zip(ca, cb, strict=False)) if x != y), min(len(ca), len(cb)))
                 out.append(f"{name} differs after C14N at byte {at}:\n  {ca[max(0, at - 80):at + 120]!r}\n  "
                            f"{cb[max(0, at - 80):at + 120]!r}")
                 continue

@@ -1,11 +1,12 @@
 """A seeded generator of hostile inputs, and the checks every docgen run must pass on them.
 
-Each case starts from a valid sample (a candidate profile, the organisation file, the
-congress file, or a JSON list of decisions for a batch, often of people of one name) and applies one to three mutations drawn from the categories a hostile or
-careless input brings: huge, negative or non-finite numbers, deep nesting, duplicate keys,
-dates at the ends of the calendar, text with XML and Jinja syntax, control, invisible and
-bidi characters, lone surrogates, very long text, wrong types, missing and unknown keys,
-broken or differently encoded files. Then it runs one docgen command on it, in process.
+Each case starts from a valid sample (a candidate profile, the organisation file, the congress
+file, or a JSON list of decisions for a batch, often of people of one name) and applies one to
+three mutations drawn from the categories a hostile or careless input brings: huge, negative
+or non-finite numbers, deep nesting, duplicate keys, dates at the ends of the calendar, text
+with XML and Jinja syntax, control, invisible and bidi characters, lone surrogates, very long
+text, wrong types, missing and unknown keys, broken or differently encoded files. Then it runs
+one docgen command on it, in process.
 
 The checks (``violations``):
 - the exit code is 0 or 3 (an input is accepted, or refused with its problems named);
@@ -107,7 +108,8 @@ def _paths(obj, prefix=""):
             yield from _paths(v, p)
 
 
-def _mutate(rng: random.Random, data: dict, raws: dict[str, str], printed: dict[str, str], free_text: str | None) -> str:
+def _mutate(rng: random.Random, data: dict, raws: dict[str, str], printed: dict[str, str],
+            free_text: str | None) -> str:
     places = [(p, parent, key) for p, parent, key in _paths(data) if not p.startswith("_")]
     if not places:  # every key was removed by an earlier mutation
         data[rng.choice(["candidate", "x"])] = _text(rng)
@@ -265,7 +267,8 @@ def violations(case: Case, workdir: Path) -> tuple[int, list[str]]:
     from click.testing import CliRunner
 
     from docgen.cli import main
-    from docgen.render.text import docx_paragraphs
+
+    from doctext import docx_paragraphs
 
     workdir.mkdir(parents=True, exist_ok=True)
     for name, blob in case.files.items():

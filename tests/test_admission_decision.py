@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from docgen.domain.vietnamese import long_date, upper
-from docgen.render.text import docx_paragraphs, docx_text, normalize, pdf_text
 
 from conftest import GOLDEN, VALID_CANDIDATES, decision_only, make_inputs, read_json
+from doctext import docx_paragraphs, docx_text, normalize, pdf_text
 
 FORM = "admission-decision"
 

@@ -16,9 +16,9 @@ from click.testing import CliRunner
 
 from docgen.cli import main
 from docgen.load.roster import clean_date, clean_int
-from docgen.render.text import docx_text
 
 from conftest import ROOT, SAMPLES, decision_only, read_json
+from doctext import docx_text
 
 ORG = str(SAMPLES / "org.json")
 sys.path.insert(0, str(ROOT / "bench"))
@@ -164,5 +164,6 @@ def test_unreadable_org_or_output_are_clear_errors(tmp_path):
     assert result.exit_code == 3 and "không phải JSON hợp lệ" in result.stderr
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = run("admission-decision", str(SAMPLES / "roster.xlsx"), "--org", ORG, "-o", str(blocker / "sub"), "-j", "1")
+    result = run("admission-decision", str(SAMPLES / "roster.xlsx"), "--org", ORG, "-o", str(blocker / "sub"),
+                 "-j", "1")
     assert result.exit_code == 5

@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli import main
-from docgen.render.text import docx_text, pdf_text
 
 from conftest import SAMPLES, read_json
+from doctext import docx_text, pdf_text
 from test_batch_pool import ORG, assert_each_person_has_a_decision, named_profiles, run_docgen, write_list
 
 DECISION = "admission-decision"
@@ -46,7 +46,7 @@ def three_ans() -> list[dict]:
     base = named_profiles(1, seed=5)[0]
     items = [copy.deepcopy(base) for _ in range(3)]
     for p, name, born, number in zip(items, ["Nguyễn Văn An", "Nguyễn Văn An", "Nguyễn Văn An 2"],
-                                     ["1996-02-03", "1999-11-20", "2001-07-09"], [31, 32, 33]):
+                                     ["1996-02-03", "1999-11-20", "2001-07-09"], [31, 32, 33], strict=True):
         p["candidate"]["full_name"] = name
         p["candidate"]["date_of_birth"] = born
         p["admission"]["decision"]["number"] = number
@@ -101,7 +101,7 @@ def test_the_three_dossiers_are_three_folders_each_one_persons(tmp_path):
                                          f"{day}_admission-dossier_nguyen-van-an-2",
                                          f"{day}_admission-dossier_nguyen-van-an_muc-2"]
     assert written_count(result.stdout) == len(files_on_disk(out))
-    for folder, p in zip(folders, [items[0], items[2], items[1]]):
+    for folder, p in zip(folders, [items[0], items[2], items[1]], strict=True):
         decisions = [docx_text(f.read_bytes()) for f in folder.glob("*_admission-decision_*.docx")]
         assert len(decisions) == 1 and person_in(decisions[0], p), folder.name
         assert (folder / f"{folder.name}.pdf").exists()  # the merged PDF bears the folder's name
@@ -206,8 +206,7 @@ def raises_on(name: str, conn, initargs, outdir) -> None:
     """A worker whose rendering of the person ``name`` fails with one of docgen's own errors
     (a disk that is full); a real worker otherwise. Only this test puts it in place."""
     from docgen.errors import OutputError
-    from docgen.pipeline import batch
-    from docgen.pipeline import Engine
+    from docgen.pipeline import Engine, batch
 
     render_all = Engine.render_all
 
@@ -253,7 +252,7 @@ def test_an_unreadable_file_in_a_folder_is_that_items_error(tmp_path, blob, why)
     result = batch(DECISION, str(folder), "--org", ORG, "-o", str(out), "-j", "1", "--format", "docx")
     assert result.exit_code == 3, result.output
     assert "Đã ghi: 3 tệp" in result.stdout and "Lỗi: 1 mục" in result.stdout
-    assert f"  1b-broken.json:\n    - " in result.stdout and why in result.stdout.split("1b-broken.json:", 1)[1]
+    assert "  1b-broken.json:\n    - " in result.stdout and why in result.stdout.split("1b-broken.json:", 1)[1]
     assert_each_person_has_a_decision(out, items)
 
 

@@ -20,9 +20,8 @@ import psutil
 import pytest
 from docx import Document
 
-from docgen.render.text import docx_text
-
 from conftest import ROOT, SAMPLES
+from doctext import docx_text
 
 ORG = str(SAMPLES / "org.json")
 TESTS = str(Path(__file__).resolve().parent)

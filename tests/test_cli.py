@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from docgen.cli import main
-from docgen.render.text import docx_text, pdf_text
 
 from conftest import DAT, LAN, SAMPLES, VALID_CANDIDATES
+from doctext import docx_text, pdf_text
 
 ORG = str(SAMPLES / "org.json")
 
@@ -113,7 +113,8 @@ def test_broken_forms_dir_is_exit_4(tmp_path):
 def test_unwritable_output_is_exit_5(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    result = CliRunner().invoke(main, ["admission-decision", str(VALID_CANDIDATES[0]), "--org", ORG, "-o", str(blocker / "sub")])
+    result = CliRunner().invoke(main, ["admission-decision", str(VALID_CANDIDATES[0]), "--org", ORG,
+                                       "-o", str(blocker / "sub")])
     assert result.exit_code == 5
     assert "Không tạo được thư mục" in result.stderr
 

@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from docgen.cli import main
 from docgen.domain.elections import Candidate, over_half, surplus_over_limit, tally
-from docgen.render.text import docx_paragraphs, docx_text, pdf_text
 
 from conftest import GOLDEN, SAMPLES, assert_invalid_sample_refused, make_inputs, read_json
+from doctext import docx_paragraphs, docx_text, pdf_text
 
 ORG = str(SAMPLES / "org.json")
 CONGRESS = SAMPLES / "congress.json"
@@ -110,7 +110,8 @@ def test_membership_share_of_all_staff(engine, org_data, cg, official, probation
              present_probationary=probationary)
     doc = render(engine, org_data, cg, "congress-resolution")
     for text in (docx_text(doc.docx), pdf_text(doc.pdf)):
-        assert f"Chi bộ có {official + probationary} đảng viên ({official} chính thức, {probationary} dự bị), chiếm {share} tổng số 24" in text
+        assert (f"Chi bộ có {official + probationary} đảng viên ({official} chính thức, {probationary} dự bị), "
+                f"chiếm {share} tổng số 24") in text
     assert "kết nạp 3 đảng viên, đạt 150% chỉ tiêu (2 đảng viên)" in docx_text(doc.docx)
 
 
@@ -143,7 +144,7 @@ def test_tie_at_the_last_seat_is_flagged_for_a_revote(engine, org_data, cg):
     t = tally(2, 14, [Candidate(0, "A", 12), Candidate(1, "B", 10), Candidate(2, "C", 10)])
     assert [c.full_name for c in t.elected] == ["A"] and [c.full_name for c in t.tied] == ["B", "C"]
     votes = [13, 12, 11, 10, 9, 9]  # the 5th seat: two candidates on 9 votes
-    for c, v in zip(cg["congress"]["elections"][0]["candidates"], votes):
+    for c, v in zip(cg["congress"]["elections"][0]["candidates"], votes, strict=True):
         c["votes"] = v
     (p,) = [p for p in problems(engine, org_data, cg) if p.rule == "election.tie"]
     assert p.severity == "error" and p.path == "congress.elections[0].candidates"
@@ -196,7 +197,8 @@ def test_ballots_in_both_layouts(engine, org_data, cg):
 def test_candidate_list_is_alphabetical_by_given_name(engine, org_data, cg):
     text = docx_text(render(engine, org_data, cg, "candidate-list", item=0).docx)
     order = [m for m in re.findall(r"\d (\D+?) \d\d/\d\d/\d{4}", text)]
-    assert order == ["Đỗ Thị Mai Anh", "Ngô Thanh Bình", "Dương Thị Ỷ Nhi", "Lê Văn Quyết", "Hồ Sỹ Thắng", "Vũ Minh Tuấn"]
+    assert order == ["Đỗ Thị Mai Anh", "Ngô Thanh Bình", "Dương Thị Ỷ Nhi", "Lê Văn Quyết", "Hồ Sỹ Thắng",
+                     "Vũ Minh Tuấn"]
     assert "số dư: 1, bằng 20%" in text
 
 

@@ -13,10 +13,20 @@ from pypdf import PdfReader
 
 from docgen.cli import main
 from docgen.domain.workdays import WorkCalendar, add_months, age_in_months
-from docgen.render.text import docx_paragraphs, docx_text, pdf_text
 
-from conftest import (DAT, GOLDEN, HUONG, INVALID, LAN, SAMPLES, VALID_CANDIDATES, assert_invalid_sample_refused,
-                      make_inputs, read_json)
+from conftest import (
+    DAT,
+    GOLDEN,
+    HUONG,
+    INVALID,
+    LAN,
+    SAMPLES,
+    VALID_CANDIDATES,
+    assert_invalid_sample_refused,
+    make_inputs,
+    read_json,
+)
+from doctext import docx_paragraphs, docx_text, pdf_text
 
 ORG = str(SAMPLES / "org.json")
 
@@ -55,7 +65,7 @@ def test_dossier_writes_papers_in_order_and_a_merged_pdf(tmp_path, path, codes):
     merged = [p for p in written if "_admission-dossier_" in p.name]
     assert len(docxs) == len(codes) and len(merged) == 1
     texts = []
-    for p, code in zip(docxs, codes):
+    for p, code in zip(docxs, codes, strict=True):
         dtext = docx_text(p.read_bytes())
         ptext = pdf_text(p.with_suffix(".pdf").read_bytes())
         assert dtext == ptext, p.name
@@ -158,8 +168,8 @@ def test_recorded_exception_turns_age_into_a_warning_and_shows_on_the_decision(e
     assert "age.range" in rules_of(found, "warning") and "age.range" not in rules_of(found)
     inputs = make_inputs(engine, org_data, cand)
     doc = engine.render(engine.library.get("admission-decision"), inputs, formats=("docx",))
-    assert ("- Căn cứ Công văn số 125-CV/TU, ngày 02-02-2026 của Ban Thường vụ Tỉnh ủy (đảng viên trên 60 tuổi có uy tín "
-            "tại địa bàn);") in docx_paragraphs(doc.docx)
+    assert ("- Căn cứ Công văn số 125-CV/TU, ngày 02-02-2026 của Ban Thường vụ Tỉnh ủy "
+            "(đảng viên trên 60 tuổi có uy tín tại địa bàn);") in docx_paragraphs(doc.docx)
 
 
 # -- introducers ----------------------------------------------------------------------------------
@@ -347,7 +357,8 @@ def decision_dossier(cand: dict, meeting: str) -> dict:
     for key in ("committee_resolution", "decision"):
         c["admission"][key]["date"] = move(c["admission"][key]["date"])
     c["candidate"]["application_date"] = move(c["candidate"]["application_date"])
-    c["candidate"]["awareness_course"]["certificate_date"] = move(c["candidate"]["awareness_course"]["certificate_date"])
+    course = c["candidate"]["awareness_course"]
+    course["certificate_date"] = move(course["certificate_date"])
     c["youth_union_resolution"]["date"] = move(c["youth_union_resolution"]["date"])
     c["comments"]["date"] = move(c["comments"]["date"])
     for it in c["introducers"]:

@@ -216,9 +216,11 @@ def _people(n: int) -> list[dict]:
 
 ROW_CONTEXTS = [
     {"title": SPECIALS, "unit": "Chi bộ 1", "people": _people(3),
-     "rich": RichText("đậm & <nghiêng>", bold=True, italic=True), "notes": Listing("dòng 1\ndòng 2\tcột\a'đoạn' \"mới\"")},
+     "rich": RichText("đậm & <nghiêng>", bold=True, italic=True),
+     "notes": Listing("dòng 1\ndòng 2\tcột\a'đoạn' \"mới\"")},
     {"title": "", "unit": "", "people": [], "rich": RichText(""), "notes": Listing("")},
-    {"title": "x", "unit": "Chi bộ 2", "people": _people(1), "rich": RichText("x", url_id=None), "notes": "chuỗi thường"},
+    {"title": "x", "unit": "Chi bộ 2", "people": _people(1), "rich": RichText("x", url_id=None),
+     "notes": "chuỗi thường"},
 ]
 
 
@@ -246,7 +248,7 @@ def test_a_column_loop_gets_a_grid_that_fits_its_rows(tmp_path):
     output has that grid too (LibreOffice shears a table whose grid does not fit)."""
     path = column_loop(tmp_path / "t")
     tpl = CompiledTemplate(path)
-    for ctx, grid in zip(COLUMN_CONTEXTS, ([4, 2], [1, 2], [3, 2])):
+    for ctx, grid in zip(COLUMN_CONTEXTS, ([4, 2], [1, 2], [3, 2]), strict=True):
         out = tpl.render(ctx)
         assert [max(rows) for rows in row_cells(out)] == grid
         assert grids(out) == grid
@@ -279,7 +281,8 @@ def test_a_nested_table_keeps_its_grid(tmp_path):
     assert tpl.render_path == "compiled"
     assert grids(tpl.render({"a": "x"})) == [1, 3]
     assert grids(plain(path, {"a": "x"})) == [3, 3]
-    assert [d.split(" differs")[0] for d in differences(tpl.render({"a": "x"}), plain(path, {"a": "x"}))] == ["word/document.xml"]
+    found = differences(tpl.render({"a": "x"}), plain(path, {"a": "x"}))
+    assert [d.split(" differs")[0] for d in found] == ["word/document.xml"]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
@@ -298,7 +301,8 @@ def test_a_template_saved_by_libreoffice(tmp_path):
     src = save(doc, tmp_path / "src")
     out = tmp_path / "lo"
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to",
-                    "docx:MS Word 2007 XML", "--outdir", str(out), str(src)], check=True, capture_output=True, timeout=180)
+                    "docx:MS Word 2007 XML", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=180)
     path = out / "template.docx"
     with zipfile.ZipFile(path) as z:
         assert "&quot;" in z.read("word/document.xml").decode()

@@ -12,10 +12,10 @@ import pytest
 from docxtpl import DocxTemplate
 
 from docgen.render.docx import CompiledTemplate, render_with_docxtpl
-from docgen.render.text import docx_paragraphs, docx_text
 from docgen.sandbox import environment
 
 from conftest import ROOT, SAMPLES, VALID_CANDIDATES, make_inputs, read_json
+from doctext import docx_paragraphs, docx_text
 from docx_compare import assert_same_package
 
 FORM_IDS = sorted(p.name for p in (ROOT / "forms").iterdir() if (p / "form.toml").exists())
@@ -96,7 +96,8 @@ def _mutate(value, rng):
 def test_forms_ship_inside_the_wheel(tmp_path):
     """A plain (non-editable) install finds the forms: the wheel carries docgen/forms/."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path),
+         str(ROOT)],
         check=True, capture_output=True,
     )
     (wheel,) = tmp_path.glob("docgen-*.whl")

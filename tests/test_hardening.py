@@ -24,9 +24,9 @@ from docgen.domain.workdays import WorkCalendar, add_months
 from docgen.errors import FormError, InputFileError
 from docgen.load.fields import Registry
 from docgen.load.model import load_record, parse_json, record_from_data
-from docgen.render.text import docx_text
 
-from conftest import LAN, SAMPLES, HUONG, make_inputs, read_json
+from conftest import LAN, SAMPLES, make_inputs, read_json
+from doctext import docx_text
 
 ORG = SAMPLES / "org.json"
 CONGRESS = SAMPLES / "congress.json"

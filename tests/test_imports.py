@@ -14,6 +14,10 @@ command line imports only the pipeline and the error types.
 from __future__ import annotations
 
 import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,3 +214,39 @@ def test_a_module_of_no_stage_is_named(tmp_path):
     _package(tmp_path, {"toy/__init__.py": "", "toy/stray.py": "import toy\n"})
     assert problems(tmp_path, "toy", TOY_STAGES, TOY_ONLY) == [
         "toy.stray belongs to no stage (add it to STAGES in tests/test_imports.py)"]
+
+
+# -- the runtime dependencies are the libraries docgen imports ---------------------------------------
+# Declared in pyproject.toml without an import of their own in docgen/: python-docx, which docxtpl
+# writes with (pinned for the same bytes), and rl-accel, the C helpers reportlab uses when present.
+NOT_IMPORTED = {"python-docx", "rl-accel"}
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def third_party_imports(root: Path, package: str) -> set[str]:
+    """The top-level modules outside the standard library that ``package`` imports anywhere."""
+    found: set[str] = set()
+    for path in modules(root, package).values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                found.add(node.module.split(".")[0])
+    return {m for m in found if m != package and m not in sys.stdlib_module_names}
+
+
+def test_the_runtime_dependencies_are_the_libraries_docgen_imports():
+    """pypdf and psutil serve the tests only: they are test dependencies, and no module of the
+    package may import them (nor anything else not declared)."""
+    declared = {_canonical(re.match(r"[A-Za-z0-9._-]+", spec).group(0))
+                for spec in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+                    "dependencies"]}
+    distributions = packages_distributions()
+    imported = {_canonical(dist) for module in third_party_imports(ROOT, "docgen")
+                for dist in distributions.get(module, [module])}
+    assert imported - declared == set(), "imported by docgen/ but not a dependency in pyproject.toml"
+    assert declared - imported - NOT_IMPORTED == set(), "a dependency in pyproject.toml that docgen/ does not use"
+    assert not {"pypdf", "psutil"} & declared

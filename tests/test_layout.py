@@ -15,7 +15,6 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -23,7 +22,7 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from conftest import GOLDEN, SAMPLES, VALID_CANDIDATES, make_inputs, read_json, sample
-from docgen.render.text import docx_paragraphs
+from doctext import docx_paragraphs
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CUSTOM_MARGINS = {"top": 25, "bottom": 25, "left": 35, "right": 20}
@@ -44,7 +43,7 @@ def pdf_lines(pdf: bytes) -> list[list[Line]]:
     for number, page in enumerate(PdfReader(io.BytesIO(pdf)).pages, 1):
         pieces: list[tuple[float, float, float, str]] = []
 
-        def visit(text, cm, tm, font, size):
+        def visit(text, cm, tm, font, size, pieces=pieces):
             if text.strip():
                 x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
                 y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]

@@ -3,6 +3,8 @@ named with its part and its text, the other forms are still checked, and the exi
 
 from __future__ import annotations
 
+import ast
+import json
 import shutil
 import zipfile
 
@@ -10,10 +12,15 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
+from docgen.check import PARAMS
 from docgen.cli import main
-from docgen.render.docx import CompiledTemplate, TemplateTagError
+from docgen.errors import FormDataError
+from docgen.load.forms import FormLibrary
+from docgen.pipeline import Engine
+from docgen.pipeline.lint import _references, context_shape, unknown_names
+from docgen.render.docx import CompiledTemplate, TemplateTagError, template_parts
 
-from conftest import ROOT
+from conftest import ROOT, SAMPLES, sample
 from test_equivalence import column_loop, save
 
 
@@ -82,18 +89,6 @@ def test_forms_lint_reports_broken_tags_and_checks_the_other_forms(tmp_path):
 
 
 # -- every problem of the forms' data files at once (form.toml, _shared/*.toml) ------------------------
-import ast
-import json
-
-from conftest import SAMPLES, sample
-
-from docgen.check import PARAMS
-from docgen.errors import FormDataError
-from docgen.load.forms import FormLibrary
-from docgen.pipeline import Engine
-from docgen.pipeline.lint import _references, context_shape, unknown_names
-from docgen.render.docx import template_parts
-
 ORG = str(SAMPLES / "org.json")
 HUONG = str(sample("pham-thi-thu-huong"))
 
@@ -205,7 +200,8 @@ BREAKAGES = {
     "rule-params-huge": ("_shared/rules.toml", "params = { months = 60 }", "params = { months = 99999999 }",
                          '[rule."certificate.validity".params] khóa "months" phải là số nguyên từ 0 đến 1200'),
     "rule-unknown-form": ("_shared/rules.toml", 'forms = ["cell-resolution"]', 'forms = ["cell-resolutoin"]',
-                          '[rule."certificate.validity"] mẫu "cell-resolutoin" không có trong thư mục mẫu (có phải "cell-resolution"?)'),
+                          '[rule."certificate.validity"] mẫu "cell-resolutoin" không có trong thư mục mẫu '
+                          '(có phải "cell-resolution"?)'),
     "rule-without-function": ("_shared/rules.toml", '[rule."vote.counts"]', '[rule."vote.count"]',
                               '[rule."vote.count"] không có phần kiểm tra tương ứng trong docgen'),
     "rule-severity": ("_shared/rules.toml", 'severity = "warning"', 'severity = "notice"',
@@ -261,7 +257,8 @@ def test_a_broken_data_file_is_exit_4_naming_its_file_and_key(tmp_path, rel, old
 
 def test_a_rule_without_its_source_is_exit_4_naming_rules_toml_and_the_rule(tmp_path):
     forms = _forms(tmp_path)
-    rules = _edit(forms, "_shared/rules.toml", 'source = "Quy định 294-QĐ/TW §1.1.1', 'sourc = "Quy định 294-QĐ/TW §1.1.1')
+    rules = _edit(forms, "_shared/rules.toml", 'source = "Quy định 294-QĐ/TW §1.1.1',
+                  'sourc = "Quy định 294-QĐ/TW §1.1.1')
     for args in (["check", HUONG, "--org", ORG], ["forms", "lint"]):
         result = _run(forms, *args)
         assert result.exit_code == 4, result.output
@@ -274,7 +271,8 @@ def test_a_rule_without_its_source_is_exit_4_naming_rules_toml_and_the_rule(tmp_
     ('headers = ["Quê quán"]', "", '[[column]] candidate.hometown thiếu khóa "headers"'),
     ("max_part_mb = 50", "max_part_mb = 0", '[limits] khóa "max_part_mb" phải là số nguyên từ 1 trở lên'),
     ("[limits]", "[limits", "lỗi cú pháp TOML ở dòng"),
-    ('headers = ["Quê quán"]', 'headers = ["Quê quán", "Họ tên"]', '[[column]] candidate.hometown tiêu đề "Họ tên" đã dùng cho cột candidate.full_name'),
+    ('headers = ["Quê quán"]', 'headers = ["Quê quán", "Họ tên"]',
+     '[[column]] candidate.hometown tiêu đề "Họ tên" đã dùng cho cột candidate.full_name'),
 ])
 def test_a_broken_roster_toml_stops_a_batch_with_exit_4(tmp_path, old, new, message):
     forms = _forms(tmp_path)

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SAMPLES
 from docgen.cli import main
 from docgen.errors import InputFileError
 from docgen.load.roster import Limits, load_columns, load_limits, read_roster
+
+from conftest import ROOT, SAMPLES
 
 ROSTER = SAMPLES / "roster.xlsx"
 SHEET = "xl/worksheets/sheet1.xml"

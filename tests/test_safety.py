@@ -15,10 +15,10 @@ from docgen.check import errors
 from docgen.errors import FontError, FormError
 from docgen.render import fonts as fontmod
 from docgen.render.docx import CompiledTemplate, check_well_formed, shape_safe
-from docgen.render.text import docx_text, pdf_text
 from docgen.sandbox import environment, render_text
 
 from conftest import VALID_CANDIDATES, make_inputs, read_json
+from doctext import docx_text, pdf_text
 
 
 @pytest.mark.parametrize(
@@ -146,7 +146,7 @@ def test_shared_layout_caches_do_not_change_the_pdf(engine, org_data):
     docs = [engine.render(form, make_inputs(engine, org_data, read_json(p)), formats=("docx",)).docx
             for p in VALID_CANDIDATES]
     warm = [pdfmod.render_pdf(d, engine.fonts) for d in docs]
-    for d, expected in zip(reversed(docs), reversed(warm)):
+    for d, expected in zip(reversed(docs), reversed(warm), strict=True):
         pdfmod._FRAGS.clear()
         pdfmod._LINES.clear()
         pdfmod._PARAS.clear()
@@ -160,7 +160,8 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 def _tiny_template(tmp_path, body: str, name: str = "t.docx"):
     """A template whose document.xml is ``body`` inside w:document/w:body."""
-    xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{_W}"><w:body>{body}</w:body></w:document>'
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<w:document xmlns:w="{_W}"><w:body>{body}</w:body></w:document>')
     path = tmp_path / name
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')

@@ -19,9 +19,9 @@ from docx import Document
 
 from docgen.cli import main
 from docgen.load.forms import FormLibrary
-from docgen.render.text import docx_paragraphs, docx_text, pdf_text
 
 from conftest import HUONG, ROOT, SAMPLES, read_json
+from doctext import docx_paragraphs, docx_text, pdf_text
 
 ORG = str(SAMPLES / "org.json")
 NEW_FORM = ROOT / "tools" / "new_form.py"

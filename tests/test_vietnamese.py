@@ -1,7 +1,7 @@
 """Vietnamese formatting: dates, numbers, percentages, words, case, slugs."""
 
-from datetime import date
 import unicodedata
+from datetime import date
 
 import pytest
 from hypothesis import given, strategies as st

@@ -1,4 +1,5 @@
-"""Text of a filled DOCX or PDF, for tests, golden files and ``template.txt`` dumps.
+"""Text of a filled DOCX or PDF, for the tests and their golden files (test-only: pypdf is a test
+dependency, and docgen itself never reads its own output back).
 
 DOCX: every non-empty paragraph of the body in order, table cells row by row (merged cells
 once). PDF: pypdf's extraction of every page. ``normalize`` folds white space so that line
