@@ -150,7 +150,7 @@ def sample_documents():
     for path in profiles:
         candidate = record_from_data(json.loads(path.read_text("utf-8")), "candidate", reg)
         inputs = Inputs({"org": org, "candidate": candidate})
-        docs += [(d.stem, d) for d in engine.render_all(engine.pack_forms(inputs, "candidate"), inputs)]
+        docs += [(d.stem, d) for d in engine.render_all(engine.pack_forms(inputs, "admission-dossier"), inputs)]
     cg = record_from_data(json.loads((ROOT / "samples" / "congress.json").read_text("utf-8")), "congress", reg)
     inputs = Inputs({"org": org, "congress": cg})
     docs += [(d.stem, d) for d in engine.render_all(engine.pack_forms(inputs, "congress"), inputs)]

@@ -79,10 +79,85 @@ def handle_errors(fn):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def _engine_for(ctx: click.Context, forms_dir: Path | str | None, font_dir: Path | str | None) -> Engine:
+    """The engine of a forms folder and a font folder, built once per run."""
+    cache = ctx.find_root().meta.setdefault("docgen.engines", {})
+    key = (str(forms_dir) if forms_dir else None, str(font_dir) if font_dir else None)
+    if key not in cache:
+        cache[key] = Engine.open(forms_dir, font_dir)
+    return cache[key]
+
+
+def _forms_dir_after(args: list[str]) -> str | None:
+    """``--forms-dir`` given after the sub-command: needed before its options are parsed, to
+    know which forms exist."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--forms-dir" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--forms-dir="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+class FormCommands(click.Group):
+    """docgen's own commands, plus a command for each form folder and each pack: its name,
+    help line and example come from its form.toml (or packs.toml), so a new form folder is a
+    new command with no change to docgen."""
+
+    def _library_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        # --help is read before the other options: the folder may not be in ctx.params yet
+        forms_dir = (ctx.meta.get("docgen.forms_dir_after") or ctx.params.get("forms_dir")
+                     or os.environ.get("DOCGEN_FORMS_DIR") or None)
+        try:
+            library = _engine_for(ctx, forms_dir, ctx.params.get("font_dir")).library
+            commands = {pack_id: pack_command(pack_id, pack) for pack_id, pack in library.packs.items()}
+            for form_id, spec in library.forms.items():
+                commands.setdefault(form_id, form_command(spec))
+        except DocgenError as exc:
+            # a broken forms folder: a command still runs, to report every problem of it (exit 4)
+            ctx.meta["docgen.forms_error"] = exc
+            return {}
+        return commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._library_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        command = self._library_commands(ctx).get(cmd_name)
+        if command is None and "docgen.forms_error" in ctx.meta:
+            return broken_forms_command(cmd_name, ctx.meta["docgen.forms_error"])
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        ctx.meta["docgen.forms_dir_after"] = _forms_dir_after(args[1:])
+        return super().resolve_command(ctx, args)
+
+
+def _set_forms_dir(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        root = ctx.find_root()
+        root.obj = {**(root.obj or {}), "forms_dir": value}
+
+
+FORMS_DIR_HELP = ("Thư mục mẫu riêng, đặt trên các mẫu đi kèm: một mẫu hay một tệp _shared/ có ở đó thay cho "
+                  "mẫu, tệp cùng tên đi kèm docgen; mọi thứ khác vẫn lấy từ docgen.")
+
+
+def forms_dir_option(fn):
+    """``--forms-dir`` after the sub-command, as before it."""
+    return click.option("--forms-dir", type=click.Path(file_okay=False, path_type=Path), expose_value=False,
+                        callback=_set_forms_dir, help=FORMS_DIR_HELP)(fn)
+
+
+@click.group(cls=FormCommands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="docgen")
 @click.option("--forms-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DOCGEN_FORMS_DIR",
-              help="Thư mục mẫu riêng (mặc định: các mẫu đi kèm docgen).")
+              is_eager=True, help=FORMS_DIR_HELP)
 @click.option("--font-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DOCGEN_FONT_DIR",
               help="Thư mục phông chữ cho PDF (tìm trước phông hệ thống).")
 @click.pass_context
@@ -95,14 +170,12 @@ def main(ctx: click.Context, forms_dir: Path | None, font_dir: Path | None) -> N
       docgen check samples/candidates/pham-thi-thu-huong.json --org samples/org.json
       docgen forms
     """
-    ctx.obj = {"forms_dir": forms_dir, "font_dir": font_dir}
+    ctx.obj = {"forms_dir": ctx.meta.get("docgen.forms_dir_after") or forms_dir, "font_dir": font_dir}
 
 
 def engine(ctx: click.Context) -> Engine:
     obj = ctx.find_root().obj or {}
-    if "engine" not in obj:
-        obj["engine"] = Engine.open(obj.get("forms_dir"), obj.get("font_dir"))
-    return obj["engine"]
+    return _engine_for(ctx, obj.get("forms_dir"), obj.get("font_dir"))
 
 
 def _inputs(eng: Engine, subject_kind: str, profile: Path, org: Path) -> Inputs:
@@ -131,15 +204,24 @@ def document_options(fn):
                      default=Path("."), show_default=True, help="Thư mục ghi kết quả."),
         click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
                      help="Định dạng của từng văn bản (tệp PDF gộp của một bộ văn bản luôn được ghi)."),
+        forms_dir_option,
     ]):
         fn = option(fn)
     return fn
 
 
-def pack_command(pack_id: str, help_text: str):
-    """``docgen <pack> INPUT --org ORG``: every paper of a pack and its merged PDF."""
+def _help(summary: str, name: str, example: str) -> str:
+    lines = [summary.strip(), "", "\b", "Ví dụ:"]
+    if example:
+        lines += [f"  docgen {name} {example} --org samples/org.json -o out/",
+                  f"  docgen {name} {example} --org samples/org.json --format pdf"]
+    return "\n".join(lines if example else lines[:1])
 
-    @click.command(name=pack_id, help=help_text)
+
+def pack_command(pack_id: str, pack: dict) -> click.Command:
+    """``docgen <pack> INPUT --org ORG``: every paper of a pack (packs.toml) and its merged PDF."""
+
+    @click.command(name=pack_id, help=_help(pack.get("help") or pack["title"], pack_id, pack.get("example", "")))
     @document_options
     @click.pass_context
     @handle_errors
@@ -147,7 +229,7 @@ def pack_command(pack_id: str, help_text: str):
         eng = engine(ctx)
         kind = eng.library.pack(pack_id)["subject"]
         inputs = _inputs(eng, kind, profile, org)
-        warnings = eng.require_valid(eng.pack_forms(inputs, kind), inputs, all_rules=True)
+        warnings = eng.require_valid(eng.pack_forms(inputs, pack_id), inputs, all_rules=True)
         if warnings:
             _report(warnings)
         _warn_font(eng, ("pdf",))
@@ -157,17 +239,18 @@ def pack_command(pack_id: str, help_text: str):
     return command
 
 
-def form_command(form_id: str, subject_kind: str, help_text: str):
-    """A ``docgen <form-id> PROFILE --org ORG`` command for one form."""
+def form_command(spec) -> click.Command:
+    """``docgen <form-id> PROFILE --org ORG``: one form, its help and example from its form.toml."""
+    form_id = spec.id
 
-    @click.command(name=form_id, help=help_text)
+    @click.command(name=form_id, help=_help(spec.help or spec.title, form_id, spec.example))
     @document_options
     @click.pass_context
     @handle_errors
     def command(ctx, profile: Path, org: Path, outdir: Path, fmt: str) -> None:
         eng = engine(ctx)
         form = eng.library.get(form_id)
-        inputs = _inputs(eng, subject_kind, profile, org)
+        inputs = _inputs(eng, form.subject, profile, org)
         warnings = eng.require_valid([form], inputs)
         if warnings:
             _report(warnings)
@@ -181,52 +264,16 @@ def form_command(form_id: str, subject_kind: str, help_text: str):
     return command
 
 
-FORM_COMMANDS = {
-    "admission-decision": ("candidate", "Quyết định kết nạp đảng viên (Mẫu 9-KNĐ) cho một người.",
-                           "samples/candidates/pham-thi-thu-huong.json"),
-    "nomination": ("candidate", "Giấy giới thiệu người vào Đảng (Mẫu 3-KNĐ), một tờ cho mỗi người giới thiệu.",
-                   "samples/candidates/ly-thi-y-lan.json"),
-    "youth-union-resolution": ("candidate", "Nghị quyết giới thiệu đoàn viên ưu tú vào Đảng (Mẫu 4-KNĐ).",
-                               "samples/candidates/pham-thi-thu-huong.json"),
-    "comments-summary": ("candidate", "Tổng hợp ý kiến nhận xét (Mẫu 5-KNĐ).", "samples/candidates/ly-thi-y-lan.json"),
-    "cell-resolution": ("candidate", "Nghị quyết đề nghị kết nạp đảng viên của chi bộ (Mẫu 6-KNĐ).",
-                        "samples/candidates/ly-thi-y-lan.json"),
-    "committee-resolution": ("candidate", "Nghị quyết đề nghị kết nạp đảng viên của đảng ủy (Mẫu 8-KNĐ).",
-                             "samples/candidates/ly-thi-y-lan.json"),
-    "attendance-report": ("congress", "Báo cáo tình hình đảng viên tham dự đại hội chi bộ.", "samples/congress.json"),
-    "candidate-list": ("congress", "Danh sách bầu cử, một tờ cho mỗi cuộc bầu.", "samples/congress.json"),
-    "ballot": ("congress", "Phiếu bầu cử, một mẫu cho mỗi cuộc bầu (có hoặc không có số dư).", "samples/congress.json"),
-    "vote-count-minutes": ("congress", "Biên bản kiểm phiếu, một bản cho mỗi cuộc bầu.", "samples/congress.json"),
-    "congress-minutes": ("congress", "Biên bản đại hội chi bộ.", "samples/congress.json"),
-    "congress-resolution": ("congress", "Nghị quyết đại hội chi bộ.", "samples/congress.json"),
-    "ratification-request": ("congress", "Tờ trình đề nghị chuẩn y kết quả bầu cử.", "samples/congress.json"),
-}
+def broken_forms_command(name: str, error: DocgenError) -> click.Command:
+    """What any form command is while the forms folder cannot be read: every problem, exit 4."""
 
-main.add_command(pack_command("admission-dossier", """Cả hồ sơ kết nạp theo thứ tự: giấy giới thiệu (3-KNĐ),
-    nghị quyết Đoàn (4-KNĐ) nếu có, tổng hợp ý kiến (5-KNĐ), nghị quyết chi bộ (6-KNĐ), nghị quyết
-    đảng ủy (8-KNĐ), quyết định kết nạp (9-KNĐ); kèm một tệp PDF gộp có mục lục (bookmark) để in.
+    @click.command(name=name, context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+                   add_help_option=False)
+    @handle_errors
+    def command() -> None:
+        raise error
 
-    \b
-    Ví dụ:
-      docgen admission-dossier samples/candidates/pham-thi-thu-huong.json --org samples/org.json -o out/dossier/
-    """))
-main.add_command(pack_command("congress", """Bộ văn kiện đại hội chi bộ: báo cáo tình hình đảng viên dự đại
-    hội, danh sách bầu cử, phiếu bầu, biên bản kiểm phiếu, biên bản và nghị quyết đại hội, tờ trình đề
-    nghị chuẩn y; mọi số liệu lấy từ một tệp, đánh số liên tục; kèm một PDF gộp có mục lục để in.
-
-    \b
-    Ví dụ:
-      docgen congress samples/congress.json --org samples/org.json -o out/congress/
-    """))
-
-for _form_id, (_subject, _summary, _sample) in FORM_COMMANDS.items():
-    main.add_command(form_command(_form_id, _subject, f"""{_summary}
-
-        \b
-        Ví dụ:
-          docgen {_form_id} {_sample} --org samples/org.json -o out/
-          docgen {_form_id} {_sample} --org samples/org.json --format pdf
-        """))
+    return command
 
 
 @main.command()
@@ -235,6 +282,7 @@ for _form_id, (_subject, _summary, _sample) in FORM_COMMANDS.items():
               help="Tệp JSON của tổ chức đảng.")
 @click.option("--form", "form_id", help="Chỉ kiểm tra cho một mẫu (mặc định: cả hồ sơ kết nạp).")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@forms_dir_option
 @click.pass_context
 @handle_errors
 def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> None:
@@ -254,7 +302,7 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
     else:
         kind = "congress" if isinstance(eng.load(profile, "congress").data.get("congress"), dict) else "candidate"
         inputs = _inputs(eng, kind, profile, org)
-        forms = eng.pack_forms(inputs, kind)
+        forms = eng.pack_forms(inputs, eng.pack_of(kind))
     problems = eng.problems(forms, inputs, all_rules=not form_id)
     if as_json:
         click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
@@ -277,6 +325,7 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Số tiến trình song song (mặc định: số nhân CPU).")
 @click.option("--resume", is_flag=True, help="Bỏ qua các mục đã ghi xong với dữ liệu không đổi.")
+@forms_dir_option
 @click.pass_context
 @handle_errors
 def batch(ctx, target: str, source: Path, org: Path, outdir: Path, fmt: str, jobs: int | None, resume: bool) -> None:
@@ -315,8 +364,8 @@ def batch(ctx, target: str, source: Path, org: Path, outdir: Path, fmt: str, job
 def _progress_reporter():
     """A live bar (count, rate, time left) on a terminal; plain lines in a log."""
     if sys.stderr.isatty():
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn)
         from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         bar = Progress(TextColumn("[bold]Đang tạo"), BarColumn(), MofNCompleteColumn(),
                        TextColumn("{task.fields[rate]}"), TimeRemainingColumn(), console=Console(stderr=True))
@@ -355,6 +404,7 @@ def _batch_summary(report) -> None:
 
 
 @main.group(invoke_without_command=True)
+@forms_dir_option
 @click.pass_context
 @handle_errors
 def forms(ctx) -> None:
@@ -368,15 +418,18 @@ def forms(ctx) -> None:
     if ctx.invoked_subcommand:
         return
     eng = engine(ctx)
-    reg = eng.library.registry
-    for f in eng.library.forms.values():
+    library = eng.library
+    reg = library.registry
+    for f in library.forms.values():
         code = f"Mẫu {f.code}" if f.code else "(không có mẫu trung ương)"
-        click.echo(f"{f.id}  {code}  {f.title}")
+        where = f"mẫu riêng, {f.folder}" if library.origin(f) == "riêng" else "đi kèm docgen"
+        click.echo(f"{f.id}  {code}  {f.title}  [{where}]")
         for path in f.required:
             click.echo(f"    {path}  ({reg[path].label})")
 
 
 @forms.command()
+@forms_dir_option
 @click.pass_context
 @handle_errors
 def lint(ctx) -> None:
@@ -403,6 +456,7 @@ def lint(ctx) -> None:
 @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--form", "form_id", required=True, help="Mã mẫu, ví dụ admission-decision.")
+@forms_dir_option
 @click.pass_context
 @handle_errors
 def context_cmd(ctx, profile: Path, org: Path, form_id: str) -> None:
@@ -421,6 +475,7 @@ def context_cmd(ctx, profile: Path, org: Path, form_id: str) -> None:
 
 @main.command()
 @click.argument("kind", type=click.Choice(sorted(INPUT_TITLES)))
+@forms_dir_option
 @click.pass_context
 @handle_errors
 def schema(ctx, kind: str) -> None:

@@ -105,9 +105,13 @@ def test_unknown_form_is_exit_4():
     assert "Không có mẫu 'no-such-form'" in result.stderr
 
 
-def test_broken_forms_dir_is_exit_4(tmp_path):
-    result = CliRunner().invoke(main, ["--forms-dir", str(tmp_path), "forms"])
-    assert result.exit_code == 4
+def test_a_missing_forms_dir_is_exit_4_and_an_empty_one_adds_nothing(tmp_path):
+    result = CliRunner().invoke(main, ["--forms-dir", str(tmp_path / "missing"), "forms"])
+    assert result.exit_code == 4 and "Không có thư mục mẫu" in result.stderr
+    # an empty folder of the user's forms: every form comes from docgen
+    empty = CliRunner().invoke(main, ["--forms-dir", str(tmp_path), "forms"])
+    assert empty.exit_code == 0
+    assert "admission-decision  Mẫu 9-KNĐ  Quyết định kết nạp đảng viên  [đi kèm docgen]" in empty.stdout
 
 
 def test_unwritable_output_is_exit_5(tmp_path):

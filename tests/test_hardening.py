@@ -65,7 +65,7 @@ def check_json(profile: Path, org: Path = ORG, form: str | None = None) -> tuple
 def problems(engine, org: dict, subject: dict, kind: str = "candidate", forms=None):
     """Every problem of the whole pack (as ``docgen check`` without --form finds them)."""
     inputs = make_inputs(engine, org, subject, kind)
-    forms = forms or engine.pack_forms(inputs, kind)
+    forms = forms or engine.pack_forms(inputs, engine.pack_of(kind))
     found = engine.problems(forms, inputs)
     return found + [p for p in engine.all_rule_problems(inputs) if p not in found]
 
@@ -276,6 +276,7 @@ def _words(n: int) -> str:
     ("introducers.0.date_of_birth", "2100-12-31", "2101-01-01", "range.date", "Ngày sinh của người giới thiệu"),
     # texts: 2,000 characters by default, 20,000 for long free text, 100 for a name
     ("candidate.workplace", _words(2000), _words(2001), "length.text", "Đơn vị công tác"),
+    ("candidate.residence", _words(2000), _words(20000), "length.text", "Nơi cư trú"),
     ("admission.cell_meeting.conclusions.strengths", _words(20000), _words(20001), "length.text",
      "Kết luận về ưu điểm"),
     ("candidate.full_name", _words(100), _words(101), "length.text", "Họ và tên người vào Đảng"),

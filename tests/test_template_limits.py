@@ -299,7 +299,7 @@ def test_the_bundled_forms_use_a_small_part_of_the_budget(engine, org_data, monk
         monkeypatch.setattr(environment(autoescape), "context_class", Recording)
     for path in VALID_CANDIDATES:
         inputs = make_inputs(engine, org_data, read_json(path))
-        for form in engine.pack_forms(inputs, "candidate"):
+        for form in engine.pack_forms(inputs, "admission-dossier"):
             engine.render(form, inputs, formats=("docx",))
     inputs = make_inputs(engine, org_data, read_json(SAMPLES / "congress.json"), "congress")
     for form in engine.pack_forms(inputs, "congress"):

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 from ..domain.vietnamese import long_date
 from ..errors import FormError, Problem
 from ..load.fields import Registry
-from ..load.forms import SHARED, FormLibrary, FormSpec
+from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs
 from ..sandbox import TemplateError, render_text
 from .values import field_problems, present_field_problems, well_formed
@@ -69,7 +69,7 @@ class RuleBook:
     @cached_property
     def specs(self) -> dict[str, RuleSpec]:
         self.library.validate()  # every problem of the forms folder at once, rules.toml's among them
-        path: Path = self.library.root / SHARED / "rules.toml"
+        path: Path = self.library.shared_file("rules.toml")
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:

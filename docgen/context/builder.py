@@ -291,107 +291,91 @@ def _people(names) -> list[str]:
     return [n for n in (names or []) if isinstance(n, str)]
 
 
-def _congress_context(cg: Record, org_ctx: dict, conf: dict) -> dict[str, Any]:
-    p = "congress."
-    cell = org_ctx["cell"]["name"]
-    ordinal = cg.int(p + "ordinal") or 0
-    term = f"{cg.int(p + 'term.start')} - {cg.int(p + 'term.end')}"
-    when = cg.date(p + "date")
-    place = org_ctx["committee"]["place"]
-    m = {k: cg.int(f"{p}members.{k}") for k in ("official", "probationary", "present_official", "present_probationary")}
-    ok = all(v is not None for v in m.values())
-    total = m["official"] + m["probationary"] if ok else None
-    present = m["present_official"] + m["present_probationary"] if ok else None
-    base = vote_base(cg.int(p + "members.official"), cg.int(p + "members.not_counted", 0))
-    staff = cg.int(p + "staff_total")
-    admitted, target = cg.int(p + "admitted_in_term"), cg.int(p + "admission_target")
-    name = f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}, nhiệm kỳ {term}"
-    counters = _people(cg.raw(p + "vote_counters"))
-    offices = conf.get("offices", {})
-    elections = []
-    for e in cg.raw(p + "elections") or []:
-        if not isinstance(e, dict):
-            continue
-        named = e.get("office") if isinstance(e.get("office"), str) else ""
-        office = offices.get(named, {"title": named.capitalize(), "body": named, "member": named})
-        ordered, t = election_tally(e, base or 0)
-        elected_idx = {c.index for c in t.elected}
-        seats = t.seats
-        listed = len(ordered)
-        issued, returned, valid = (e.get(k) if isinstance(e.get(k), int) else None
-                                   for k in ("ballots_issued", "ballots_returned", "ballots_valid"))
-        rows = []
-        for c, source in zip(t.candidates, ordered):
-            rows.append({
-                "n": c.index + 1,
-                "full_name": c.full_name,
-                "date_of_birth": date_text(Record("c", source).date("date_of_birth")),
-                "position": source.get("position", "") if isinstance(source.get("position"), str) else "",
-                "votes": count(c.votes),
-                "pct": share(c.votes, base),
-                "elected": c.index in elected_idx,
-            })
-        winners = [{"n": i + 1, "full_name": c.full_name, "votes": count(c.votes), "pct": share(c.votes, base)}
-                   for i, c in enumerate(t.elected)]
-        elections.append({
-            "office": office["body"],
-            "title": office["title"],
-            "title_upper": upper(office["title"]),
-            "member": office["member"],
-            "seats": count(seats),
-            "listed": count(listed),
-            "surplus": listed > seats,
-            "surplus_count": count(listed - seats),
-            "surplus_pct": share(listed - seats, seats) if listed > seats else "0%",
-            "candidates": rows,
-            "elected": winners,
-            "elected_names": ", ".join(w["full_name"] for w in winners),
-            "summary": "; ".join(f"{w['full_name']} ({w['votes']['n']} phiếu, đạt {w['pct']})" for w in winners),
-            "unfilled": count(t.unfilled) if t.unfilled > 0 else None,
-            "ballots": {
-                "issued": count(issued), "returned": count(returned), "valid": count(valid),
-                "invalid": count(returned - valid if returned is not None and valid is not None else None),
-                "invalid_reasons": e.get("invalid_reasons") or "không",
-            },
-        })
-    secretary = next((e["elected"][0]["full_name"] for e in elections if e["office"] == "bí thư" and e["elected"]),
-                     org_ctx["cell"]["signer"]["full_name"])
-    rat_date = cg.date(p + "ratification.date") or when
-    presidium, secretariat = _people(cg.raw(p + "presidium")), _people(cg.raw(p + "secretariat"))
+def _members_context(cg: Record) -> tuple[dict[str, Any], int | None]:
+    """Who belongs to the cell and who came: counts, absences, shares, and the vote base; and
+    the number of members (None when a count is missing)."""
+    p = "congress.members."
+    official, probationary = cg.int(p + "official"), cg.int(p + "probationary")
+    came_official, came_probationary = cg.int(p + "present_official"), cg.int(p + "present_probationary")
+    total = present = absent_official = absent_probationary = None
+    if official is not None and probationary is not None:
+        total = official + probationary
+        if came_official is not None and came_probationary is not None:
+            present = came_official + came_probationary
+            absent_official, absent_probationary = official - came_official, probationary - came_probationary
+    not_counted = cg.int(p + "not_counted", 0)
     return {
-        "ordinal": count(ordinal),
-        "ordinal_roman": roman(ordinal) if ordinal else "",
-        "term": term,
-        "name": name,
-        "issuer_upper": upper(f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}"),
-        "term_upper": f"NHIỆM KỲ {term}",
-        "date": date_text(when),
-        "place_date": place_date_line(place, when) if when else "",
-        "venue": cg.text(p + "venue"),
-        "opening_time": cg.text(p + "opening_time"),
-        "closing_time": cg.text(p + "closing_time"),
-        "members": {
-            "total": count(total),
-            "official": count(m["official"]),
-            "probationary": count(m["probationary"]),
-            "present": count(present),
-            "present_official": count(m["present_official"]),
-            "present_probationary": count(m["present_probationary"]),
-            "absent": count(total - present if ok else None),
-            "absent_official": count(m["official"] - m["present_official"] if ok else None),
-            "absent_probationary": count(m["probationary"] - m["present_probationary"] if ok else None),
-            "absent_reasons": cg.text(p + "members.absent_reasons") or "không",
-            "not_counted": count(cg.int(p + "members.not_counted", 0)),
-            "base": count(base),
-            "present_pct": share(present, total),
-            "present_official_pct": share(m["present_official"], m["official"]),
+        "total": count(total),
+        "official": count(official),
+        "probationary": count(probationary),
+        "present": count(present),
+        "present_official": count(came_official),
+        "present_probationary": count(came_probationary),
+        "absent": count(total - present if total is not None and present is not None else None),
+        "absent_official": count(absent_official),
+        "absent_probationary": count(absent_probationary),
+        "absent_reasons": cg.text(p + "absent_reasons") or "không",
+        "not_counted": count(not_counted),
+        "base": count(vote_base(official, not_counted)),
+        "present_pct": share(present, total),
+        "present_official_pct": share(came_official, official),
+    }, total if present is not None else None
+
+
+def _election_context(e: dict, offices: dict, base: int | None) -> dict[str, Any]:
+    """One election: its office, candidates with their votes and shares of the base, who was
+    elected, and the ballots."""
+    named = e.get("office")
+    if not isinstance(named, str):
+        named = ""
+    office = offices.get(named, {"title": named.capitalize(), "body": named, "member": named})
+    ordered, t = election_tally(e, base or 0)
+    elected_idx = {c.index for c in t.elected}
+    seats, listed = t.seats, len(ordered)
+    issued, returned, valid = (e.get(k) if isinstance(e.get(k), int) else None
+                               for k in ("ballots_issued", "ballots_returned", "ballots_valid"))
+    rows = [{
+        "n": c.index + 1,
+        "full_name": c.full_name,
+        "date_of_birth": date_text(Record("c", source).date("date_of_birth")),
+        "position": source.get("position", "") if isinstance(source.get("position"), str) else "",
+        "votes": count(c.votes),
+        "pct": share(c.votes, base),
+        "elected": c.index in elected_idx,
+    } for c, source in zip(t.candidates, ordered, strict=True)]
+    winners: list[dict[str, Any]] = [
+        {"n": i + 1, "full_name": c.full_name, "votes": count(c.votes), "pct": share(c.votes, base)}
+        for i, c in enumerate(t.elected)]
+    return {
+        "office": office["body"],
+        "title": office["title"],
+        "title_upper": upper(office["title"]),
+        "member": office["member"],
+        "seats": count(seats),
+        "listed": count(listed),
+        "surplus": listed > seats,
+        "surplus_count": count(listed - seats),
+        "surplus_pct": share(listed - seats, seats) if listed > seats else "0%",
+        "candidates": rows,
+        "elected": winners,
+        "elected_names": ", ".join(w["full_name"] for w in winners),
+        "summary": "; ".join(f"{w['full_name']} ({w['votes']['n']} phiếu, đạt {w['pct']})" for w in winners),
+        "unfilled": count(t.unfilled) if t.unfilled > 0 else None,
+        "ballots": {
+            "issued": count(issued), "returned": count(returned), "valid": count(valid),
+            "invalid": count(returned - valid if returned is not None and valid is not None else None),
+            "invalid_reasons": e.get("invalid_reasons") or "không",
         },
-        "staff_total": count(staff),
-        "party_share": share(total, staff),
-        "admitted": count(admitted),
-        "admission_target": count(target),
-        "admission_pct": share(admitted, target),
-        "targets": _people(cg.raw(p + "targets")),
+    }
+
+
+def _bodies_context(cg: Record) -> dict[str, Any]:
+    """The congress's bodies: presidium, secretariat, vote counters, guests; the first named
+    of each chairs or heads it."""
+    p = "congress."
+    presidium, secretariat = _people(cg.raw(p + "presidium")), _people(cg.raw(p + "secretariat"))
+    counters = _people(cg.raw(p + "vote_counters"))
+    return {
         "presidium": presidium,
         "presidium_joined": ", ".join(presidium),
         "chair": presidium[0] if presidium else "",
@@ -404,15 +388,61 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict) -> dict[str, Any]:
         "vote_count_head": counters[0] if counters else "",
         "vote_count_members": counters[1:],
         "guests": _people(cg.raw(p + "guests")),
+    }
+
+
+def _ratification_context(cg: Record, org_ctx: dict, when: date | None) -> dict[str, Any]:
+    """The submission asking the superior committee to ratify the results."""
+    p = "congress.ratification."
+    on = cg.date(p + "date") or when
+    return {
+        "number": doc_number(cg.int(p + "number"), "TTr", org_ctx["cell"]["symbol"]),
+        "date": date_text(on),
+        "place_date": place_date_line(org_ctx["committee"]["place"], on) if on else "",
+        "addressee": cg.text(p + "addressee") or f"Ban Thường vụ {org_ctx['committee']['name']}",
+    }
+
+
+def _congress_context(cg: Record, org_ctx: dict, conf: dict) -> dict[str, Any]:
+    """A congress: its name and term, the members, the bodies, each election, the new
+    secretary and the ratification request."""
+    p = "congress."
+    cell = org_ctx["cell"]["name"]
+    ordinal = cg.int(p + "ordinal") or 0
+    term = f"{cg.int(p + 'term.start')} - {cg.int(p + 'term.end')}"
+    when = cg.date(p + "date")
+    members, total = _members_context(cg)
+    base = vote_base(cg.int(p + "members.official"), cg.int(p + "members.not_counted", 0))
+    staff = cg.int(p + "staff_total")
+    admitted, target = cg.int(p + "admitted_in_term"), cg.int(p + "admission_target")
+    offices = conf.get("offices", {})
+    elections = [_election_context(e, offices, base) for e in cg.raw(p + "elections") or [] if isinstance(e, dict)]
+    secretary = next((e["elected"][0]["full_name"] for e in elections if e["office"] == "bí thư" and e["elected"]),
+                     org_ctx["cell"]["signer"]["full_name"])
+    return {
+        "ordinal": count(ordinal),
+        "ordinal_roman": roman(ordinal) if ordinal else "",
+        "term": term,
+        "name": f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}, nhiệm kỳ {term}",
+        "issuer_upper": upper(f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}"),
+        "term_upper": f"NHIỆM KỲ {term}",
+        "date": date_text(when),
+        "place_date": place_date_line(org_ctx["committee"]["place"], when) if when else "",
+        "venue": cg.text(p + "venue"),
+        "opening_time": cg.text(p + "opening_time"),
+        "closing_time": cg.text(p + "closing_time"),
+        "members": members,
+        "staff_total": count(staff),
+        "party_share": share(total, staff),
+        "admitted": count(admitted),
+        "admission_target": count(target),
+        "admission_pct": share(admitted, target),
+        "targets": _people(cg.raw(p + "targets")),
+        **_bodies_context(cg),
         "elections": elections,
         "offices_joined": ", ".join(e["office"] for e in elections),
         "new_secretary": secretary,
-        "ratification": {
-            "number": doc_number(cg.int(p + "ratification.number"), "TTr", org_ctx["cell"]["symbol"]),
-            "date": date_text(rat_date),
-            "place_date": place_date_line(place, rat_date) if rat_date else "",
-            "addressee": cg.text(p + "ratification.addressee") or f"Ban Thường vụ {org_ctx['committee']['name']}",
-        },
+        "ratification": _ratification_context(cg, org_ctx, when),
     }
 
 
@@ -443,16 +473,17 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     if form.subject == "candidate" and subject is not None:
         wanted = None
         if names is not None:
-            wanted = set(names)
-            if form.issuer == "youth_union":
-                wanted.add("youth_union_resolution")
+            wanted = set(names) | set(form.sections)
+            if form.number_from:
+                wanted.add(form.number_from.split(".")[0])
             if form.each:
                 wanted.add(form.each)
             if "exceptions" in form.legal_basis:
                 wanted.add("exceptions")
         ctx.update(candidate_sections(subject, ctx, wanted))
-        if form.issuer == "youth_union":
-            ctx["doc"]["number"] = ctx["youth_union_resolution"]["number"]
+    if form.number_from and subject is not None:
+        # the number is another paper's, as the form's manifest says (the youth union's resolution)
+        ctx["doc"]["number"] = get_path(ctx, form.number_from)
     if form.subject == "congress" and subject is not None:
         ctx["congress"] = _congress_context(subject, ctx, library.congress_conf)
     if form.each and item is not None:

@@ -6,7 +6,6 @@ the top-level ``forms/`` is used. ``--forms-dir`` points at a user's own copy.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,10 +23,7 @@ SHARED = "_shared"
 
 
 def default_forms_dir() -> Path:
-    """The forms folder: ``DOCGEN_FORMS_DIR``, else the packaged copy, else the checkout's."""
-    env = os.environ.get("DOCGEN_FORMS_DIR")
-    if env:
-        return Path(env)
+    """The bundled forms folder: the packaged copy, else the checkout's."""
     here = Path(__file__).resolve().parent.parent  # docgen/
     packaged = here / "forms"
     if packaged.is_dir():
@@ -44,9 +40,9 @@ _ID_RULE = "chỉ được gồm chữ thường không dấu, chữ số và d�
 SUBJECTS = ("candidate", "congress")            # the input a form is made from (``subject``)
 ISSUERS = ("committee", "cell", "congress", "youth_union")   # whose symbol closes the number
 NUMBERINGS = ("", "congress")
-FORM_KEYS = ("id", "code", "title", "doc_type", "doc_type_abbr", "summary", "subject", "issuer", "required",
-             "date_field", "number_field", "legal_basis", "sources", "name_field", "each", "item_name",
-             "applies_when", "dossier_order", "numbering", "date_fallback")
+FORM_KEYS = ("id", "code", "title", "doc_type", "doc_type_abbr", "summary", "help", "example", "subject", "issuer",
+             "required", "date_field", "number_field", "number_from", "sections", "legal_basis", "sources",
+             "name_field", "each", "item_name", "applies_when", "numbering", "date_fallback")
 EXCEPTIONS_KEY = "exceptions"   # in ``legal_basis``: one line per approved exception ([common] exception)
 
 
@@ -73,12 +69,16 @@ class FormSpec:
     each: str = ""
     item_name: str = ""
     applies_when: str = ""
-    dossier_order: int = 0
     numbering: str = ""
     date_fallback: str = ""
+    help: str = ""        # the help line of ``docgen <id>``
+    example: str = ""     # the input its example uses
+    number_from: str = ""             # a context path whose text is the document's number
+    sections: tuple[str, ...] = ()    # context sections the form needs beyond its template's names
 
     def item_path(self, path: str, index: int | None) -> str:
-        """A manifest path for one item of an ``each`` form: ``introducers[].signed_on`` -> ``introducers[1].signed_on``."""
+        """A manifest path for one item of an ``each`` form:
+        ``introducers[].signed_on`` -> ``introducers[1].signed_on``."""
         return path.replace("[]", f"[{index}]", 1) if index is not None and "[]" in path else path
 
     @property
@@ -91,6 +91,7 @@ class FormSpec:
         sink = DataProblems()
         spec = cls.read(folder, sink)
         sink.raise_if_any()
+        assert spec is not None  # read() gives None only with a problem, which raise_if_any() raised
         return spec
 
     @classmethod
@@ -146,9 +147,12 @@ class FormSpec:
             each=each,
             item_name=item_name,
             applies_when=t.text("applies_when"),
-            dossier_order=t.integer("dossier_order", default=0, lo=0),
             numbering=numbering,
             date_fallback=t.text("date_fallback"),
+            help=t.text("help"),
+            example=t.text("example"),
+            number_from=t.text("number_from"),
+            sections=t.texts("sections"),
         )
         sources.unknown(("edition", "confidence"))
         t.unknown(FORM_KEYS)
@@ -173,7 +177,8 @@ def _check_fields(spec: FormSpec, t: Table, registry: Registry) -> None:
         if f is None and path in registry.declared:
             return  # fields.toml's own problem with it is reported
         if f is None:
-            t.problem(key, f'trường "{path}" không có trong danh mục trường (fields.toml){closest(path, registry.fields)}')
+            t.problem(key, f'trường "{path}" không có trong danh mục trường (fields.toml)'
+                           f"{closest(path, registry.fields)}")
         elif types and f.type not in types:
             t.problem(key, f'trường "{path}" của khóa "{key}" phải có kiểu {" hoặc ".join(types)}, đang là {f.type}')
         elif subject_only and spec.subject in SUBJECTS and f.input != spec.subject:
@@ -197,7 +202,7 @@ def _check_fields(spec: FormSpec, t: Table, registry: Registry) -> None:
 
 def _groups(registry: Registry) -> set[str]:
     """Every field path and every group above one (``youth_union_resolution``)."""
-    out = set()
+    out: set[str] = set()
     for path in registry.fields:
         parts = path.split(".")
         out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
@@ -220,7 +225,7 @@ class _Data:
     registry: Registry | None = None
     later: dict[str, Any] = field(default_factory=dict)   # what the readers of LATER_FILES returned
     forms: dict[str, FormSpec] = field(default_factory=dict)
-    legal: tuple[list[LegalEdition], dict] = ((), {})
+    legal: tuple[list[LegalEdition], dict] = ([], {})
     packs: dict[str, dict] = field(default_factory=dict)
     calendar: dict = field(default_factory=dict)
     congress: dict = field(default_factory=dict)
@@ -237,18 +242,48 @@ Reader = Callable[[Path, DataProblems, str, "Registry | None", set], Any]
 
 
 class FormLibrary:
-    """All forms of one forms folder, with the shared registry, style and legal bases.
+    """All forms, with the shared registry, style and legal bases: a user's forms folder (if
+    any) layered over the bundled one.
 
-    The first use of any of them reads every data file of the folder (each ``form.toml`` and
-    ``_shared/*.toml``; rules.toml once the check stage has given its reader, as the pipeline's
-    engine does) and checks it; when any is broken, that use raises one
-    :class:`FormDataError` listing every problem in every file, with its file and key."""
+    A form folder or a ``_shared/<file>`` found in the user's folder replaces the bundled one of
+    the same name; everything else comes from the bundled folder, so a user who changes one form
+    keeps getting the bundled rules and the other forms. The first use of any of them reads
+    every data file in effect (each ``form.toml`` and ``_shared/*.toml``; rules.toml once the
+    check stage has given its reader, as the pipeline's engine does) and checks it; when any is
+    broken, that use raises one :class:`FormDataError` listing every problem in every file,
+    with its file and key."""
 
-    def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else default_forms_dir()
-        if not (self.root / SHARED).is_dir():
-            raise FormError(f"Thư mục mẫu {self.root} không có {SHARED}/ (danh mục trường, thể thức).")
+    def __init__(self, user: Path | None = None, bundled: Path | None = None):
+        self.bundled = Path(bundled) if bundled else default_forms_dir()
+        self.user = Path(user) if user else None
+        if self.user is not None:
+            if not self.user.is_dir():
+                raise FormError(f"Không có thư mục mẫu {self.user}.")
+            if self.user.resolve() == self.bundled.resolve():
+                self.user = None
+        if not (self.bundled / SHARED).is_dir():
+            raise FormError(f"Thư mục mẫu {self.bundled} không có {SHARED}/ (danh mục trường, thể thức).")
+        self.roots = [r for r in (self.user, self.bundled) if r is not None]   # searched in this order
         self._readers: dict[str, Reader] = {}
+
+    def shared_file(self, name: str) -> Path:
+        """``_shared/<name>`` from the user's folder when it has one, else the bundled one."""
+        for root in self.roots:
+            path = root / SHARED / name
+            if path.exists():
+                return path
+        return self.bundled / SHARED / name
+
+    def form_folders(self) -> list[Path]:
+        """The folder of every form, by id: a user's folder replaces a bundled one of its name."""
+        found: dict[str, Path] = {}
+        for root in reversed(self.roots):
+            found.update((f.name, f) for f in form_folders(root))
+        return [found[name] for name in sorted(found)]
+
+    def origin(self, spec: "FormSpec") -> str:
+        """Where a form comes from: the user's forms folder, or docgen's own."""
+        return "riêng" if self.user is not None and spec.folder.parent == self.user else "đi kèm"
 
     def read_also(self, name: str, reader: Reader) -> None:
         """Have ``reader`` read and check ``_shared/<name>``, a data file of a later stage (the
@@ -263,7 +298,7 @@ class FormLibrary:
 
     @cached_property
     def _data(self) -> _Data:
-        return _read_all(self.root, self._readers)
+        return _read_all(self, self._readers)
 
     def survey(self) -> tuple[list[FormProblem], dict[str, FormSpec]]:
         """Every problem of the data files, and the forms that could be read all the same
@@ -282,7 +317,9 @@ class FormLibrary:
 
     @property
     def registry(self) -> Registry:
-        return self._ok().registry
+        registry = self._ok().registry
+        assert registry is not None  # no problem in fields.toml, so it was read
+        return registry
 
     @property
     def style(self) -> dict:
@@ -294,9 +331,12 @@ class FormLibrary:
         import hashlib
 
         h = hashlib.sha256()
-        for p in sorted(self.root.rglob("*")):
+        files = [self.shared_file(p.name) for p in sorted({p.name: p for root in self.roots
+                                                         for p in (root / SHARED).glob("*.toml")}.values())]
+        files += [p for folder in self.form_folders() for p in sorted(folder.iterdir())]
+        for p in files:
             if p.is_file() and p.suffix in (".docx", ".toml"):
-                h.update(str(p.relative_to(self.root)).encode())
+                h.update(f"{p.parent.name}/{p.name}".encode())
                 h.update(p.read_bytes())
         return h.hexdigest()
 
@@ -353,11 +393,16 @@ def form_folders(root: Path) -> list[Path]:
             if f.is_dir() and not f.name.startswith(("_", ".")) and (f / "form.toml").exists()]
 
 
-def _read_all(root: Path, readers: dict[str, Reader]) -> _Data:
-    """Read and check every data file under ``root`` (those of later stages by their ``readers``);
-    nothing raises for a broken file: each problem goes into the result's ``problems``."""
+def _read_all(library: FormLibrary, readers: dict[str, Reader]) -> _Data:
+    """Read and check every data file in effect in ``library`` (those of later stages by their
+    ``readers``); nothing raises for a broken file: each problem goes into the result's ``problems``."""
     sink = DataProblems()
-    shared = root / SHARED
+
+    class _Shared:  # ``shared / name``: the file in effect, the user's or the bundled one
+        def __truediv__(self, name: str) -> Path:
+            return library.shared_file(name)
+
+    shared = _Shared()
 
     def file(path: Path) -> str:
         return str(path)
@@ -368,7 +413,7 @@ def _read_all(root: Path, readers: dict[str, Reader]) -> _Data:
     data.legal = _read_legal(shared / "legal_basis.toml", sink, file(shared / "legal_basis.toml"))
     editions, common = data.legal
     legal_keys = set(common) | {k for e in editions for k in e.lines}
-    folders = form_folders(root)
+    folders = library.form_folders()
     legal_ok = not any(p.file == file(shared / "legal_basis.toml") for p in sink.items)
     for folder in folders:
         spec = FormSpec.read(folder, sink, file(folder / "form.toml"), registry, legal_keys if legal_ok else None)
@@ -380,7 +425,7 @@ def _read_all(root: Path, readers: dict[str, Reader]) -> _Data:
             sink.add(file(shared / "legal_basis.toml"), "common.exception",
                      f'[common] thiếu dòng "exception" (các mẫu {", ".join(users)} in dòng "{EXCEPTIONS_KEY}")')
     form_ids = {f.name for f in folders}
-    data.packs = _read_packs(shared / "packs.toml", sink, file(shared / "packs.toml"), registry)
+    data.packs = _read_packs(shared / "packs.toml", sink, file(shared / "packs.toml"), registry, data.forms, form_ids)
     for name in LATER_FILES:
         if name in readers:
             data.later[name] = readers[name](shared / name, sink, file(shared / name), registry, form_ids)
@@ -457,7 +502,10 @@ def _compiled_line(line: str, file: str, where: str, sink: DataProblems, key: st
         return line
 
 
-def _read_packs(path: Path, sink: DataProblems, file: str, registry: Registry | None) -> dict[str, dict]:
+def _read_packs(path: Path, sink: DataProblems, file: str, registry: Registry | None,
+                forms: dict[str, FormSpec], folders: set[str]) -> dict[str, dict]:
+    """The packs; each form a pack lists must have a folder (a form whose form.toml is broken
+    is named there, not here) made from the pack's subject."""
     raw = sink.read_toml(path, file)
     if raw is None:
         return {}
@@ -482,7 +530,18 @@ def _read_packs(path: Path, sink: DataProblems, file: str, registry: Registry | 
         if not p.has("name_field") and not p.has("org_name_field"):
             p.problem("name_field", 'thiếu khóa "name_field" (tên trong hồ sơ) hoặc "org_name_field" (tên trong tệp '
                                     'tổ chức): tên tệp PDF gộp cần một trong hai')
-        p.unknown(("subject", "title", "date_field", "name_field", "org_name_field"))
+        p.text("help")
+        p.text("example")
+        members = p.texts("forms", required=True, nonempty=True)
+        for form_id in members:
+            spec = forms.get(form_id)
+            if form_id not in folders:
+                p.problem("forms", f'không có mẫu "{form_id}"{closest(form_id, folders)}')
+            elif spec is not None and subject and spec.subject != subject:
+                p.problem("forms", f'mẫu "{form_id}" làm từ "{spec.subject}", không phải từ "{subject}" của bộ này')
+        if len(set(members)) != len(members):
+            p.problem("forms", "một mẫu có mặt hai lần")
+        p.unknown(("subject", "title", "date_field", "name_field", "org_name_field", "forms", "help", "example"))
         if registry is not None:
             for key, value in fields.items():
                 if value and value not in registry.declared:
@@ -511,18 +570,19 @@ def _read_calendar(path: Path, sink: DataProblems, file: str) -> dict:
         if not isinstance(days, list):
             t.problem(key, f'khóa "{key}" phải là danh sách ngày dạng "NNNN-TT-NN", đang là {describe(days)}')
             continue
-        good = []
+        good: list[date] = []
         for day in days:
             if isinstance(day, date) and not isinstance(day, datetime):
                 good.append(day)
                 continue
             try:
-                good.append(date.fromisoformat(day) if isinstance(day, str) and len(day) == 10 else None)
+                read = date.fromisoformat(day) if isinstance(day, str) and len(day) == 10 else None
             except ValueError:
-                good.append(None)
-            if good[-1] is None:
-                good.pop()
+                read = None
+            if read is None:
                 t.problem(key, f'khóa "{key}": {describe(day)} không phải ngày có thật dạng "NNNN-TT-NN"')
+            else:
+                good.append(read)
         out[key] = good
     t.unknown(("weekend", "extra_days_off", "extra_working_days"))
     return out
@@ -535,7 +595,7 @@ def _read_congress(path: Path, sink: DataProblems, file: str, registry: Registry
     t = sink.table(file, raw)
     t.text("symbol", nonempty=True)
     offices = t.sub("offices")
-    known = ()
+    known: tuple[str, ...] = ()
     if registry is not None and "congress.elections[].office" in registry:
         known = registry["congress.elections[].office"].choices
     for name in offices.raw:

@@ -126,6 +126,11 @@ def _json_items(path: Path, engine: Engine) -> list[Item]:
 _ENGINE: dict = {}
 
 
+def _user_forms(library) -> str | None:
+    """The user's forms folder a worker layers over the bundled forms, as this process does."""
+    return str(library.user) if library.user is not None else None
+
+
 def _init_worker(forms_dir: str | None, font_dir: str | Path | None, org: dict, target: str, formats: tuple,
                  engine: Engine | None = None) -> None:
     """Set up this process: the engine (built once; reused when this process already has one)."""
@@ -351,7 +356,7 @@ def run_batch(
     items = read_items(source, engine)
     out = Path(outdir)
     source_id = str(Path(source).resolve())
-    _init_worker(str(library.root), engine.font_dir, org, target, formats, engine=engine)
+    _init_worker(_user_forms(library), engine.font_dir, org, target, formats, engine=engine)
 
     report = Report()
     log_path = out / LOG_NAME
@@ -526,7 +531,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
     # workers after the first round on CPython 3.11-3.15 and the batch hangs (gh-115634), and a
     # broken pool fails every item not yet done without saying which item its worker was on.
     ctx = multiprocessing.get_context("spawn")
-    initargs = (str(engine.library.root), engine.font_dir, org, target, formats)
+    initargs = (_user_forms(engine.library), engine.font_dir, org, target, formats)
     limit = RECYCLE_AFTER
     pending = deque(todo)
     workers: list[_Worker] = []

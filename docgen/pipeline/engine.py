@@ -14,8 +14,8 @@ from typing import Any
 from ..check import RuleBook, check, errors, read_rules
 from ..context import build_context
 from ..domain.vietnamese import slug
-from ..errors import InputError, Problem
-from ..load.forms import SHARED, FormLibrary, FormSpec
+from ..errors import FormError, InputError, Problem
+from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record, load_record, parse_json, record_from_data
 from ..load.roster import RosterRow, load_columns, load_limits, read_roster
 from ..render.docx import compiled
@@ -54,7 +54,7 @@ class Engine:
     @classmethod
     def open(cls, forms_dir: str | Path | None = None, font_dir: str | Path | None = None) -> "Engine":
         """The engine of a forms folder (default: the packaged forms) and a font folder."""
-        return cls(FormLibrary(forms_dir), font_dir=font_dir)
+        return cls(FormLibrary(Path(forms_dir) if forms_dir else None), font_dir=font_dir)
 
     # -- load ---------------------------------------------------------------------------------
     def load(self, path: str | Path, kind: str) -> Record:
@@ -80,7 +80,7 @@ class Engine:
 
     def roster(self, path: str | Path) -> list[RosterRow]:
         """The rows of an Excel roster, by the columns and limits of ``roster.toml``."""
-        conf = self.library.root / SHARED / "roster.toml"
+        conf = self.library.shared_file("roster.toml")
         return read_roster(path, load_columns(conf), load_limits(conf))
 
     # -- what to make -------------------------------------------------------------------------
@@ -96,7 +96,7 @@ class Engine:
         """The forms a form id or a pack id makes from ``inputs``, in order."""
         packs = self.library.packs
         if target in packs:
-            return self.pack_forms(inputs, packs[target]["subject"])
+            return self.pack_forms(inputs, target)
         return [self.library.get(target)]
 
     # -- check --------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ class Engine:
         subject = inputs.records.get("congress")
         if subject is not None:
             n = subject.int("congress.number_start", 1)
-            for form in self.pack_forms(inputs, "congress"):
+            for form in self.pack_forms(inputs, self.pack_of("congress")):
                 if form.numbering != "congress":
                     continue
                 for item in self.items(form, inputs):
@@ -185,19 +185,25 @@ class Engine:
         items = inputs[form.subject].raw(form.each)
         return list(range(len(items))) if isinstance(items, list) else []
 
-    def pack_forms(self, inputs: Inputs, subject_kind: str) -> list[FormSpec]:
-        """The forms of a pack (the admission dossier, a congress) that apply, in pack order
-        (``dossier_order``); a form with ``applies_when`` only when that part of the input exists."""
-        subject = inputs.records.get(subject_kind)
-        forms = sorted(
-            (f for f in self.library.forms.values() if f.subject == subject_kind and f.dossier_order),
-            key=lambda f: (f.dossier_order, f.id),
-        )
+    def pack_forms(self, inputs: Inputs, pack_id: str) -> list[FormSpec]:
+        """The forms of a pack (the admission dossier, a congress) that apply, in the order of
+        its ``forms`` in packs.toml; a form with ``applies_when`` only when that part of the
+        input exists."""
+        pack = self.library.pack(pack_id)
+        subject = inputs.records.get(pack["subject"])
+        forms = [self.library.get(form_id) for form_id in pack["forms"]]
         return [f for f in forms if not f.applies_when or (subject is not None and subject.has(f.applies_when))]
+
+    def pack_of(self, subject_kind: str) -> str:
+        """The pack made from one kind of profile: the whole set of papers ``check`` covers."""
+        for pack_id, pack in self.library.packs.items():
+            if pack["subject"] == subject_kind:
+                return pack_id
+        raise FormError(f'Không có bộ văn bản nào làm từ "{subject_kind}" trong packs.toml.')
 
     def dossier_forms(self, inputs: Inputs) -> list[FormSpec]:
         """The admission dossier's papers for this candidate, in the order of 06-HD/TW §8.1.a."""
-        return self.pack_forms(inputs, "candidate")
+        return self.pack_forms(inputs, self.pack_of("candidate"))
 
     def stem(self, form: FormSpec, inputs: Inputs, suffix: str = "", item: int | None = None) -> str:
         subject = inputs.records.get(form.subject)
@@ -260,7 +266,7 @@ class Engine:
     def pack_files(self, pack_id: str, inputs: Inputs, formats=FORMATS) -> list[tuple[str, bytes]]:
         """Every paper of a pack in order (in ``formats``), then the merged, bookmarked PDF."""
         pack = self.library.pack(pack_id)
-        docs = self.render_all(self.pack_forms(inputs, pack["subject"]), inputs, formats)
+        docs = self.render_all(self.pack_forms(inputs, pack_id), inputs, formats)
         files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
         files.append((self.pack_stem(pack_id, inputs) + ".pdf", self.merged_pdf(docs, pack["title"])))
         return files

@@ -17,7 +17,7 @@ from jinja2 import nodes
 from ..context import build_context
 from ..errors import FormError
 from ..load.fields import Registry
-from ..load.forms import FormLibrary, FormSpec, form_folders
+from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record
 from ..render.docx import TemplateTagError, compiled, template_parts
 from ..render.pdf import unsupported_features
@@ -37,7 +37,7 @@ def lint_forms(engine: Engine) -> Iterator[str]:
         yield str(problem)
     broken = []
     unknown: dict[str, int] = {}
-    for folder in form_folders(library.root):
+    for folder in library.form_folders():
         # None: its form.toml is broken (named above); its template is checked all the same
         f = readable.get(folder.name)
         template = folder / "template.docx"
