@@ -158,6 +158,8 @@ def test_three_broken_manifests_are_reported_together_by_every_command(tmp_path,
     result = _run(forms, *[a.replace("{out}", str(out)) for a in command])
     assert result.exit_code == 4, result.output
     lines = result.stderr.splitlines()
+    if lines[0].startswith("Cảnh báo: đang dùng phông"):  # a batch of PDFs names a fallback font first
+        lines = lines[1:]
     assert lines[0] == "Lỗi: 3 lỗi trong tệp dữ liệu của các mẫu (form.toml, _shared/*.toml):"
     for line in expected:
         assert any(got.strip().startswith(line) for got in lines[1:]), line
