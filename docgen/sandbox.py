@@ -848,6 +848,14 @@ def check_text(source: Any, where: str) -> DataText:
     return text
 
 
+def text_names(source: str) -> set[str]:
+    """The names a data string that compiles reads from its values (``{{ cell }}`` → ``{"cell"}``;
+    a name it sets itself, or a loop's, is not one of them)."""
+    from jinja2 import meta
+
+    return set(meta.find_undeclared_variables(environment(False).parse(source)))
+
+
 def render_text(source: str, values: dict) -> str:
     """Render a plain-text data string (legal bases, check messages) in the sandbox.
 
@@ -920,6 +928,6 @@ def _message(exc: TemplateSyntaxError) -> str:
     return exc.message or ""
 
 
-__all__ = ["StrictSandbox", "environment", "render_text", "check_text", "DataText", "tag_problems", "TemplateError",
-           "SecurityError", "LimitError", "DataTemplateError", "DataSecurityError", "MAX_VALUE", "MAX_CHARS",
-           "MAX_STEPS", "MAX_POWER", "MAX_INT_BITS"]
+__all__ = ["StrictSandbox", "environment", "render_text", "check_text", "text_names", "DataText", "tag_problems",
+           "TemplateError", "SecurityError", "LimitError", "DataTemplateError", "DataSecurityError", "MAX_VALUE",
+           "MAX_CHARS", "MAX_STEPS", "MAX_POWER", "MAX_INT_BITS"]

@@ -2,6 +2,13 @@
 
 The render context holds plain data only (str, int, bool, lists and dicts of them): both
 writers read it, neither sees the raw inputs, and the sandbox gets nothing callable.
+
+No wording lives here: what is printed besides the templates' own text (a default title, the
+"T/M" lines, "không" for an empty reason, the congress's name…) comes from the forms folder's
+``_shared/wording.toml`` and ``_shared/congress.toml`` through the :class:`FormLibrary`
+(``library.wording``, ``library.congress_conf``); the language's own rules (number words,
+dates, capitals) are :mod:`docgen.domain.vietnamese`'s. ``tests/test_wording.py`` checks that
+no string here holds a Vietnamese letter.
 """
 
 from __future__ import annotations
@@ -17,18 +24,20 @@ from ..load.model import Inputs, Record
 from ..sandbox import render_text
 
 
-def _org_context(org: Record) -> dict[str, Any]:
+def _org_context(org: Record, wording: dict) -> dict[str, Any]:
     def named(path: str) -> dict[str, str]:
         name = org.text(path)
         return {"name": name, "name_upper": upper(name)}
 
+    of_committee, of_cell = wording["committee"], wording["cell"]
     on_behalf = org.text("committee.signer.on_behalf_of")
     committee = named("committee.name")
-    org_name = org.text("committee.organization_name") or _organization_of(committee["name"])
-    if on_behalf == "BAN THƯỜNG VỤ":
-        authority = f"BAN THƯỜNG VỤ {committee['name_upper']}"
+    org_name = org.text("committee.organization_name") or _organization_of(committee["name"], wording)
+    if on_behalf == of_committee["standing"]:
+        authority = render_text(of_committee["standing_authority_line"], {"committee_upper": committee["name_upper"]})
     else:
         authority = committee["name_upper"]
+    secretary_title = org.text("cell.secretary.title", of_cell["secretary_title"])
     return {
         "superior": named("superior.name"),
         "committee": {
@@ -37,11 +46,11 @@ def _org_context(org: Record) -> dict[str, Any]:
             "place": org.text("committee.place"),
             "advisory_body": org.text("committee.advisory_body"),
             "authority_line": authority,
-            "delegated": on_behalf == "ĐẢNG ỦY",
+            "delegated": on_behalf == of_committee["whole"],
             "organization_name": org_name,
             "organization_name_upper": upper(org_name),
             "signer": {
-                "on_behalf": f"T/M {on_behalf}" if on_behalf else "",
+                "on_behalf": render_text(of_committee["on_behalf"], {"on_behalf_of": on_behalf}) if on_behalf else "",
                 "title": org.text("committee.signer.title"),
                 "full_name": org.text("committee.signer.full_name"),
             },
@@ -50,22 +59,24 @@ def _org_context(org: Record) -> dict[str, Any]:
             **named("cell.name"),
             "symbol": org.text("cell.symbol"),
             "committee_signer": {
-                "on_behalf": "T/M CHI ỦY" if org.raw("cell.has_committee") is True else "T/M CHI BỘ",
-                "title": org.text("cell.secretary.title", "BÍ THƯ"),
+                "on_behalf": of_cell["on_behalf_committee"] if org.raw("cell.has_committee") is True
+                else of_cell["on_behalf"],
+                "title": secretary_title,
                 "full_name": org.text("cell.secretary.full_name"),
             },
             "signer": {
-                "on_behalf": "T/M CHI BỘ",
-                "title": org.text("cell.secretary.title", "BÍ THƯ"),
+                "on_behalf": of_cell["on_behalf"],
+                "title": secretary_title,
                 "full_name": org.text("cell.secretary.full_name"),
             },
         },
     }
 
 
-def _organization_of(committee_name: str) -> str:
-    """"Đảng ủy X" -> "Đảng bộ X": the party organisation a committee leads."""
-    for prefix, org in (("Đảng ủy", "Đảng bộ"), ("Đảng uỷ", "Đảng bộ")):
+def _organization_of(committee_name: str, wording: dict) -> str:
+    """The party organisation a committee leads: the start of its name replaced as wording.toml's
+    ``organization_of`` says (the committee "X" of "Đảng ủy X" leads the "Đảng bộ X")."""
+    for prefix, org in wording["organization_of"].items():
         if committee_name.startswith(prefix):
             return org + committee_name[len(prefix):]
     return committee_name
@@ -110,7 +121,7 @@ def count(n: int | None) -> dict[str, Any]:
     return {"n": str(n), "padded": f"{n:02d}", "words": number_in_words(n)}
 
 
-def _introducer_context(item: dict, cell_name: str) -> dict[str, Any]:
+def _introducer_context(item: dict, cell_name: str, none: str) -> dict[str, Any]:
     r = Record("introducer", item)
     name = r.text("full_name")
     return {
@@ -121,8 +132,8 @@ def _introducer_context(item: dict, cell_name: str) -> dict[str, Any]:
         "admitted_on": date_text(r.date("admitted_on")),
         "official_on": date_text(r.date("official_on")),
         "party_position": r.text("party_position"),
-        "government_position": r.text("government_position") or "không",
-        "mass_org_position": r.text("mass_org_position") or "không",
+        "government_position": r.text("government_position") or none,
+        "mass_org_position": r.text("mass_org_position") or none,
         "worked_together_since": date_text(r.date("worked_together_since")),
         "assigned_on": date_text(r.date("assigned_on")),
         "signed_on": date_text(r.date("signed_on")),
@@ -133,7 +144,7 @@ def _introducer_context(item: dict, cell_name: str) -> dict[str, Any]:
     }
 
 
-def _cell_meeting_context(c: Record, symbol: str) -> dict[str, Any]:
+def _cell_meeting_context(c: Record, symbol: str, none: str) -> dict[str, Any]:
     p = "admission.cell_meeting."
     g = lambda k: c.int(p + k)  # noqa: E731
     official, prob = g("members_official"), g("members_probationary")
@@ -155,7 +166,7 @@ def _cell_meeting_context(c: Record, symbol: str) -> dict[str, Any]:
             "official": count(diff(official, pres_o)),
             "probationary": count(diff(prob, pres_p)),
         },
-        "absent_reasons": c.text(p + "absent_reasons") or "không",
+        "absent_reasons": c.text(p + "absent_reasons") or none,
         "chair": {"full_name": c.text(p + "chair.full_name"), "title": c.text(p + "chair.title")},
         "secretary": c.text(p + "secretary"),
         "conclusions": {k: c.text(f"{p}conclusions.{k}")
@@ -163,17 +174,17 @@ def _cell_meeting_context(c: Record, symbol: str) -> dict[str, Any]:
         "base": count(base),
         "approve": {**count(approve), "pct": share(approve, base)},
         "reject": {**count(reject), "pct": share(reject, base)},
-        "reject_reasons": c.text(p + "reject_reasons") or "không",
+        "reject_reasons": c.text(p + "reject_reasons") or none,
     }
 
 
-def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str) -> dict[str, Any]:
+def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str) -> dict[str, Any]:
     p = "admission.committee_resolution."
     total, present = c.int(p + "members_total"), c.int(p + "present")
     approve, reject = c.int(p + "approve"), c.int(p + "reject")
     res_date = c.date(p + "date")
     return {
-        "cell_meeting": _cell_meeting_context(c, cell_symbol),
+        "cell_meeting": _cell_meeting_context(c, cell_symbol, none),
         "committee_resolution": {
             "number": doc_number(c.int(p + "number"), "NQ", committee_symbol),
             "date": date_text(res_date),
@@ -216,7 +227,7 @@ def legal_basis_lines(form: FormSpec, when: date, ctx: dict, library: FormLibrar
     return lines
 
 
-def _youth_union_context(c: Record, place: str) -> dict[str, Any]:
+def _youth_union_context(c: Record, place: str, words: dict) -> dict[str, Any]:
     p = "youth_union_resolution."
     when = c.date(p + "date")
     number = c.int(p + "number")
@@ -224,11 +235,12 @@ def _youth_union_context(c: Record, place: str) -> dict[str, Any]:
     superior = c.text(p + "superior")
     issuer = c.text(p + "issuer")
     return {
-        # Youth Union style, not party style: "Số: 05-NQ/ĐTN" with a colon (forms.md §3.2)
-        "number": f"Số: {number:02d}-NQ/ĐTN" if number is not None else "Số:      -NQ/ĐTN",
+        # the Youth Union's own style, not the party's (wording.toml [youth_union])
+        "number": render_text(words["number"], {"number": f"{number:02d}"}) if number is not None
+        else words["number_blank"],
         "date": date_text(when),
         "place_date": place_date_line(place, when) if when else "",
-        "superior_upper": upper(superior) if superior else "ĐOÀN TNCS HỒ CHÍ MINH",
+        "superior_upper": upper(superior) if superior else words["superior"],
         "issuer": issuer,
         "issuer_upper": upper(issuer),
         "branch": c.text(p + "branch"),
@@ -236,7 +248,8 @@ def _youth_union_context(c: Record, place: str) -> dict[str, Any]:
         "approve": {**count(approve), "pct": share(approve, total)},
         "strengths": c.text(p + "strengths"),
         "weaknesses": c.text(p + "weaknesses"),
-        "signer": {"title": c.text(p + "signer.title", "BÍ THƯ"), "full_name": c.text(p + "signer.full_name")},
+        "signer": {"title": c.text(p + "signer.title", words["signer_title"]),
+                   "full_name": c.text(p + "signer.full_name")},
     }
 
 
@@ -266,21 +279,23 @@ def _exception_lines(c: Record) -> list[str]:
     return lines
 
 
-def candidate_sections(c: Record, org_ctx: dict, wanted: set[str] | None = None) -> dict[str, Any]:
-    """Everything about one candidate (or only the ``wanted`` sections), formatted once."""
+def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str] | None = None) -> dict[str, Any]:
+    """Everything about one candidate (or only the ``wanted`` sections), formatted once
+    (``wording``: the forms folder's wording.toml, ``library.wording``)."""
     place = org_ctx["committee"]["place"]
     cell_name = org_ctx["cell"]["name"]
 
     def introducers():
         items = c.raw("introducers")
-        return [_introducer_context(it, cell_name) for it in items if isinstance(it, dict)] \
+        return [_introducer_context(it, cell_name, wording["none"]) for it in items if isinstance(it, dict)] \
             if isinstance(items, list) else []
 
     builders = {
         "candidate": lambda: _candidate_context(c),
-        "admission": lambda: _admission_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"], place),
+        "admission": lambda: _admission_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"], place,
+                                                wording["none"]),
         "introducers": introducers,
-        "youth_union_resolution": lambda: _youth_union_context(c, place),
+        "youth_union_resolution": lambda: _youth_union_context(c, place, wording["youth_union"]),
         "comments": lambda: _comments_context(c, place),
         "exceptions": lambda: _exception_lines(c),
     }
@@ -291,7 +306,7 @@ def _people(names) -> list[str]:
     return [n for n in (names or []) if isinstance(n, str)]
 
 
-def _members_context(cg: Record) -> tuple[dict[str, Any], int | None]:
+def _members_context(cg: Record, none: str) -> tuple[dict[str, Any], int | None]:
     """Who belongs to the cell and who came: counts, absences, shares, and the vote base; and
     the number of members (None when a count is missing)."""
     p = "congress.members."
@@ -314,7 +329,7 @@ def _members_context(cg: Record) -> tuple[dict[str, Any], int | None]:
         "absent": count(total - present if total is not None and present is not None else None),
         "absent_official": count(absent_official),
         "absent_probationary": count(absent_probationary),
-        "absent_reasons": cg.text(p + "absent_reasons") or "không",
+        "absent_reasons": cg.text(p + "absent_reasons") or none,
         "not_counted": count(not_counted),
         "base": count(vote_base(official, not_counted)),
         "present_pct": share(present, total),
@@ -322,9 +337,10 @@ def _members_context(cg: Record) -> tuple[dict[str, Any], int | None]:
     }, total if present is not None else None
 
 
-def _election_context(e: dict, offices: dict, base: int | None) -> dict[str, Any]:
+def _election_context(e: dict, conf: dict, base: int | None, none: str) -> dict[str, Any]:
     """One election: its office, candidates with their votes and shares of the base, who was
-    elected, and the ballots."""
+    elected, and the ballots (``conf``: congress.toml)."""
+    offices = conf["offices"]
     named = e.get("office")
     if not isinstance(named, str):
         named = ""
@@ -359,19 +375,20 @@ def _election_context(e: dict, offices: dict, base: int | None) -> dict[str, Any
         "candidates": rows,
         "elected": winners,
         "elected_names": ", ".join(w["full_name"] for w in winners),
-        "summary": "; ".join(f"{w['full_name']} ({w['votes']['n']} phiếu, đạt {w['pct']})" for w in winners),
+        "summary": "; ".join(render_text(conf["election"]["elected"], {
+            "full_name": w["full_name"], "votes": w["votes"]["n"], "pct": w["pct"]}) for w in winners),
         "unfilled": count(t.unfilled) if t.unfilled > 0 else None,
         "ballots": {
             "issued": count(issued), "returned": count(returned), "valid": count(valid),
             "invalid": count(returned - valid if returned is not None and valid is not None else None),
-            "invalid_reasons": e.get("invalid_reasons") or "không",
+            "invalid_reasons": e.get("invalid_reasons") or none,
         },
     }
 
 
-def _bodies_context(cg: Record) -> dict[str, Any]:
+def _bodies_context(cg: Record, roles: dict) -> dict[str, Any]:
     """The congress's bodies: presidium, secretariat, vote counters, guests; the first named
-    of each chairs or heads it."""
+    of each chairs or heads it (``roles``: the vote counters' roles, congress.toml)."""
     p = "congress."
     presidium, secretariat = _people(cg.raw(p + "presidium")), _people(cg.raw(p + "secretariat"))
     counters = _people(cg.raw(p + "vote_counters"))
@@ -382,7 +399,7 @@ def _bodies_context(cg: Record) -> dict[str, Any]:
         "secretariat": secretariat,
         "secretariat_joined": ", ".join(secretariat),
         "secretary": secretariat[0] if secretariat else "",
-        "vote_counters": [{"n": i + 1, "full_name": n, "role": "Trưởng ban" if i == 0 else "Ủy viên"}
+        "vote_counters": [{"n": i + 1, "full_name": n, "role": roles["head"] if i == 0 else roles["member"]}
                           for i, n in enumerate(counters)],
         "vote_counters_joined": ", ".join(counters),
         "vote_count_head": counters[0] if counters else "",
@@ -391,7 +408,7 @@ def _bodies_context(cg: Record) -> dict[str, Any]:
     }
 
 
-def _ratification_context(cg: Record, org_ctx: dict, when: date | None) -> dict[str, Any]:
+def _ratification_context(cg: Record, org_ctx: dict, when: date | None, addressee: str) -> dict[str, Any]:
     """The submission asking the superior committee to ratify the results."""
     p = "congress.ratification."
     on = cg.date(p + "date") or when
@@ -399,33 +416,36 @@ def _ratification_context(cg: Record, org_ctx: dict, when: date | None) -> dict[
         "number": doc_number(cg.int(p + "number"), "TTr", org_ctx["cell"]["symbol"]),
         "date": date_text(on),
         "place_date": place_date_line(org_ctx["committee"]["place"], on) if on else "",
-        "addressee": cg.text(p + "addressee") or f"Ban Thường vụ {org_ctx['committee']['name']}",
+        "addressee": cg.text(p + "addressee")
+        or render_text(addressee, {"committee_name": org_ctx["committee"]["name"]}),
     }
 
 
-def _congress_context(cg: Record, org_ctx: dict, conf: dict) -> dict[str, Any]:
+def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str) -> dict[str, Any]:
     """A congress: its name and term, the members, the bodies, each election, the new
-    secretary and the ratification request."""
+    secretary and the ratification request (``conf``: congress.toml, ``library.congress_conf``)."""
     p = "congress."
     cell = org_ctx["cell"]["name"]
     ordinal = cg.int(p + "ordinal") or 0
     term = f"{cg.int(p + 'term.start')} - {cg.int(p + 'term.end')}"
     when = cg.date(p + "date")
-    members, total = _members_context(cg)
+    members, total = _members_context(cg, none)
     base = vote_base(cg.int(p + "members.official"), cg.int(p + "members.not_counted", 0))
     staff = cg.int(p + "staff_total")
     admitted, target = cg.int(p + "admitted_in_term"), cg.int(p + "admission_target")
-    offices = conf.get("offices", {})
-    elections = [_election_context(e, offices, base) for e in cg.raw(p + "elections") or [] if isinstance(e, dict)]
-    secretary = next((e["elected"][0]["full_name"] for e in elections if e["office"] == "bí thư" and e["elected"]),
+    held = [e for e in cg.raw(p + "elections") or [] if isinstance(e, dict)]
+    elections = [_election_context(e, conf, base, none) for e in held]
+    secretary = next((e["elected"][0]["full_name"] for source, e in zip(held, elections, strict=True)
+                      if source.get("office") == conf["secretary_office"] and e["elected"]),
                      org_ctx["cell"]["signer"]["full_name"])
+    named = {"cell": cell, "ordinal_roman": roman(ordinal) if ordinal else "", "term": term}
     return {
         "ordinal": count(ordinal),
-        "ordinal_roman": roman(ordinal) if ordinal else "",
+        "ordinal_roman": named["ordinal_roman"],
         "term": term,
-        "name": f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}, nhiệm kỳ {term}",
-        "issuer_upper": upper(f"Đại hội {cell} lần thứ {roman(ordinal) if ordinal else ''}"),
-        "term_upper": f"NHIỆM KỲ {term}",
+        "name": render_text(conf["name"], named),
+        "issuer_upper": upper(render_text(conf["issuer"], named)),
+        "term_upper": render_text(conf["term_upper"], named),
         "date": date_text(when),
         "place_date": place_date_line(org_ctx["committee"]["place"], when) if when else "",
         "venue": cg.text(p + "venue"),
@@ -438,11 +458,11 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict) -> dict[str, Any]:
         "admission_target": count(target),
         "admission_pct": share(admitted, target),
         "targets": _people(cg.raw(p + "targets")),
-        **_bodies_context(cg),
+        **_bodies_context(cg, conf["vote_counters"]),
         "elections": elections,
         "offices_joined": ", ".join(e["office"] for e in elections),
         "new_secretary": secretary,
-        "ratification": _ratification_context(cg, org_ctx, when),
+        "ratification": _ratification_context(cg, org_ctx, when, conf["ratification"]["addressee"]),
     }
 
 
@@ -452,9 +472,11 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     made once per item, such as one nomination per introducer). With ``names`` (the
     template's top-level names) only the sections the template reads are formatted."""
     org = inputs["org"]
-    if "context" not in org.cache:
-        org.cache["context"] = _org_context(org)
-    ctx: dict[str, Any] = dict(org.cache["context"])  # its parts are never changed below
+    wording = library.wording
+    made = org.cache.get("context")
+    if made is None or made[0] is not wording:  # made with this forms folder's wording
+        made = org.cache["context"] = (wording, _org_context(org, wording))
+    ctx: dict[str, Any] = dict(made[1])  # its parts are never changed below
     ctx["delegation"] = org.text("committee.delegation")
     subject = inputs.records.get(form.subject)
     doc_date = subject.date(form.item_path(form.date_field, item)) if subject else None
@@ -462,7 +484,7 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
         doc_date = subject.date(form.date_fallback)
     if number is None and subject and form.number_field:
         number = subject.int(form.item_path(form.number_field, item))
-    symbol = {"cell": ctx["cell"]["symbol"], "congress": library.congress_conf.get("symbol", "ĐH")}.get(
+    symbol = {"cell": ctx["cell"]["symbol"], "congress": library.congress_conf["symbol"]}.get(
         form.issuer, ctx["committee"]["symbol"])
     ctx["form"] = {"code": form.code, "title": form.title, "doc_type": form.doc_type, "summary": form.summary}
     ctx["doc"] = {
@@ -480,12 +502,12 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
                 wanted.add(form.each)
             if "exceptions" in form.legal_basis:
                 wanted.add("exceptions")
-        ctx.update(candidate_sections(subject, ctx, wanted))
+        ctx.update(candidate_sections(subject, ctx, wording, wanted))
     if form.number_from and subject is not None:
         # the number is another paper's, as the form's manifest says (the youth union's resolution)
         ctx["doc"]["number"] = get_path(ctx, form.number_from)
     if form.subject == "congress" and subject is not None:
-        ctx["congress"] = _congress_context(subject, ctx, library.congress_conf)
+        ctx["congress"] = _congress_context(subject, ctx, library.congress_conf, wording["none"])
     if form.each and item is not None:
         ctx[form.item_name] = get_path(ctx, form.each)[item]
     ctx["legal_basis"] = []

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from ..domain.workdays import WorkCalendar
 from ..errors import DataProblems, FormDataError, FormError, FormProblem, Table, closest, describe
-from ..sandbox import DataTemplateError, check_text
+from ..sandbox import DataTemplateError, DataText, check_text, text_names
 from .fields import Registry
 from .roster import read_config
 
@@ -230,10 +230,11 @@ class _Data:
     calendar: dict = field(default_factory=dict)
     congress: dict = field(default_factory=dict)
     style: dict = field(default_factory=dict)
+    wording: dict = field(default_factory=dict)
 
 
 SHARED_FILES = ("fields.toml", "legal_basis.toml", "packs.toml", "rules.toml", "roster.toml", "calendar.toml",
-                "congress.toml", "style.toml")
+                "congress.toml", "style.toml", "wording.toml")
 # The data files of a later stage: the check stage's rules.toml. The stage that owns one gives
 # the library its reader (:meth:`FormLibrary.read_also`), which records each problem in the sink
 # with those of the other files: ``reader(path, sink, file, registry, form_ids)``.
@@ -353,7 +354,16 @@ class FormLibrary:
 
     @property
     def congress_conf(self) -> dict:
+        """``congress.toml``: the symbol, the offices, and the congress papers' wording (its
+        patterns compiled, as :data:`CONGRESS_WORDING` lists them)."""
         return self._ok().congress
+
+    @property
+    def wording(self) -> dict:
+        """``wording.toml``: what the context builder prints besides the templates' own wording
+        (defaults, the "T/M" lines, the Youth Union's number…), by table as :data:`WORDING`
+        lists it, each pattern compiled; ``organization_of``: committee name start → organisation."""
+        return self._ok().wording
 
     @cached_property
     def work_calendar(self) -> WorkCalendar:
@@ -433,6 +443,7 @@ def _read_all(library: FormLibrary, readers: dict[str, Reader]) -> _Data:
     data.calendar = _read_calendar(shared / "calendar.toml", sink, file(shared / "calendar.toml"))
     data.congress = _read_congress(shared / "congress.toml", sink, file(shared / "congress.toml"), registry)
     data.style = _read_style(shared / "style.toml", sink, file(shared / "style.toml"))
+    data.wording = _read_wording(shared / "wording.toml", sink, file(shared / "wording.toml"), registry)
     return data
 
 
@@ -593,7 +604,9 @@ def _read_congress(path: Path, sink: DataProblems, file: str, registry: Registry
     if raw is None:
         return {}
     t = sink.table(file, raw)
-    t.text("symbol", nonempty=True)
+    out = _wording_tables(t, CONGRESS_WORDING, sink)
+    out["symbol"] = t.text("symbol", required=True, nonempty=True)
+    out["offices"] = raw.get("offices", {})
     offices = t.sub("offices")
     known: tuple[str, ...] = ()
     if registry is not None and "congress.elections[].office" in registry:
@@ -608,8 +621,100 @@ def _read_congress(path: Path, sink: DataProblems, file: str, registry: Registry
         if known and name not in known:
             offices.problem(name, f'chức danh "{name}" không có trong các lựa chọn của congress.elections[].office '
                                   f"(fields.toml){closest(name, known)}")
-    t.unknown(("symbol", "offices"))
-    return raw
+    _one_of(t, "secretary_office", out.get("secretary_office"), known, "congress.elections[].office")
+    t.unknown(("symbol", "offices", *CONGRESS_WORDING[""], *(k for k in CONGRESS_WORDING if k)))
+    return out
+
+
+# -- wording (wording.toml, and the congress papers' in congress.toml) -----------------------------
+# A file's wording by table ("": the top level): each key with None for text printed as it is,
+# or the names its {{ }} pattern may use (a pattern naming another is a problem of the file).
+Wording = dict[str, dict[str, "tuple[str, ...] | None"]]
+WORDING: Wording = {
+    "": {"none": None},
+    "committee": {"whole": None, "standing": None, "standing_authority_line": ("committee_upper",),
+                  "on_behalf": ("on_behalf_of",)},
+    "cell": {"on_behalf": None, "on_behalf_committee": None, "secretary_title": None},
+    "youth_union": {"number": ("number",), "number_blank": None, "superior": None, "signer_title": None},
+}
+_CONGRESS_NAMES = ("cell", "ordinal_roman", "term")
+CONGRESS_WORDING: Wording = {
+    "": {"name": _CONGRESS_NAMES, "issuer": _CONGRESS_NAMES, "term_upper": _CONGRESS_NAMES, "secretary_office": None},
+    "election": {"elected": ("full_name", "votes", "pct")},
+    "vote_counters": {"head": None, "member": None},
+    "ratification": {"addressee": ("committee_name",)},
+}
+ON_BEHALF_FIELD = "committee.signer.on_behalf_of"
+
+
+def _read_wording(path: Path, sink: DataProblems, file: str, registry: Registry | None) -> dict:
+    """wording.toml: every key of :data:`WORDING`, and ``organization_of``; the committee's
+    ``whole`` and ``standing`` must be choices of committee.signer.on_behalf_of."""
+    raw = sink.read_toml(path, file)
+    if raw is None:
+        return {}
+    t = sink.table(file, raw)
+    out = _wording_tables(t, WORDING, sink)
+    orgs = t.sub("organization_of", required=True)
+    out["organization_of"] = {}
+    for start in orgs.raw:
+        replaced = orgs.text(start, required=True)
+        if isinstance(orgs.raw[start], str):
+            out["organization_of"][start] = replaced
+    t.unknown((*WORDING[""], *(k for k in WORDING if k), "organization_of"))
+    choices: tuple[str, ...] = ()
+    if registry is not None and ON_BEHALF_FIELD in registry:
+        choices = registry[ON_BEHALF_FIELD].choices
+    committee = t.sub("committee")
+    for key in ("whole", "standing"):
+        _one_of(committee, key, out.get("committee", {}).get(key), choices, ON_BEHALF_FIELD)
+    return out
+
+
+def _wording_tables(root: Table, spec: Wording, sink: DataProblems) -> dict[str, Any]:
+    """Each key of ``spec`` read from ``root`` and its tables (the unknown keys of each table
+    recorded; the root's are the caller's, which knows its other keys), each pattern compiled."""
+    out: dict[str, Any] = {}
+    for table, keys in spec.items():
+        t = root.sub(table, required=True) if table else root
+        if table and not (root.has(table) and t.ok):
+            continue  # named once, as a missing table (or not a table), not once for each of its keys
+        texts = {key: text for key, names in keys.items() if (text := _wording(t, key, names, sink)) is not None}
+        if table:
+            t.unknown(tuple(keys))
+            out[table] = texts
+        else:
+            out.update(texts)
+    return out
+
+
+def _wording(t: Table, key: str, names: tuple[str, ...] | None, sink: DataProblems) -> str | None:
+    """The text of ``key`` (a :class:`~docgen.sandbox.DataText` naming the file and key when it
+    is a pattern); ``None``, with the problem recorded, when it is missing, not text, a pattern
+    that does not compile or that reads a name it is not given, or ``{{ }}`` where it is printed as it is."""
+    text = t.text(key, required=True)
+    if not isinstance(t.raw.get(key), str):
+        return None
+    if names is None:
+        if "{{" in text or "{%" in text:
+            t.problem(key, f'khóa "{key}" được in nguyên văn: không dùng được {{{{ … }}}} hay {{% … %}} ở đây')
+            return None
+        return text
+    where = f"{t.label} {key}" if t.label else key
+    compiled = _compiled_line(text, t.file, where, sink, t.key(key))
+    if not isinstance(compiled, DataText):
+        return None
+    unknown = sorted(text_names(compiled) - set(names))
+    for name in unknown:
+        t.problem(key, f'khóa "{key}": không có tên "{name}"{closest(name, names)}; dùng được: {", ".join(names)}')
+    return None if unknown else compiled
+
+
+def _one_of(t: Table, key: str, value: str | None, choices: tuple[str, ...], path: str) -> None:
+    """``value`` of ``key`` must be one of the ``choices`` of the field ``path`` (when it has some)."""
+    if value is not None and choices and value not in choices:
+        t.problem(key, f'khóa "{key}": "{value}" không phải một lựa chọn của {path} (fields.toml)'
+                       f"{closest(value, choices)}")
 
 
 MARGINS = ("top", "bottom", "left", "right")
