@@ -131,3 +131,22 @@ def test_a_pack_naming_a_missing_form_is_a_form_problem(tmp_path):
     assert result.exit_code == 4
     assert 'packs.toml: [pack.congress] không có mẫu "balot"; có phải "ballot"?' in result.output \
         or ('không có mẫu "balot"' in result.output and "ballot" in result.output)
+
+
+def test_a_form_named_like_one_of_docgens_commands_is_a_form_problem(tmp_path):
+    # it would be hidden by the command: named, not silently unreachable
+    user = tmp_path / "mau-rieng"
+    user.mkdir()
+    copy_form("admission-decision", user, "check")
+    result = docgen("--forms-dir", user, "forms", "lint")
+    assert result.exit_code == 4
+    assert f'{user / "check" / "form.toml"}: id: id "check" trùng tên một lệnh của docgen' in result.output \
+        or ('id "check" trùng tên một lệnh của docgen' in result.output and "check/form.toml" in result.output)
+
+
+def test_the_reserved_ids_are_docgens_own_commands():
+    import click
+
+    from docgen.load.forms import COMMAND_NAMES
+
+    assert set(COMMAND_NAMES) == set(click.Group.list_commands(main, click.Context(main)))

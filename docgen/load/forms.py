@@ -37,6 +37,10 @@ _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # Form and pack ids name output files, whose parts ``_`` separates (``<date>_<id>_<name>``): a
 # batch's renamed files stay apart from every other name only while no id holds a ``_``.
 _ID_RULE = "chỉ được gồm chữ thường không dấu, chữ số và dấu '-'"
+# Every form and pack is a command, `docgen <id>`: an id equal to one of docgen's own commands
+# would be hidden by it.
+COMMAND_NAMES = ("batch", "check", "context", "forms", "schema")
+_COMMAND_RULE = "trùng tên một lệnh của docgen ({}); hãy đặt tên khác"
 SUBJECTS = ("candidate", "congress")            # the input a form is made from (``subject``)
 ISSUERS = ("committee", "cell", "congress", "youth_union")   # whose symbol closes the number
 NUMBERINGS = ("", "congress")
@@ -111,6 +115,8 @@ class FormSpec:
         form_id = t.text("id", required=True, nonempty=True)
         if form_id and form_id != folder.name:
             t.problem("id", f'id "{form_id}" phải trùng tên thư mục "{folder.name}"')
+        elif form_id in COMMAND_NAMES:
+            t.problem("id", f'id "{form_id}" ' + _COMMAND_RULE.format(", ".join(COMMAND_NAMES)))
         elif form_id and not _ID.fullmatch(form_id):
             t.problem("id", f'id "{form_id}" {_ID_RULE}')
         subject = t.text("subject", default="candidate")
@@ -531,6 +537,8 @@ def _read_packs(path: Path, sink: DataProblems, file: str, registry: Registry | 
         before = len(sink.items)
         if not _ID.fullmatch(pack_id):
             packs_t.problem(pack_id, f'id "{pack_id}" {_ID_RULE}')
+        elif pack_id in COMMAND_NAMES:
+            packs_t.problem(pack_id, f'id "{pack_id}" ' + _COMMAND_RULE.format(", ".join(COMMAND_NAMES)))
         subject = p.text("subject", required=True, nonempty=True)
         if subject and subject not in SUBJECTS:
             p.problem("subject", f'khóa "subject" phải là một trong: {", ".join(SUBJECTS)}; đang là "{subject}"'
