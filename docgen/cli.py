@@ -229,7 +229,7 @@ def pack_command(pack_id: str, pack: dict) -> click.Command:
         eng = engine(ctx)
         kind = eng.library.pack(pack_id)["subject"]
         inputs = _inputs(eng, kind, profile, org)
-        warnings = eng.require_valid(eng.pack_forms(inputs, pack_id), inputs, all_rules=True)
+        warnings = eng.require_valid(eng.pack_forms(inputs, pack_id), inputs)
         if warnings:
             _report(warnings)
         _warn_font(eng, ("pdf",))
@@ -303,7 +303,7 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
         kind = "congress" if isinstance(eng.load(profile, "congress").data.get("congress"), dict) else "candidate"
         inputs = _inputs(eng, kind, profile, org)
         forms = eng.pack_forms(inputs, eng.pack_of(kind))
-    problems = eng.problems(forms, inputs, all_rules=not form_id)
+    problems = eng.problems(forms, inputs)
     if as_json:
         click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
                               ensure_ascii=False, indent=2))

@@ -127,8 +127,9 @@ def test_nine_of_fourteen_fails_naming_ten(tmp_path):
 def test_two_thirds_is_integer_arithmetic(engine, org_data, official, not_counted, approve, ok):
     cand = read_json(HUONG)
     cand["admission"]["cell_meeting"].update(
-        members_total=official + 1, members_official=official, members_probationary=1, present_official=official,
-        present_probationary=1, approve=approve, reject=0, members_not_counted=not_counted)
+        members_total=official + 1, members_official=official, members_probationary=1,
+        present_official=official - not_counted, present_probationary=1, approve=approve, reject=0,
+        not_counted=[{"full_name": f"Đảng Viên {i}", "category": "exempted"} for i in range(not_counted)])
     assert ("vote.two_thirds" in rules_of(problems(engine, org_data, cand))) is not ok
 
 
@@ -144,7 +145,7 @@ def test_inconsistent_counts_are_named(engine, org_data):
 def test_age_is_counted_by_month(engine, org_data, meeting, ok):
     cand = decision_dossier(read_json(HUONG), meeting)
     cand["candidate"]["date_of_birth"] = "2000-12-15"
-    assert ("age.range" in rules_of(problems(engine, org_data, cand))) is not ok
+    assert ("age.minimum" in rules_of(problems(engine, org_data, cand))) is not ok
 
 
 def test_age_in_months():
@@ -156,16 +157,16 @@ def test_age_in_months():
 def test_upper_age_limit_is_fully_sixty(engine, org_data, born, ok):
     cand = read_json(LAN)  # meeting 2026-03-02
     cand["candidate"]["date_of_birth"] = born
-    assert ("age.range" in rules_of(problems(engine, org_data, cand))) is not ok
+    assert ("age.maximum" in rules_of(problems(engine, org_data, cand))) is not ok
 
 
 def test_recorded_exception_turns_age_into_a_warning_and_shows_on_the_decision(engine, org_data):
     cand = read_json(LAN)
     cand["candidate"]["date_of_birth"] = "1963-05-01"
-    cand["exceptions"] = [{"rule": "age.range", "reason": "đảng viên trên 60 tuổi có uy tín tại địa bàn",
+    cand["exceptions"] = [{"rule": "age.maximum", "reason": "đảng viên trên 60 tuổi có uy tín tại địa bàn",
                            "approved_by": "Công văn số 125-CV/TU, ngày 02-02-2026 của Ban Thường vụ Tỉnh ủy"}]
     found = problems(engine, org_data, cand)
-    assert "age.range" in rules_of(found, "warning") and "age.range" not in rules_of(found)
+    assert "age.maximum" in rules_of(found, "warning") and "age.maximum" not in rules_of(found)
     inputs = make_inputs(engine, org_data, cand)
     doc = engine.render(engine.library.get("admission-decision"), inputs, formats=("docx",))
     assert ("- Căn cứ Công văn số 125-CV/TU, ngày 02-02-2026 của Ban Thường vụ Tỉnh ủy "
@@ -176,7 +177,7 @@ def test_recorded_exception_turns_age_into_a_warning_and_shows_on_the_decision(e
 @pytest.mark.parametrize("official_on, ok", [("2026-03-02", True), ("2026-03-03", False)])
 def test_introducer_must_be_official_on_the_meeting_date(engine, org_data, official_on, ok):
     cand = read_json(LAN)  # meeting 2026-03-02
-    cand["introducers"][1].update(official_on=official_on)
+    cand["introducers"][1].update(official_on=official_on, signed_on="2026-03-02")
     assert ("introducer.official" in rules_of(problems(engine, org_data, cand))) is not ok
 
 
@@ -266,8 +267,8 @@ def test_late_decision_message_names_the_last_day(engine, org_data):
 @pytest.mark.parametrize("days, ok", [(30, True), (31, False)])
 def test_ceremony_within_thirty_working_days(engine, org_data, days, ok):
     cand = read_json(DAT)
-    decision = date.fromisoformat(cand["admission"]["decision"]["date"])
-    cand["admission"]["ceremony"] = {"date": CAL.add_working_days(decision, days).isoformat()}
+    received = date.fromisoformat(cand["admission"]["decision"]["received_on"])
+    cand["admission"]["ceremony"] = {"date": CAL.add_working_days(received, days).isoformat()}
     assert ("deadline.ceremony" in rules_of(problems(engine, org_data, cand))) is not ok
 
 

@@ -213,16 +213,16 @@ def test_a_broken_rule_message_is_a_form_problem(tmp_path, message, named, compi
     end = text.index("\n", start)
     rules.write_text(text[:start] + "message = " + json.dumps(message, ensure_ascii=False) + text[end:],
                      encoding="utf-8")
-    result, seconds = _run(["--forms-dir", str(forms), "check", str(SAMPLES / "invalid" / "age-over-60.json"),
+    result, seconds = _run(["--forms-dir", str(forms), "check", str(SAMPLES / "invalid" / "age-under-18.json"),
                             "--org", str(SAMPLES / "org.json")])
     assert result.exit_code == 4, result.stderr
     assert seconds < QUICK
-    assert "rules.toml" in result.stderr and "age.range" in result.stderr
+    assert "rules.toml" in result.stderr and "age.minimum" in result.stderr
     assert named in result.stderr
     lint, _ = _run(["--forms-dir", str(forms), "forms", "lint"])
     assert lint.exit_code == (0 if compiles else 4)
     if not compiles:
-        assert f"{rules}: [rule.\"age.range\"] message: {named}" in lint.stdout
+        assert f"{rules}: [rule.\"age.minimum\"] message: {named}" in lint.stdout
 
 
 # -- the sandbox itself ----------------------------------------------------------------------------

@@ -3,9 +3,11 @@ party rules, every problem at once.
 
 Rule metadata (id, severity, legal source, Vietnamese message, thresholds) lives in
 ``forms/_shared/rules.toml``; the logic of each rule is a small function registered under the
-same id with :func:`rule` (the functions are in :mod:`docgen.check.rules`). A rule runs only
-when the fields it reads are present and well-formed (the required-field check of
-:mod:`docgen.check.values` has already reported the others).
+same id with :func:`rule` (the functions are in :mod:`docgen.check.rules`). Every rule runs
+for every document, whatever form it is made for: a rule reads only its own input (the
+candidate profile, the congress file) and returns quietly when the fields it reads are missing
+or malformed (the required-field check of :mod:`docgen.check.values` has already reported the
+malformed ones), so a profile whose data breaks a rule is refused by every command that reads it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from ..domain.vietnamese import long_date
 from ..errors import FormError, Problem
@@ -90,15 +92,26 @@ class RuleBook:
             )
         return specs
 
-    def for_forms(self, form_ids: Iterable[str]) -> list[RuleSpec]:
-        wanted = set(form_ids)
-        return [s for s in self.specs.values() if not s.forms or wanted & set(s.forms)]
+    @cached_property
+    def shared_params(self) -> dict:
+        """What every rule function gets besides its own thresholds: the working-day calendar,
+        every rule id with whether it accepts an exception, and the newest edition of the legal
+        basis with the day it was last checked as current."""
+        editions, _ = self.library.legal
+        newest = editions[-1] if editions else None
+        return {
+            "calendar": self.library.work_calendar,
+            "rules": {rid: s.exception_allowed for rid, s in self.specs.items()},
+            "verified_until": newest.verified_until if newest else None,
+            "edition": newest.source or newest.id if newest else "",
+        }
 
     def run(self, specs: list[RuleSpec], inputs: Inputs, registry: Registry) -> list[Problem]:
         problems = []
         inputs = well_formed(inputs, registry)
+        shared = self.shared_params
         for spec in specs:
-            params = {**spec.params, "calendar": self.library.work_calendar}
+            params = {**spec.params, **shared}
             for v in _RULES[spec.id](inputs, params):
                 path = v.path or spec.path
                 values = {k: _fmt(x) for k, x in v.values.items()}
@@ -148,7 +161,7 @@ def check(forms: list[FormSpec], inputs: Inputs, book: RuleBook) -> list[Problem
     problems.extend(found)
     # between them, every value present: what the rules must not see (see well_formed)
     inputs.cache.setdefault("malformed", {(p.input, p.path) for p in found if p.severity == "error"})
-    problems.extend(book.run(book.for_forms(f.id for f in forms), inputs, registry))
+    problems.extend(book.run(list(book.specs.values()), inputs, registry))
     return _dedupe(problems)
 
 

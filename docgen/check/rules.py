@@ -7,6 +7,7 @@ value it needs is missing or malformed: the required-field check reports that.
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +22,10 @@ from .engine import _RULES, Violation, rule
 # The thresholds each rule reads from its ``params`` in rules.toml, with the range each may take
 # (so that no threshold can send a date past the calendar's end). A rule not listed takes none.
 PARAMS: dict[str, dict[str, tuple[int, int]]] = {
-    "age.range": {"min_years": (0, 150), "max_years": (0, 150)},
+    "age.minimum": {"min_years": (0, 150)},
+    "age.maximum": {"max_years": (0, 150)},
+    "introducer.route": {"youth_age_min": (0, 150), "youth_age_max": (0, 150)},
+    "introducer.route_unknown": {"youth_age_min": (0, 150), "youth_age_max": (0, 150)},
     "introducer.joint_work": {"months": (0, 1200)},
     "certificate.validity": {"months": (0, 1200)},
     "papers.stale": {"months": (0, 1200)},
@@ -81,9 +85,9 @@ def read_rules(path: Path, sink: DataProblems, file: str | None = None, registry
         for name, (lo, hi) in expected.items():
             params.integer(name, required=True, lo=lo, hi=hi)
         params.unknown(expected, what="tham số")
-        lo_years, hi_years = params.raw.get("min_years"), params.raw.get("max_years")
-        if rid == "age.range" and isinstance(lo_years, int) and isinstance(hi_years, int) and lo_years > hi_years:
-            params.problem("min_years", "min_years lớn hơn max_years")
+        lo_years, hi_years = params.raw.get("youth_age_min"), params.raw.get("youth_age_max")
+        if isinstance(lo_years, int) and isinstance(hi_years, int) and lo_years > hi_years:
+            params.problem("youth_age_min", "youth_age_min lớn hơn youth_age_max")
         r.unknown(RULE_KEYS)
         if len(sink.items) == before:
             out[rid] = r.raw
@@ -106,67 +110,145 @@ def _meeting(c: Record) -> date | None:
 
 
 # -- age -------------------------------------------------------------------------------------
-@rule("age.range")
-def age_range(inputs: Inputs, params: dict) -> Iterator[Violation]:
-    c = _candidate(inputs)
-    if c is None:
-        return
+def _age(c: Record) -> tuple[date, date, int] | None:
+    """Date of birth, meeting date and the age in months at the meeting, when both are known."""
     born, meeting = c.date("candidate.date_of_birth"), _meeting(c)
-    if not (born and meeting):
+    return (born, meeting, age_in_months(born, meeting)) if born and meeting else None
+
+
+@rule("age.minimum")
+def age_minimum(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """Below the minimum age at the meeting: no exception lifts it (294-QĐ/TW §1.1.2 excepts
+    only the upper bound)."""
+    c = _candidate(inputs)
+    age = _age(c) if c else None
+    if age is None:
         return
-    months = age_in_months(born, meeting)
-    lo, hi = params["min_years"] * 12, params["max_years"] * 12
-    if not lo <= months <= hi:
+    born, meeting, months = age
+    lo = params["min_years"] * 12
+    if months < lo:
         yield Violation("candidate.date_of_birth", years=months // 12, months=months % 12, meeting=meeting,
-                        min_years=params["min_years"], max_years=params["max_years"],
-                        from_date=add_months(born, lo).replace(day=1))
+                        min_years=params["min_years"], from_date=add_months(born, lo).replace(day=1))
+
+
+@rule("age.maximum")
+def age_maximum(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    age = _age(c) if c else None
+    if age is None:
+        return
+    _, meeting, months = age
+    if months > params["max_years"] * 12:
+        yield Violation("candidate.date_of_birth", years=months // 12, months=months % 12, meeting=meeting,
+                        max_years=params["max_years"])
 
 
 # -- introducers -----------------------------------------------------------------------------
 @rule("introducer.official")
 def introducer_official(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """Official on the day the introducer signs, and on the day the cell meets."""
     c = _candidate(inputs)
     meeting = _meeting(c) if c else None
-    if c is None or not meeting:
+    if c is None:
         return
     for i, it in _introducers(c):
-        official, admitted = it.date("official_on"), it.date("admitted_on")
+        official, admitted, signed = it.date("official_on"), it.date("admitted_on"), it.date("signed_on")
         name = it.text("full_name")
-        if official and official > meeting:
-            yield Violation(f"introducers[{i}].official_on", name=name, official=official, meeting=meeting,
+        path = f"introducers[{i}].official_on"
+        if official and signed and official > signed:
+            yield Violation(path, name=name, official=official, meeting=meeting, signed=signed, at_signing=True,
                             admitted=None)
-        elif admitted and official and official < admitted:
-            yield Violation(f"introducers[{i}].official_on", name=name, official=official, meeting=meeting,
+        elif official and meeting and official > meeting:
+            yield Violation(path, name=name, official=official, meeting=meeting, signed=signed, at_signing=False,
+                            admitted=None)
+        elif admitted and official and official < admitted and meeting:
+            yield Violation(path, name=name, official=official, meeting=meeting, signed=signed, at_signing=False,
                             admitted=admitted)
 
 
 @rule("introducer.joint_work")
 def introducer_joint_work(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """12 months of joint work by the meeting, except for a replacement introducer (294-QĐ/TW
+    §3.2.2) and for a candidate who moved units (06-HD/TW §3.9a)."""
     c = _candidate(inputs)
     meeting = _meeting(c) if c else None
-    if c is None or not meeting:
+    if c is None or not meeting or c.raw("candidate.moved_units") is True:
         return
     months = params["months"]
     for i, it in _introducers(c):
         since = it.date("worked_together_since")
+        if it.raw("replacement") is True:
+            continue
         if since and add_months(since, months) > meeting:
             yield Violation(f"introducers[{i}].worked_together_since", name=it.text("full_name"), since=since,
                             months=months, meeting=meeting, needed=add_months(since, months))
 
 
+def _youth_age(c: Record, params: dict) -> int | None:
+    """The candidate's age in full years at the meeting when it is within youth age, else None
+    (also None when the age is unknown)."""
+    age = _age(c)
+    if age is None:
+        return None
+    years = age[2] // 12
+    return years if params["youth_age_min"] <= years <= params["youth_age_max"] else None
+
+
 @rule("introducer.route")
 def introducer_route(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """Two official members; or the Youth Union's resolution and one member (a Youth Union member
+    of youth age); or the base trade-union committee's resolution and one member (a trade-union
+    member). A candidate of youth age in a unit with a Youth Union takes the Youth Union route."""
     c = _candidate(inputs)
     if c is None or not isinstance(c.raw("introducers"), list):
         return
     n = len(c.raw("introducers"))
-    youth = c.raw("candidate.youth_union_member") is True
-    has_resolution = isinstance(c.raw("youth_union_resolution"), dict)
-    if n == 2 and not has_resolution:
+    youth_res = isinstance(c.raw("youth_union_resolution"), dict)
+    union_res = isinstance(c.raw("trade_union_resolution"), dict)
+    age = _age(c)
+    years = age[2] // 12 if age else None
+    youth = _youth_age(c, params)
+    values = dict(count=n, years=years, youth_age_min=params["youth_age_min"],
+                  youth_age_max=params["youth_age_max"])
+    if youth_res and union_res:
+        yield Violation("trade_union_resolution", case="both_resolutions", **values)
+    elif n == 2 and (youth_res or union_res):
+        yield Violation("introducers", case="two_and_resolution", youth_res=youth_res, **values)
+    elif n == 1 and youth_res:
+        if c.raw("candidate.youth_union_member") is not True:
+            yield Violation("candidate.youth_union_member", case="youth_not_member", **values)
+        elif age is not None and youth is None:
+            yield Violation("youth_union_resolution", case="youth_age", **values)
+    elif n == 1 and union_res:
+        if c.raw("candidate.trade_union_member") is not True:
+            yield Violation("candidate.trade_union_member", case="union_not_member", **values)
+        elif youth is not None and c.raw("candidate.unit_has_youth_union") is True:
+            yield Violation("trade_union_resolution", case="youth_route_required", **values)
+    elif n == 2:
+        if youth is not None and c.raw("candidate.unit_has_youth_union") is True:
+            yield Violation("introducers", case="youth_route_required", **values)
+    elif n == 1:
+        yield Violation("introducers", case="one_alone", **values)
+    else:
+        yield Violation("introducers", case="count", **values)
+
+
+@rule("introducer.route_unknown")
+def introducer_route_unknown(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """A candidate of youth age introduced without the Youth Union, when the profile does not say
+    whether the unit has a Youth Union: the route rule cannot tell, so it is named."""
+    c = _candidate(inputs)
+    if c is None or not isinstance(c.raw("introducers"), list) or c.has("candidate.unit_has_youth_union"):
         return
-    if n == 1 and youth and has_resolution:
-        return
-    yield Violation("introducers", count=n, youth=youth, has_resolution=has_resolution)
+    n = len(c.raw("introducers"))
+    union_route = n == 1 and isinstance(c.raw("trade_union_resolution"), dict) \
+        and not isinstance(c.raw("youth_union_resolution"), dict)
+    two = n == 2 and not isinstance(c.raw("youth_union_resolution"), dict) \
+        and not isinstance(c.raw("trade_union_resolution"), dict)
+    years = _youth_age(c, params)
+    if years is not None and (two or union_route):
+        yield Violation("candidate.unit_has_youth_union", count=n, years=years,
+                        youth_age_min=params["youth_age_min"], youth_age_max=params["youth_age_max"])
 
 
 # -- certificate and papers ------------------------------------------------------------------
@@ -192,10 +274,35 @@ def papers_stale(inputs: Inputs, params: dict) -> Iterator[Violation]:
                it.date("signed_on")) for i, it in _introducers(c)]
     papers.append(("youth_union_resolution.date", "nghị quyết giới thiệu của Ban Chấp hành Đoàn",
                    c.date("youth_union_resolution.date")))
+    papers.append(("trade_union_resolution.date", "nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở",
+                   c.date("trade_union_resolution.date")))
     papers.append(("comments.date", "bản tổng hợp ý kiến nhận xét", c.date("comments.date")))
     for path, paper, when in papers:
         if when and add_months(when, months) < meeting:
             yield Violation(path, paper=paper, paper_date=when, meeting=meeting, months=months)
+
+
+@rule("dates.papers_before_meeting")
+def papers_before_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The papers the cell meeting considered are dated on or before it."""
+    c = _candidate(inputs)
+    meeting = _meeting(c) if c else None
+    if c is None or not meeting:
+        return
+    papers = [(f"introducers[{i}].signed_on", f"giấy giới thiệu của đồng chí {it.text('full_name')}",
+               it.date("signed_on")) for i, it in _introducers(c)]
+    papers += [
+        ("youth_union_resolution.date", "nghị quyết giới thiệu của Ban Chấp hành Đoàn",
+         c.date("youth_union_resolution.date")),
+        ("trade_union_resolution.date", "nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở",
+         c.date("trade_union_resolution.date")),
+        ("comments.date", "bản tổng hợp ý kiến nhận xét", c.date("comments.date")),
+        ("candidate.biography.certified_on", "chứng nhận lý lịch của cấp ủy cơ sở",
+         c.date("candidate.biography.certified_on")),
+    ]
+    for path, paper, when in papers:
+        if when and when > meeting:
+            yield Violation(path, paper=paper, paper_date=when, meeting=meeting)
 
 
 # -- votes -----------------------------------------------------------------------------------
@@ -208,7 +315,8 @@ def _cell_counts(c: Record) -> dict[str, int] | None:
         if v is None:
             return None
         vals[k] = v
-    vals["not_counted"] = c.int("admission.cell_meeting.members_not_counted", 0)
+    items = c.raw("admission.cell_meeting.not_counted")
+    vals["not_counted"] = len(items) if isinstance(items, list) else 0
     return vals
 
 
@@ -250,10 +358,16 @@ def vote_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
         yield Violation(p + "approve", problem=(
             f"tán thành ({k['approve']}) cộng không tán thành ({k['reject']}) nhiều hơn số đảng viên chính thức "
             f"có mặt ({k['present_official']})"))
-    if k["not_counted"] > k["members_official"]:
-        yield Violation(p + "members_not_counted", problem=(
-            f"số không tính khi biểu quyết ({k['not_counted']}) nhiều hơn số đảng viên chính thức "
-            f"({k['members_official']})"))
+    absent = k["members_official"] - k["present_official"]
+    if k["not_counted"] > max(absent, 0):
+        yield Violation(p + "not_counted", problem=(
+            f"có {k['not_counted']} đảng viên không tính vào số biểu quyết nhưng chỉ {max(absent, 0)} đảng viên "
+            f"chính thức vắng mặt; chỉ được trừ đảng viên chính thức vắng mặt (Quy định 294-QĐ/TW §9.3.2)"))
+    base = k["members_official"] - k["not_counted"]
+    if k["not_counted"] <= max(absent, 0) and k["approve"] + k["reject"] > base:
+        yield Violation(p + "approve", problem=(
+            f"tán thành ({k['approve']}) cộng không tán thành ({k['reject']}) nhiều hơn số đảng viên chính thức "
+            f"làm căn cứ biểu quyết ({base})"))
 
 
 @rule("committee_vote.two_thirds")
@@ -266,12 +380,19 @@ def committee_vote(inputs: Inputs, params: dict) -> Iterator[Violation]:
     approve, reject = c.int(p + "approve"), c.int(p + "reject")
     if total is None or present is None or approve is None or reject is None or total == 0:
         return
+    items = c.raw(p + "not_counted")
+    left_out = len(items) if isinstance(items, list) else 0
+    base = total - left_out
     if present > total or approve + reject > present:
         yield Violation(p + "present", problem=(
             f"có mặt {present}/{total}, tán thành {approve}, không tán thành {reject}: các số không khớp nhau"))
-    elif 3 * approve < 2 * total:
+    elif left_out > total - present:
+        yield Violation(p + "not_counted", problem=(
+            f"có {left_out} ủy viên không tính vào số biểu quyết nhưng chỉ {total - present} ủy viên vắng mặt; "
+            f"chỉ được trừ ủy viên vắng mặt (Quy định 294-QĐ/TW §9.3.3)"))
+    elif base > 0 and 3 * approve < 2 * base:
         yield Violation(p + "approve", problem=(
-            f"tán thành {approve}/{total} ủy viên, chưa đạt hai phần ba (cần ít nhất {(2 * total + 2) // 3})"))
+            f"tán thành {approve}/{base} ủy viên, chưa đạt hai phần ba (cần ít nhất {(2 * base + 2) // 3})"))
 
 
 # -- dates -----------------------------------------------------------------------------------
@@ -287,29 +408,32 @@ def decision_after_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
 
 @rule("dates.order")
 def dates_order(inputs: Inputs, params: dict) -> Iterator[Violation]:
-    """Certificate and application before the meeting; meeting ≤ committee resolution ≤ decision."""
+    """Certificate and application before the meeting; meeting ≤ committee resolution ≤
+    decision ≤ the day the cell received it."""
     c = _candidate(inputs)
     if c is None:
         return
     meeting = _meeting(c)
     committee = c.date("admission.committee_resolution.date")
     decision = c.date("admission.decision.date")
+    before, after = "trước", "sau"
     chain = [
         ("candidate.awareness_course.certificate_date", "ngày cấp giấy chứng nhận bồi dưỡng nhận thức về Đảng",
-         c.date("candidate.awareness_course.certificate_date"), "ngày chi bộ họp xét", meeting),
-        ("candidate.application_date", "ngày làm đơn xin vào Đảng", c.date("candidate.application_date"),
+         c.date("candidate.awareness_course.certificate_date"), before, "ngày chi bộ họp xét", meeting),
+        ("candidate.application_date", "ngày làm đơn xin vào Đảng", c.date("candidate.application_date"), before,
          "ngày chi bộ họp xét", meeting),
-        ("admission.committee_resolution.date", "ngày nghị quyết của đảng ủy", committee,
+        ("admission.committee_resolution.date", "ngày nghị quyết của đảng ủy", committee, after,
          "ngày chi bộ họp xét", meeting),
-        ("admission.decision.date", "ngày quyết định kết nạp", decision, "ngày nghị quyết của đảng ủy", committee),
+        ("admission.decision.date", "ngày quyết định kết nạp", decision, after, "ngày nghị quyết của đảng ủy",
+         committee),
+        ("admission.decision.received_on", "ngày chi bộ nhận quyết định kết nạp",
+         c.date("admission.decision.received_on"), after, "ngày quyết định kết nạp", decision),
     ]
-    for i, (path, what, when, other_name, other) in enumerate(chain):
+    for path, what, when, relation, other_name, other in chain:
         if not (when and other):
             continue
-        later_required = i >= 2  # the last two must come after, the first two before
-        if (later_required and when < other) or (not later_required and when > other):
-            yield Violation(path, what=what, when=when, other_name=other_name, other=other,
-                            relation="sau" if later_required else "trước")
+        if (relation == after and when < other) or (relation == before and when > other):
+            yield Violation(path, what=what, when=when, other_name=other_name, other=other, relation=relation)
 
 
 # -- deadlines -------------------------------------------------------------------------------
@@ -337,23 +461,92 @@ def deadline_decision(inputs: Inputs, params: dict) -> Iterator[Violation]:
                         case="late_with_extension" if ext else "late")
 
 
+def _ceremony_start(c: Record) -> tuple[date, bool] | None:
+    """The day the 30 working days of the ceremony run from: the day the cell received the
+    decision, else the decision's date (True when it is that fallback)."""
+    received = c.date("admission.decision.received_on")
+    if received:
+        return received, False
+    decision = c.date("admission.decision.date")
+    return (decision, True) if decision else None
+
+
 @rule("deadline.ceremony")
 def deadline_ceremony(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The ceremony within 30 working days of the day the cell received the decision (294-QĐ/TW
+    §4.1); over that only with the superior's consent (an approved exception)."""
     c = _candidate(inputs)
     if c is None:
         return
-    decision, ceremony = c.date("admission.decision.date"), c.date("admission.ceremony.date")
-    if not (decision and ceremony):
-        return
+    ceremony, start = c.date("admission.ceremony.date"), _ceremony_start(c)
+    decision = c.date("admission.decision.date")
+    if not (ceremony and start and decision) or start[0] < decision:
+        return  # a receipt before the decision is dates.order's
     cal = params["calendar"]
-    if ceremony < decision:
-        yield Violation("admission.ceremony.date", used=0, limit=params["working_days"], before=True,
-                        last_day=cal.add_working_days(decision, params["working_days"]))
+    day, fallback = start
+    start_name = "ngày ký quyết định" if fallback else "ngày chi bộ nhận quyết định"
+    values = dict(ceremony=ceremony, start=day, start_name=start_name, limit=params["working_days"],
+                  last_day=cal.add_working_days(day, params["working_days"]))
+    if ceremony < day:
+        yield Violation("admission.ceremony.date", used=0, before=True, **values)
         return
-    used = cal.working_days_between(decision, ceremony)
+    used = cal.working_days_between(day, ceremony)
     if used > params["working_days"]:
-        yield Violation("admission.ceremony.date", used=used, limit=params["working_days"], before=False,
-                        last_day=cal.add_working_days(decision, params["working_days"]))
+        yield Violation("admission.ceremony.date", used=used, before=False, **values)
+
+
+@rule("deadline.ceremony_start")
+def deadline_ceremony_start(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """A ceremony date without the day the cell received the decision: the count ran from the
+    decision's date, which is named."""
+    c = _candidate(inputs)
+    if c is None or not c.date("admission.ceremony.date"):
+        return
+    start = _ceremony_start(c)
+    if start and start[1]:
+        yield Violation("admission.decision.received_on", decision=start[0])
+
+
+# -- exceptions and the legal basis ----------------------------------------------------------
+@rule("exceptions.rule")
+def exceptions_rule(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """Each approved exception names a rule that accepts one (``params["rules"]``: every rule
+    id, with whether it accepts an exception)."""
+    rules: dict[str, bool] = params["rules"]
+    allowed = sorted(r for r, ok in rules.items() if ok)
+    for record in inputs.records.values():
+        items = record.raw("exceptions")
+        if not isinstance(items, list):
+            continue
+        for i, it in enumerate(items):
+            rid = it.get("rule") if isinstance(it, dict) else None
+            if isinstance(rid, str) and not rules.get(rid, False):
+                near = difflib.get_close_matches(rid, allowed, n=1, cutoff=0.6)
+                yield Violation(f"exceptions[{i}].rule", rule_id=rid, known=rid in rules,
+                                suggestion=near[0] if near else "", allowed=", ".join(allowed))
+
+
+@rule("legal_basis.verified")
+def legal_basis_verified(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """A document dated after the day the newest edition of the legal basis was last checked
+    as the text in force (``params["verified_until"]``)."""
+    verified, edition = params["verified_until"], params["edition"]
+    if verified is None:
+        return
+    papers = [("admission.decision.date", "ngày quyết định kết nạp"),
+              ("admission.committee_resolution.date", "ngày nghị quyết của đảng ủy"),
+              ("admission.cell_meeting.date", "ngày chi bộ họp xét kết nạp"),
+              ("congress.ratification.date", "ngày tờ trình đề nghị chuẩn y"),
+              ("congress.date", "ngày đại hội")]
+    for kind in ("candidate", "congress"):
+        record = inputs.records.get(kind)
+        if record is None:
+            continue
+        for path, what in papers:
+            when = record.date(path)
+            if when and when > verified:
+                yield Violation(path, what=what, when=when, verified=verified, edition=edition)
+                break  # the latest paper of the record says it
 
 
 # -- congress ----------------------------------------------------------------------------------

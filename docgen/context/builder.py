@@ -144,12 +144,36 @@ def _introducer_context(item: dict, cell_name: str, none: str) -> dict[str, Any]
     }
 
 
-def _cell_meeting_context(c: Record, symbol: str, none: str) -> dict[str, Any]:
+def not_counted_items(c: Record, path: str) -> list[dict]:
+    """The members a vote's base leaves out (``path``: a ``….not_counted`` list), as given."""
+    items = c.raw(path)
+    return [it for it in items if isinstance(it, dict)] if isinstance(items, list) else []
+
+
+def _not_counted_context(items: list[dict], words: dict) -> dict[str, Any]:
+    """Who a vote's base leaves out: the count, each case with its count (in the order of
+    wording.toml's cases), and the note that explains the base ("" when nobody is left out)."""
+    groups = []
+    for category in words:
+        n = sum(1 for it in items if it.get("category") == category)
+        if n and category not in ("group", "note"):
+            groups.append(render_text(words["group"], {"n": f"{n:02d}", "category": words[category]}))
+    return {
+        **count(len(items)),
+        "names": [it["full_name"] for it in items if isinstance(it.get("full_name"), str)],
+        "groups": groups,
+        "note": render_text(words["note"], {"groups": "; ".join(groups)}) if groups else "",
+    }
+
+
+def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dict[str, Any]:
     p = "admission.cell_meeting."
     g = lambda k: c.int(p + k)  # noqa: E731
     official, prob = g("members_official"), g("members_probationary")
     pres_o, pres_p = g("present_official"), g("present_probationary")
-    base = vote_base(official, c.int(p + "members_not_counted", 0))
+    left_out = not_counted_items(c, p + "not_counted")
+    base = vote_base(official, len(left_out))
+    not_counted = _not_counted_context(left_out, words)
     approve, reject = g("approve"), g("reject")
 
     def diff(a, b):
@@ -172,19 +196,24 @@ def _cell_meeting_context(c: Record, symbol: str, none: str) -> dict[str, Any]:
         "conclusions": {k: c.text(f"{p}conclusions.{k}")
                         for k in ("background", "political_awareness", "strengths", "weaknesses")},
         "base": count(base),
+        "not_counted": not_counted,
+        "base_note": not_counted["note"],
         "approve": {**count(approve), "pct": share(approve, base)},
         "reject": {**count(reject), "pct": share(reject, base)},
         "reject_reasons": c.text(p + "reject_reasons") or none,
     }
 
 
-def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str) -> dict[str, Any]:
+def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str,
+                       words: dict) -> dict[str, Any]:
     p = "admission.committee_resolution."
     total, present = c.int(p + "members_total"), c.int(p + "present")
     approve, reject = c.int(p + "approve"), c.int(p + "reject")
     res_date = c.date(p + "date")
+    left_out = not_counted_items(c, p + "not_counted")
+    base = vote_base(total, len(left_out))  # 294-QĐ/TW §9.3.3: the committee's base
     return {
-        "cell_meeting": _cell_meeting_context(c, cell_symbol, none),
+        "cell_meeting": _cell_meeting_context(c, cell_symbol, none, words),
         "committee_resolution": {
             "number": doc_number(c.int(p + "number"), "NQ", committee_symbol),
             "date": date_text(res_date),
@@ -192,13 +221,16 @@ def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place
             "members_total": count(total),
             "present": count(present),
             "absent": count(total - present if total is not None and present is not None else None),
-            "approve": {**count(approve), "pct": share(approve, total)},
-            "reject": {**count(reject), "pct": share(reject, total)},
+            "base": count(base),
+            "not_counted": _not_counted_context(left_out, words),
+            "approve": {**count(approve), "pct": share(approve, base)},
+            "reject": {**count(reject), "pct": share(reject, base)},
         },
         "ceremony": {"date": date_text(c.date("admission.ceremony.date"))},
         "decision": {
             "number": c.int("admission.decision.number"),
             "date": date_text(c.date("admission.decision.date")),
+            "received_on": date_text(c.date("admission.decision.received_on")),
         },
     }
 
@@ -293,7 +325,7 @@ def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str]
     builders = {
         "candidate": lambda: _candidate_context(c),
         "admission": lambda: _admission_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"], place,
-                                                wording["none"]),
+                                                wording["none"], wording["not_counted"]),
         "introducers": introducers,
         "youth_union_resolution": lambda: _youth_union_context(c, place, wording["youth_union"]),
         "comments": lambda: _comments_context(c, place),

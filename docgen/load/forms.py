@@ -221,6 +221,7 @@ class LegalEdition:
     effective_from: date
     source: str
     lines: dict
+    verified_until: date | None = None   # checked as the text in force up to this day
 
 
 @dataclass
@@ -475,30 +476,21 @@ def _read_legal(path: Path, sink: DataProblems, file: str) -> tuple[list[LegalEd
         if edition_id in seen:
             e.problem("id", f'id "{edition_id}" đã dùng cho một lần ban hành khác')
         seen.setdefault(edition_id, edition_id)
-        when = e.raw.get("effective_from")
-        if "effective_from" not in e.raw:
-            e.problem("effective_from", 'thiếu khóa "effective_from"')
-            when = None
-        elif isinstance(when, date) and not isinstance(when, datetime):
-            pass
-        else:
-            try:
-                when = date.fromisoformat(when) if isinstance(when, str) and len(when) == 10 else None
-            except ValueError:
-                when = None
-            if when is None:
-                e.problem("effective_from", f'khóa "effective_from" phải là ngày dạng NNNN-TT-NN, '
-                                            f"đang là {describe(e.raw['effective_from'])}")
+        when = _edition_date(e, "effective_from")
+        verified = _edition_date(e, "verified_until")
+        if when is not None and verified is not None and verified < when:
+            e.problem("verified_until", f'khóa "verified_until" ({verified.isoformat()}) trước "effective_from" '
+                                        f"({when.isoformat()})")
         source = e.text("source")
         lines = e.sub("lines", required=True)
-        e.unknown(("id", "effective_from", "source", "lines"))
+        e.unknown(("id", "effective_from", "verified_until", "source", "lines"))
         checked = {}
         for key in lines.raw:
             line = lines.text(key, required=True)
             if isinstance(lines.raw[key], str):
                 checked[key] = _compiled_line(line, file, f"{e.label}, lines.{key}", sink, lines.key(key))
         if edition_id and when is not None and lines.ok:
-            editions.append(LegalEdition(edition_id, when, source, checked))
+            editions.append(LegalEdition(edition_id, when, source, checked, verified))
     common_t = root.sub("common")
     common = {}
     for key in common_t.raw:
@@ -506,6 +498,24 @@ def _read_legal(path: Path, sink: DataProblems, file: str) -> tuple[list[LegalEd
         if isinstance(common_t.raw[key], str):
             common[key] = _compiled_line(line, file, f"[common] {key}", sink, common_t.key(key))
     return sorted(editions, key=lambda e: e.effective_from), common
+
+
+def _edition_date(e: Table, key: str) -> date | None:
+    """The date of ``key`` of an edition (a TOML date or "NNNN-TT-NN"); None, with the problem
+    recorded, when it is missing or not a real date."""
+    when = e.raw.get(key)
+    if key not in e.raw:
+        e.problem(key, f'thiếu khóa "{key}"')
+        return None
+    if isinstance(when, date) and not isinstance(when, datetime):
+        return when
+    try:
+        read = date.fromisoformat(when) if isinstance(when, str) and len(when) == 10 else None
+    except ValueError:
+        read = None
+    if read is None:
+        e.problem(key, f'khóa "{key}" phải là ngày dạng NNNN-TT-NN, đang là {describe(when)}')
+    return read
 
 
 def _compiled_line(line: str, file: str, where: str, sink: DataProblems, key: str) -> str:
@@ -644,7 +654,11 @@ WORDING: Wording = {
                   "on_behalf": ("on_behalf_of",)},
     "cell": {"on_behalf": None, "on_behalf_committee": None, "secretary_title": None},
     "youth_union": {"number": ("number",), "number_blank": None, "superior": None, "signer_title": None},
+    "not_counted": {"temporarily_transferred": None, "exempted": None, "suspended_or_detained": None,
+                    "group": ("n", "category"), "note": ("groups",)},
 }
+# [not_counted] words each choice of admission.cell_meeting.not_counted[].category and
+# admission.committee_resolution.not_counted[].category (fields.toml); tests keep them equal.
 _CONGRESS_NAMES = ("cell", "ordinal_roman", "term")
 CONGRESS_WORDING: Wording = {
     "": {"name": _CONGRESS_NAMES, "issuer": _CONGRESS_NAMES, "term_upper": _CONGRESS_NAMES, "secretary_office": None},

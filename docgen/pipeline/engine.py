@@ -100,26 +100,23 @@ class Engine:
         return [self.library.get(target)]
 
     # -- check --------------------------------------------------------------------------------
-    def problems(self, forms: list[FormSpec], inputs: Inputs, all_rules: bool = False) -> list[Problem]:
-        """Every problem for making ``forms`` from ``inputs``; with ``all_rules``, every party
-        rule too, whatever form it is attached to (the whole-pack check)."""
-        found = check(forms, inputs, self.rulebook)
-        if all_rules:
-            found += [p for p in self.all_rule_problems(inputs) if p not in found]
-        return found
+    def problems(self, forms: list[FormSpec], inputs: Inputs) -> list[Problem]:
+        """Every problem for making ``forms`` from ``inputs``: their fields, and every party rule
+        whose data the inputs hold, whatever form it is made for."""
+        return check(forms, inputs, self.rulebook)
 
     def target_problems(self, target: str, inputs: Inputs) -> list[Problem]:
-        """Every problem for making a form or a pack (every rule, for a pack) from ``inputs``."""
-        return self.problems(self.target_forms(target, inputs), inputs, all_rules=self.is_pack(target))
+        """Every problem for making a form or a pack from ``inputs``."""
+        return self.problems(self.target_forms(target, inputs), inputs)
 
     def all_rule_problems(self, inputs: Inputs) -> list[Problem]:
-        """Every party rule, whatever form it is attached to (the whole-pack check)."""
+        """Every party rule's problems alone, without the forms' fields."""
         book = self.rulebook
         return book.run(list(book.specs.values()), inputs, self.library.registry)
 
-    def require_valid(self, forms: list[FormSpec], inputs: Inputs, all_rules: bool = False) -> list[Problem]:
+    def require_valid(self, forms: list[FormSpec], inputs: Inputs) -> list[Problem]:
         """All problems; raises :class:`InputError` when any is an error. Returns the warnings."""
-        found = self.problems(forms, inputs, all_rules)
+        found = self.problems(forms, inputs)
         if errors(found):
             raise InputError(found)
         return found
