@@ -207,14 +207,16 @@ def test_not_counted_above_official_is_named_for_vote_count_minutes(tmp_path, co
                        '"Số đảng viên chính thức được triệu tập" (congress.members.official) là 14')
 
 
-def test_members_not_counted_above_official_is_named_for_the_decision(tmp_path, cand):
-    """The decision reads the cell meeting's counts without running vote.counts."""
-    cand["admission"]["cell_meeting"]["members_not_counted"] = 20
+def test_not_counted_above_the_absentees_is_named_for_the_decision(tmp_path, cand):
+    """Every candidate rule runs for the decision too: vote.counts bounds the members left out of
+    the vote's base by the absent official members (294-QĐ/TW §9.3.2)."""
+    cand["admission"]["cell_meeting"]["not_counted"] = [
+        {"full_name": f"Đảng Viên {i}", "category": "exempted"} for i in range(20)]
     profile = write(tmp_path, "p.json", cand)
     out = tmp_path / "out"
-    assert_refused(invoke("admission-decision", profile, "--org", ORG, "-o", out), out, "range.int",
-                   "admission.cell_meeting.members_not_counted", "là 20, không được nhiều hơn",
-                   "(admission.cell_meeting.members_official) là 14")
+    assert_refused(invoke("admission-decision", profile, "--org", ORG, "-o", out), out, "vote.counts",
+                   "admission.cell_meeting.not_counted", "có 20 đảng viên không tính vào số biểu quyết",
+                   "chỉ 0 đảng viên chính thức vắng mặt")
 
 
 def test_lone_surrogate_in_a_key_is_named(tmp_path, cand):
