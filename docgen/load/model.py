@@ -258,7 +258,7 @@ class _Cleaner:
             if allowed is not None and key not in allowed:
                 if not generic and self.note_prefix and key.startswith(self.note_prefix):
                     continue  # a note for people ("_why"): docgen reads nothing in it
-                if not named:
+                if not named and child not in self.refused:  # once, however often (or spelt) it is written
                     self.stray(key, child, inner, generic, allowed)
                 continue
             if k in repeated or key in out:  # written twice, or twice once composed (NFC)
