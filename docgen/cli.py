@@ -354,6 +354,8 @@ def batch(ctx, target: str, source: Path, org: Path, outdir: Path, fmt: str, job
                            resume=resume, progress=progress)
     finally:
         finish()
+    if report.org_warnings:  # the organisation file's, once for the whole batch
+        click.echo(problem_table(report.org_warnings), err=True)
     _batch_summary(report)
     if report.faults:
         click.echo(f"Lỗi nội bộ của docgen ở {report.faults} mục (xem trên). Hãy báo lại cho người quản trị, "
@@ -486,7 +488,7 @@ def schema(ctx, kind: str) -> None:
       docgen schema org
       docgen schema candidate > candidate.schema.json
     """
-    click.echo(json.dumps(engine(ctx).library.registry.json_schema(kind), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(engine(ctx).json_schema(kind), ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":  # pragma: no cover

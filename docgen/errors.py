@@ -140,12 +140,18 @@ def toml_key(*parts: str) -> str:
     return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else json.dumps(p, ensure_ascii=False) for p in parts)
 
 
-def closest(name: str, known) -> str:
-    """`` (có phải "x"?)`` with the known name closest to ``name``, or ``""`` when none is close."""
+def closest_name(name: str, known) -> str | None:
+    """The known name closest to ``name``, or None when none is close."""
     import difflib
 
     found = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
-    return f' (có phải "{found[0]}"?)' if found else ""
+    return found[0] if found else None
+
+
+def closest(name: str, known) -> str:
+    """`` (có phải "x"?)`` with the known name closest to ``name``, or ``""`` when none is close."""
+    found = closest_name(name, known)
+    return f' (có phải "{found}"?)' if found else ""
 
 
 class DataProblems:

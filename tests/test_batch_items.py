@@ -238,7 +238,7 @@ def test_a_render_error_under_two_workers_costs_its_item_and_every_written_item_
 
 
 @pytest.mark.parametrize("blob, why", [
-    (b"\xff\xfe{ not json", "UTF-8"),
+    (b"{\"a\": \"H\xe0 N\xf4i\"}", "UTF-8"),  # Windows-1258 (a UTF-16 BOM is read as UTF-16 now)
     (b'{"candidate": {"full_name": "A"', "JSON"),
 ])
 def test_an_unreadable_file_in_a_folder_is_that_items_error(tmp_path, blob, why):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -33,11 +33,21 @@ BOUNDS = {
 FIELD_KEYS = {"path", "label", "type", "input", "choices", "example", "min_items",
               "min", "max", "max_length", "max_items", "at_most", "plain"}
 LIMIT_KEYS = ("depth", "int_digits", "key_length")
+RETIRED_KEYS = ("path", "message")
+INPUT_KEYS = ("note_prefix",)
+# a generic path: keys joined by ".", a list's items marked "[]"
+_GENERIC_PATH = re.compile(r"(?:[^.\[\]\s]+(?:\[\])?\.)*[^.\[\]\s]+")
 
 INPUT_TITLES = {
     "org": "Tổ chức đảng (cấp ủy, chi bộ, người ký)",
     "candidate": "Hồ sơ người vào Đảng",
     "congress": "Đại hội chi bộ",
+}
+# how a message names each input file: "… thuộc tệp tổ chức (--org), không thuộc hồ sơ người vào Đảng"
+INPUT_FILES = {
+    "org": "tệp tổ chức (--org)",
+    "candidate": "hồ sơ người vào Đảng",
+    "congress": "tệp đại hội chi bộ",
 }
 
 
@@ -70,6 +80,10 @@ class Registry:
         # every path fields.toml declares, a field it had to leave out for a problem included:
         # other files that name such a field are not blamed for it
         self.declared: frozenset[str] = frozenset(self.fields)
+        # keys docgen used to read and no longer does (``[[retired]]``), each with its message
+        self.retired: dict[str, str] = {}
+        # a key at the top of an input file that starts with this is a note for people ("" none)
+        self.note_prefix = ""
 
     @classmethod
     def load(cls, path: Path) -> "Registry":
@@ -89,7 +103,10 @@ class Registry:
         if raw is None:
             return None
         root = sink.table(file, raw)
-        root.unknown(("limits", "types", "field"))
+        root.unknown(("limits", "types", "field", "retired", "input"))
+        inputs = root.sub("input")
+        note_prefix = inputs.text("note_prefix")
+        inputs.unknown(INPUT_KEYS)
         limits = root.sub("limits", required=True)
         for key in LIMIT_KEYS:
             limits.integer(key, required=True, lo=1)
@@ -131,12 +148,16 @@ class Registry:
                     ints = [p for p, g in by_path.items() if g.type == "int"]
                     sink.add(file, "field", f'[[field]] {f.path}: at_most "{other}" không phải một trường số nguyên '
                                             f"trong danh mục{closest(other, ints)}")
+        declared = frozenset(item["path"] for item in items if isinstance(item, dict)
+                             and isinstance(item.get("path"), str))
+        retired = _retired(root, raw.get("retired", []), declared, {f.path for f in fields if f.type == "list"})
         lim = limits.raw
         if not all(_positive_int(lim.get(k)) for k in LIMIT_KEYS):
             return None
         registry = cls(fields, {k: lim[k] for k in LIMIT_KEYS})
-        registry.declared = frozenset(item["path"] for item in items if isinstance(item, dict)
-                                      and isinstance(item.get("path"), str))
+        registry.declared = declared
+        registry.retired = retired
+        registry.note_prefix = note_prefix
         return registry
 
     def __getitem__(self, path: str) -> Field:
@@ -151,6 +172,30 @@ class Registry:
     def for_input(self, name: str) -> list[Field]:
         return [f for f in self.fields.values() if f.input == name]
 
+    @cached_property
+    def by_input(self) -> dict[str, dict[str, Field]]:
+        """The fields of each input, by path."""
+        out: dict[str, dict[str, Field]] = {}
+        for f in self.fields.values():
+            out.setdefault(f.input, {})[f.path] = f
+        return out
+
+    @cached_property
+    def keys(self) -> dict[str, dict[str, frozenset[str]]]:
+        """The keys each object of an input may hold: by input, then by the generic path of the
+        object (``""`` the file itself, ``introducers[]`` an introducer). An object that is not
+        here (a text field given an object) is left to its field's type check."""
+        tree: dict[str, dict[str, set[str]]] = {}
+        for f in self.fields.values():
+            parent = ""
+            for part in f.path.split("."):
+                key = part[:-2] if part.endswith("[]") else part
+                tree.setdefault(f.input, {}).setdefault(parent, set()).add(key)
+                parent = (f"{parent}.{key}" if parent else key) + ("[]" if part.endswith("[]") else "")
+            if f.type == "list":  # a list of objects: its items are objects even before a subfield names one
+                tree[f.input].setdefault(f.path + "[]", set())
+        return {kind: {p: frozenset(k) for p, k in objects.items()} for kind, objects in tree.items()}
+
     def label(self, concrete_path: str) -> str:
         """Label of a concrete path such as ``introducers[1].full_name``."""
         generic = re.sub(r"\[\d+\]", "[]", concrete_path)
@@ -164,29 +209,114 @@ class Registry:
         return f"{f.label} (thứ {int(m.group(1)) + 1})" if m else f.label
 
     # -- JSON Schema -------------------------------------------------------------------
-    def json_schema(self, input_name: str) -> dict:
-        """A JSON Schema (draft 2020-12) for one input file, titles in Vietnamese."""
+    def json_schema(self, input_name: str, requirements: list[tuple[str, ...]] | None = None) -> dict:
+        """A JSON Schema (draft 2020-12) for one input file, titles in Vietnamese.
+
+        Every object has ``additionalProperties: false``: the check refuses a key that no field
+        defines (a note at the top, ``note_prefix``, is allowed by ``patternProperties``).
+
+        ``requirements``: the required fields (form.toml ``required``) of each form made from
+        this input. ``required`` then lists what the check demands wherever it reads the object
+        that holds it: at the top of the file, what every form made from the file requires;
+        inside an object or a list item, what every form that requires anything in that object
+        requires (an introducer's ``full_name``, when every form that reads introducers needs
+        it). So a file the schema refuses for a missing property is refused by ``docgen check``
+        too; the check may refuse more (party rules, bounds between fields), and it accepts with
+        a warning what a person obviously meant ("nữ", "12", "07/11/2018"), which the schema,
+        describing the canonical values, does not."""
         root: dict[str, Any] = {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "title": INPUT_TITLES.get(input_name, input_name),
             "type": "object",
             "properties": {},
+            "additionalProperties": False,
         }
+        if self.note_prefix:
+            root["patternProperties"] = {"^" + re.escape(self.note_prefix): {}}
+        objects: dict[str, dict] = {"": root}  # generic path of an object -> its schema
         for f in self.for_input(input_name):
             node = root
+            parent = ""
             parts = f.path.split(".")
             for part in parts[:-1]:
                 is_list = part.endswith("[]")
                 key = part[:-2] if is_list else part
                 props = node.setdefault("properties", {})
                 child = props.setdefault(key, {"type": "array" if is_list else "object"})
+                parent = f"{parent}.{key}" if parent else key
                 if is_list:
                     child.setdefault("items", {"type": "object", "properties": {}})
                     node = child["items"]
+                    parent += "[]"
                 else:
                     node = child
-            node.setdefault("properties", {})[parts[-1]] = _schema_for(f)
+                node["additionalProperties"] = False
+                objects[parent] = node
+            props = node.setdefault("properties", {})
+            props[parts[-1]] = {**props.get(parts[-1], {}), **_schema_for(f)}
+        if requirements is not None:
+            wanted = [tuple(p for p in paths if p in self.fields and self.fields[p].input == input_name)
+                      for paths in requirements]
+            for where, node in objects.items():
+                required = _required_in(where, sorted(node.get("properties", {})), wanted)
+                if required:
+                    node["required"] = required
         return root
+
+
+def _under(path: str, where: str) -> bool:
+    """Whether generic ``path`` is ``where`` or lies inside it (``""``: the whole file)."""
+    return not where or path == where or path.startswith((where + ".", where + "[]"))
+
+
+def _required_in(where: str, keys: list[str], wanted: list[tuple[str, ...]]) -> list[str]:
+    """The keys of the object at ``where`` that every form reading that object requires."""
+    readers = [paths for paths in wanted if any(_under(p, where) for p in paths)]
+    if not readers:
+        return []
+    prefix = where + "." if where else ""
+    return [k for k in keys if all(any(_under(p, prefix + k) for p in paths) for paths in readers)]
+
+
+def _retired(root: Table, items: Any, declared: frozenset[str], lists: set[str]) -> dict[str, str]:
+    """``[[retired]]``: keys docgen used to read, each with the message an input that still has
+    one gets. Each path must be well formed, not a live field nor a group of them, and inside an
+    object docgen still reads (else no input could reach it)."""
+    if not isinstance(items, list):
+        root.problem("retired", f'"retired" phải là các bảng [[retired]], đang là {describe(items)}')
+        return {}
+    groups = {""} | {p + "[]" for p in lists}  # the objects a file can hold, by generic path
+    for p in declared:
+        parts = p.split(".")
+        for i in range(1, len(parts)):
+            groups.add(".".join(parts[:i]))
+    live = {g.removesuffix("[]") for g in groups} | declared
+    retired: dict[str, str] = {}
+    for i, item in enumerate(items):
+        name = item.get("path") if isinstance(item, dict) else None
+        label = f"[[retired]] {name}" if isinstance(name, str) else f"[[retired]] thứ {i + 1}"
+        table = root.sink.table(root.file, item, f"retired[{i}]" if not isinstance(name, str) else "retired",
+                                label=label)
+        if not table.ok:
+            continue
+        before = len(table.sink.items)
+        path = table.text("path", required=True, nonempty=True)
+        message = table.text("message", required=True, nonempty=True)
+        table.unknown(RETIRED_KEYS)
+        if path and not _GENERIC_PATH.fullmatch(path):
+            table.problem("path", f'khóa "path" phải là đường dẫn JSON (a.b, a[].b): "{path}"')
+        elif path in live:
+            table.problem("path", f'"{path}" là một trường (hay nhóm trường) đang dùng trong [[field]]; '
+                                  "không thể vừa dùng vừa bỏ")
+        elif path and path.rpartition(".")[0] not in groups:
+            table.problem("path", f'"{path}" không nằm trong nhóm trường nào docgen còn đọc '
+                                  f'("{path.rpartition(".")[0]}"), nên không tệp nào gặp được khóa này; '
+                                  "hãy ghi nhóm đã bỏ thay cho khóa")
+        elif path in retired:
+            table.problem("path", f'"{path}" được khai báo hai lần')
+        if len(table.sink.items) == before:
+            retired[path] = message
+    return retired
 
 
 def _positive_int(value: Any) -> bool:

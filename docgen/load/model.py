@@ -7,6 +7,13 @@ records one document is made from, is what every later stage takes.
 Reading is bounded before Python does any work it cannot finish: the nesting depth is
 counted before the JSON parser recurses, an integer literal's digits are counted before it
 is converted, and ``NaN``/``Infinity`` and repeated keys are refused, each named by its path.
+
+Inputs are strict: a key that no field of the registry defines is an error naming its path
+and the closest known key (or the file it belongs in, or why docgen no longer reads it). What
+a person obviously meant is taken with a warning naming the value read and the value used: a
+choice in another case ("nữ"), a whole number typed as text ("12"), a date typed ``dd/mm/yyyy``.
+A file is read as UTF-8 (with or without a BOM) or UTF-16 with a BOM; any other encoding is
+refused with the line and column of its first byte that is not UTF-8.
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, overload
 
-from ..domain.vietnamese import group_thousands
-from ..errors import InputFileError, Problem
-from .fields import MISSING, Registry, get_path, parse_date
+from ..domain.vietnamese import group_thousands, long_date
+from ..errors import InputFileError, Problem, closest_name
+from .fields import INPUT_FILES, MISSING, Field, Registry, _short, get_path, parse_date
+from .roster import clean_date
 
 # C0 controls other than newline, DEL, C1 controls, lone surrogates and the two
 # non-characters: none of them may stand in a WordprocessingML text node.
@@ -43,6 +51,11 @@ _SUSPECT = re.compile(f"[{_FORBIDDEN_CHARS}{_INVISIBLE_CHARS}]")
 _SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
 # words with single ASCII spaces between them (``\s`` is what ``str.strip`` trims)
 _PLAIN = re.compile(r"\S+(?: \S+)*")
+# what is taken for what it obviously means, with a warning: a whole number typed as text, a
+# date typed day/month/year (the way Vietnamese write dates, so never month/day)
+_DIGITS = re.compile(r"[0-9]+")
+_DMY_TEXT = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}")
+_CANONICAL_TYPES = frozenset({"choice", "int", "date"})
 
 
 @dataclass
@@ -187,6 +200,9 @@ class _Cleaner:
         self.key_length = registry.limits["key_length"]
         self.int_digits = registry.limits["int_digits"]
         self.int_bound = 10 ** self.int_digits
+        self.keys = registry.keys.get(kind, {})
+        self.fields = registry.by_input.get(kind, {})
+        self.note_prefix = registry.note_prefix
 
     def problem(self, rule: str, path: str, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(rule=rule, path=path, label=self.registry.label(path), message=message,
@@ -199,7 +215,7 @@ class _Cleaner:
     def label(self, path: str) -> str:
         return self.registry.label(path)
 
-    def value(self, value: Any, path: str, depth: int) -> Any:
+    def value(self, value: Any, path: str, depth: int, generic: str = "") -> Any:
         if isinstance(value, str):
             return self.text(value, path)
         if isinstance(value, (dict, list)):
@@ -208,8 +224,9 @@ class _Cleaner:
                                                 f"đối tượng và danh sách; hồ sơ không cần sâu như vậy.")
                 return None
             if isinstance(value, list):
-                return [self.value(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
-            return self.obj(value, path, depth)
+                item = generic + "[]"
+                return [self.value(v, f"{path}[{i}]", depth + 1, item) for i, v in enumerate(value)]
+            return self.obj(value, path, depth, generic)
         if isinstance(value, _Refused):
             self.refuse("json.number", path, f'"{self.label(path)}" ({path}) {value.what}.')
             return None
@@ -222,22 +239,103 @@ class _Cleaner:
             return None
         return value
 
-    def obj(self, value: dict, path: str, depth: int) -> dict:
+    def obj(self, value: dict, path: str, depth: int, generic: str = "") -> dict:
+        """An object at ``path`` (``generic``: the same with ``[]`` for each list index). A key
+        the registry does not define here is reported and left out of the record."""
         out = {}
         repeated = value.repeated if type(value) is _Pairs else {}
+        allowed = self.keys.get(generic)  # None: not an object of the registry (its type check reports it)
         for k, v in value.items():
             key = str(k)
+            named = False
             if not (key.isascii() and key.isprintable()) or len(key) > self.key_length:  # most keys: neither
                 key = unicodedata.normalize("NFC", key)
                 if _SUSPECT.search(key) or len(key) > self.key_length:
                     key = self.bad_key(key, path)
+                    named = True
             child = f"{path}.{key}" if path else key
+            inner = f"{generic}.{key}" if generic else key
+            if allowed is not None and key not in allowed:
+                if not generic and self.note_prefix and key.startswith(self.note_prefix):
+                    continue  # a note for people ("_why"): docgen reads nothing in it
+                if not named and child not in self.refused:  # once, however often (or spelt) it is written
+                    self.stray(key, child, inner, generic, allowed)
+                continue
             if k in repeated or key in out:  # written twice, or twice once composed (NFC)
                 self.refuse("json.duplicate_key", child,
                             f'"{self.label(child)}" ({child}) được ghi {repeated.get(k, 2)} lần trong cùng một đối '
                             "tượng; mỗi khóa chỉ được ghi một lần (docgen không tự chọn giá trị nào đúng).")
-            out[key] = self.text(v, child) if type(v) is str else self.value(v, child, depth + 1)
+            if type(v) is str:
+                text = self.text(v, child)
+                f = self.fields.get(inner)
+                out[key] = self.canonical(f, text, child) if f is not None and f.type in _CANONICAL_TYPES else text
+            else:
+                out[key] = self.value(v, child, depth + 1, inner)
         return out
+
+    def stray(self, key: str, path: str, generic: str, parent: str, allowed: frozenset[str]) -> None:
+        """A key no field of this input defines: retired, another file's, or unknown (with the
+        closest key: a sibling first, else a key of the same name elsewhere in this input)."""
+        retired = self.registry.retired.get(generic)
+        if retired is not None:
+            self.refuse("input.retired_key", path, f'"{path}": {retired}')
+            return
+        here = INPUT_FILES.get(self.kind, self.kind)
+        for other, objects in self.registry.keys.items():
+            if other != self.kind and key in objects.get(parent, ()):
+                self.refuse("input.other_file", path,
+                            f'"{path}" thuộc {INPUT_FILES.get(other, other)}, không thuộc {here}; '
+                            "hãy chuyển khóa này sang tệp đó.")
+                return
+        head = path[: len(path) - len(key)]  # "a.b[0]." or ""
+        guess = closest_name(key, allowed)
+        suggestion = head + guess if guess else self.elsewhere(key)
+        if suggestion:
+            label = self.registry.label(suggestion)
+            if label == suggestion:  # a group of fields: name what it holds
+                inside = re.sub(r"\[\d+\]", "[]", suggestion) + "."
+                labels = [f.label for p, f in self.fields.items() if p.startswith(inside)]
+                label = "nơi ghi " + ", ".join(labels[:2]) + (" …" if len(labels) > 2 else "") if labels else ""
+            hint = f'có phải "{suggestion}"' + (f" ({label})" if label else "") + "?"
+        else:
+            hint = f"docgen không đọc khóa này (các trường: docgen schema {self.kind})."
+        self.refuse("input.unknown_key", path, f'"{path}": không có trường này trong {here}; {hint}')
+
+    def elsewhere(self, key: str) -> str:
+        """The one field path of this input whose last key is closest to ``key``, or ""."""
+        by_key: dict[str, list[str]] = {}
+        for p in self.fields:
+            by_key.setdefault(p.rsplit(".", 1)[-1], []).append(p)
+        guess = closest_name(key, by_key)
+        return by_key[guess][0] if guess and len(by_key[guess]) == 1 else ""
+
+    def canonical(self, f: Field, value: str, path: str) -> Any:
+        """The value of a choice, int or date field a person obviously meant, with a warning
+        naming the value read and the value used; ``value`` itself otherwise (its check names it)."""
+        if path in self.refused:
+            return value
+        used: Any = None
+        shown = ""
+        if f.type == "choice":
+            if value not in f.choices:
+                folded = _fold(value)
+                matches = [c for c in f.choices if _fold(c) == folded]
+                if len(matches) == 1:
+                    used, shown = matches[0], f'"{matches[0]}"'
+        elif f.type == "int":
+            if _DIGITS.fullmatch(value) and len(value) <= self.int_digits:
+                used = int(value)
+                shown = f"số {used}"
+        elif parse_date(value) is None and _DMY_TEXT.fullmatch(value):
+            iso = clean_date(value)
+            d = parse_date(iso)
+            if d is not None:
+                used, shown = iso, f'"{iso}" ({long_date(d)})'
+        if used is None:
+            return value
+        self.problem("input.corrected", path, f'"{self.label(path)}" ({path}) ghi {_short(value)}; '
+                                               f"docgen hiểu và dùng {shown}.", severity="warning")
+        return used
 
     def bad_key(self, key: str, path: str) -> str:
         where = path or "gốc tệp"
@@ -279,6 +377,11 @@ class _Cleaner:
                              severity="warning")
             value = INVISIBLE.sub("", value)
         return clean_text(value)
+
+
+def _fold(text: str) -> str:
+    """How choices are compared: NFC, case folded."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
 
 
 def record_from_data(data: Any, kind: str, registry: Registry, source: str = "") -> Record:
@@ -375,8 +478,8 @@ def parse_json(text: str, source: str, registry: Registry) -> Any:
         return json.loads(text, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant,
                           object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
-        raise InputFileError(f"{source}: không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}: {exc.msg}).") \
-            from None
+        raise InputFileError(f"{source}: không phải JSON hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: "
+                             f"{json_error(exc)}") from None
     except RecursionError:  # not reached after the depth count; kept so that no input ends in a crash
         raise InputFileError(f"{source}: dữ liệu lồng nhau quá sâu.") from None
 
@@ -393,15 +496,87 @@ def _nearest_label(path: str, registry: Registry) -> str:
     return ""
 
 
-def load_record(path: str | Path, kind: str, registry: Registry) -> Record:
-    """Read one JSON input file. A file that is missing or not JSON raises :class:`InputFileError`."""
+# Python's JSON messages, in the words of a message (the first that starts the message wins)
+_JSON_ERRORS = (
+    ("Expecting ',' delimiter", "thiếu dấu phẩy (,) giữa hai mục"),
+    ("Expecting ':' delimiter", "thiếu dấu hai chấm (:) sau tên khóa"),
+    ("Expecting property name enclosed in double quotes", 'tên khóa phải đặt trong dấu ngoặc kép ("…")'),
+    ("Expecting value", "thiếu giá trị (một chuỗi trong dấu ngoặc kép, một số, true, false, null, {…} hay […])"),
+    ("Unterminated string", "chuỗi mở dấu ngoặc kép mà không đóng"),
+    ("Invalid control character", "có ký tự điều khiển (xuống dòng, tab) nằm trong chuỗi; hãy viết \\n hay \\t"),
+    ("Invalid \\uXXXX escape", "mã \\uXXXX không hợp lệ"),
+    ("Invalid \\escape", "dấu \\ không hợp lệ trong chuỗi (muốn có dấu \\ thì gõ \\\\)"),
+    ("Extra data", "còn nội dung sau khi dữ liệu JSON đã kết thúc"),
+    ("Illegal trailing comma", "có dấu phẩy thừa trước } hay ]"),
+)
+
+
+def json_error(exc: json.JSONDecodeError) -> str:
+    """What a JSON syntax error means, in Vietnamese, and where it helps its likely cause."""
+    what = next((vi for en, vi in _JSON_ERRORS if exc.msg.startswith(en)), f"lỗi cú pháp JSON ({exc.msg})")
+    text, pos = exc.doc, exc.pos
+    before = text[:pos].rstrip()
+    here = text[pos:pos + 1]
+    hint = ""
+    if not text.strip():
+        hint = "tệp rỗng"
+    elif before.endswith(",") and here in ("}", "]"):
+        comma = len(before) - 1
+        line = text.count("\n", 0, comma) + 1
+        col = comma - text.rfind("\n", 0, comma)
+        hint = (f"có dấu phẩy thừa ở dòng {line}, cột {col}, ngay trước {here}: JSON không cho phép dấu phẩy "
+                "sau mục cuối; hãy xóa dấu phẩy đó")
+    elif here == "'":
+        hint = "JSON dùng dấu ngoặc kép (\"), không dùng dấu nháy đơn (')"
+    elif exc.msg.startswith("Expecting value") and re.match(r"(True|False|None)\b", text[pos:pos + 6]):
+        hint = "viết true, false, null bằng chữ thường"
+    elif exc.msg.startswith("Expecting ',' delimiter") and before.endswith('"') and here not in ('"', "{", "["):
+        hint = 'có lẽ trong chuỗi có dấu ngoặc kép; hãy viết nó là \\"'
+    elif exc.msg.startswith("Expecting ',' delimiter") and here in ('"', "{", "["):
+        hint = "có lẽ thiếu dấu phẩy ở cuối mục (hay dòng) trước"
+    return what + (f" ({hint})." if hint else ".")
+
+
+def decode_json_bytes(raw: bytes, source: str) -> str:
+    """The text of an input file: UTF-8, with or without a BOM, or UTF-16 with a BOM (what
+    Notepad saves as "Unicode"). Any other encoding is refused with the line and column of the
+    first byte that is not UTF-8; docgen never guesses an encoding."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"{source}: tệp lưu bằng UTF-16 nhưng bị hỏng ở byte thứ {exc.start + 1}. "
+                                 f"{_SAVE_AS_UTF8}") from None
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line_start = body.rfind(b"\n", 0, start) + 1
+        line = body.count(b"\n", 0, start) + 1
+        col = len(body[line_start:start].decode("utf-8", "replace")) + 1
+        raise InputFileError(
+            f"{source}: tệp không phải văn bản UTF-8: byte 0x{body[start]:02X} ở dòng {line}, cột {col} không "
+            "đọc được theo UTF-8; có lẽ tệp được lưu bằng một bảng mã khác (Windows-1258, TCVN3 …), mà docgen "
+            f"không đoán. {_SAVE_AS_UTF8}") from None
+
+
+_SAVE_AS_UTF8 = ('Hãy lưu lại dưới dạng UTF-8: trong Notepad chọn File > Save As (Lưu thành), ở ô Encoding '
+                 '(Mã hóa) chọn "UTF-8", rồi lưu; trong VS Code bấm vào tên bảng mã ở thanh dưới cùng, chọn '
+                 '"Save with Encoding", rồi "UTF-8".')
+
+
+def read_json_file(path: str | Path, registry: Registry) -> Any:
+    """An input file's JSON, read within the registry's limits; :class:`InputFileError` when the
+    file is missing, not in an encoding docgen reads, or not JSON."""
     p = Path(path)
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise InputFileError(f"Không đọc được tệp {p}: {exc.strerror or exc}") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError(f"{p}: tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng UTF-8.") from None
-    return record_from_data(parse_json(text, str(p), registry), kind, registry, source=str(p))
+    return parse_json(decode_json_bytes(raw, str(p)), str(p), registry)
+
+
+def load_record(path: str | Path, kind: str, registry: Registry) -> Record:
+    """Read one JSON input file. A file that is missing or not JSON raises :class:`InputFileError`."""
+    return record_from_data(read_json_file(path, registry), kind, registry, source=str(path))

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import __version__
-from ..errors import DocgenError, InputError, InputFileError, OutputError, Problem
+from ..errors import DocgenError, InputError, OutputError, Problem
 from .engine import Engine, Inputs, errors, files_of
 from .write import write_files
 
@@ -79,6 +79,7 @@ class Report:
     failed: list[Failure] = field(default_factory=list)
     warnings: int = 0
     seconds: float = 0.0
+    org_warnings: list[Problem] = field(default_factory=list)  # the shared organisation file's, once
     renamed: list[str] = field(default_factory=list)   # one line per item given a distinct name
     faults: int = 0    # items lost to a fault of docgen itself (exit 1), counted in ``failed`` too
 
@@ -109,17 +110,17 @@ def read_items(source: str | Path, engine: Engine) -> list[Item]:
 def _json_items(path: Path, engine: Engine) -> list[Item]:
     """The profiles of a JSON file, read within the registry's limits as a single profile is
     (nesting, number size, repeated keys)."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputFileError(f"Không đọc được tệp {path}: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError:
-        raise InputFileError(f"{path}: tệp không phải văn bản UTF-8. Hãy lưu lại dưới dạng UTF-8.") from None
-    data = engine.parse(text, str(path))
+    data = engine.read_json(path)
     if isinstance(data, list):
-        return [Item(f"{path.name}[{i}]", d if isinstance(d, dict) else {"_not_an_object": d})
-                for i, d in enumerate(data)]
-    return [Item(path.name, data if isinstance(data, dict) else {"_not_an_object": data})]
+        return [_item(f"{path.name}[{i}]", d) for i, d in enumerate(data)]
+    return [_item(path.name, data)]
+
+
+def _item(label: str, data: object) -> Item:
+    """A profile of a JSON source; one that is not an object is an item that cannot be read."""
+    if isinstance(data, dict):
+        return Item(label, data)
+    return Item(label, {}, unreadable="mục này không phải một hồ sơ: mỗi hồ sơ là một đối tượng JSON {…}.")
 
 
 # -- the engine in each process -------------------------------------------------------------------
@@ -356,9 +357,12 @@ def run_batch(
     items = read_items(source, engine)
     out = Path(outdir)
     source_id = str(Path(source).resolve())
+    # the items are checked with the organisation's cleaned data, which has nothing left to
+    # warn about: its warnings are reported here, once for the whole batch
     _init_worker(_user_forms(library), engine.font_dir, org, target, formats, engine=engine)
 
-    report = Report()
+    report = Report(org_warnings=list(org_record.problems))
+    report.warnings = len(report.org_warnings)
     log_path = out / LOG_NAME
     log = _Log(log_path)
     naming = _Names(out, log.owned(source_id), formats, engine.is_pack(target))

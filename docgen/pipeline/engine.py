@@ -16,7 +16,7 @@ from ..context import build_context
 from ..domain.vietnamese import slug
 from ..errors import FormError, InputError, Problem
 from ..load.forms import FormLibrary, FormSpec
-from ..load.model import Inputs, Record, load_record, parse_json, record_from_data
+from ..load.model import Inputs, Record, load_record, parse_json, read_json_file, record_from_data
 from ..load.roster import RosterRow, load_columns, load_limits, read_roster
 from ..render.docx import compiled
 from ..render.fonts import FontSet, fonts
@@ -73,6 +73,16 @@ class Engine:
         came out of a record before (a batch item between its check and its render), taken as
         it is rather than cleaned and checked against the registry again."""
         return Record(kind, data) if cleaned else record_from_data(data, kind, self.library.registry)
+
+    def read_json(self, path: str | Path) -> Any:
+        """A JSON file (UTF-8, or UTF-16 with a BOM), read within the registry's limits."""
+        return read_json_file(path, self.library.registry)
+
+    def json_schema(self, kind: str) -> dict:
+        """The JSON Schema of one kind of input file, ``required`` worked out from what the
+        forms made from it require (see :meth:`Registry.json_schema`)."""
+        forms = [f for f in self.library.forms.values() if kind == "org" or f.subject == kind]
+        return self.library.registry.json_schema(kind, [f.required for f in forms])
 
     def parse(self, text: str, source: str) -> Any:
         """A JSON text, read within the registry's limits (nesting, number size, repeated keys)."""
