@@ -275,7 +275,10 @@ def _required_in(where: str, keys: list[str], wanted: list[tuple[str, ...]]) -> 
     if not readers:
         return []
     prefix = where + "." if where else ""
-    return [k for k in keys if all(any(_under(p, prefix + k) for p in paths) for paths in readers)]
+    # a list is required only when it is named itself: the check demands a field of its items
+    # ("x[].name") of each item there is, not that the list be there
+    return [k for k in keys if all(any(p == prefix + k or p.startswith(prefix + k + ".") for p in paths)
+                                   for paths in readers)]
 
 
 def _retired(root: Table, items: Any, declared: frozenset[str], lists: set[str]) -> dict[str, str]:
