@@ -17,8 +17,17 @@ from datetime import date
 from typing import Any
 
 from ..domain.elections import election_tally, vote_base
-from ..domain.vietnamese import (dashed_date, doc_number, long_date, number_in_words, percent, place_date_line, roman,
-                                  two_digit, upper)
+from ..domain.vietnamese import (
+    dashed_date,
+    doc_number,
+    long_date,
+    number_in_words,
+    percent,
+    place_date_line,
+    roman,
+    two_digit,
+    upper,
+)
 from ..load.fields import get_path
 from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record

@@ -252,7 +252,7 @@ def _check_fields(spec: FormSpec, t: Table, registry: Registry) -> None:
                                            f"đang là {describe(cond.equals)}")
             elif f.choices and cond.equals not in f.choices:
                 t.problem(f"{key}.equals", f'"{cond.equals}" không phải một lựa chọn của {cond.field}'
-                                           f"{closest(cond.equals, f.choices)}")
+                                           f"{closest(str(cond.equals), f.choices)}")
         if cond.field not in spec.required:
             # a condition on a missing value would leave its fields silently not required
             t.problem(f"{key}.field", f'trường điều kiện "{cond.field}" phải có trong "required" của mẫu, '
