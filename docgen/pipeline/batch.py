@@ -37,6 +37,7 @@ from typing import Callable, Iterator
 
 from .. import __version__
 from ..errors import DocgenError, InputError, InputFileError, OutputError, Problem
+from ..load.forms import required_paths
 from .engine import Engine, Inputs, errors, files_of
 from .write import write_files
 
@@ -104,6 +105,32 @@ def read_items(source: str | Path, engine: Engine) -> list[Item]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return [Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in engine.roster(path)]
     return _json_items(path, engine)
+
+
+def _check_roster_columns(source: str | Path, items: list[Item], target: str, engine: Engine, org_value) -> None:
+    """Refuse a roster that lacks a column for a field the target requires of each row (the
+    votes and resolutions a decision rests on, say): one message listing every missing column,
+    rather than the same missing fields on every row, or decisions printed without their evidence."""
+    if not items:
+        return
+    library = engine.library
+    registry = library.registry
+    packs = library.packs
+    subject = engine.subject_of(target)
+    forms = [library.get(f) for f in packs[target]["forms"]] if target in packs else [library.get(target)]
+    wanted: list[str] = []
+    for form in forms:
+        wanted += [p for p in required_paths(form, lambda path: org_value(path) if path in registry
+                                             and registry[path].input == "org" else None)
+                   if p not in wanted and p in registry and registry[p].input == subject]
+    have = set(items[0].headers)
+    missing = [p for p in wanted if p not in have]
+    if missing:
+        headers = {c.path: c.headers[0] for c in engine.roster_columns()}
+        named = [f'"{headers[p]}" ({p})' if p in headers else f'"{registry.label(p)}" ({p}, không có cột nào trong '
+                 "roster.toml)" for p in missing]
+        raise InputFileError(f"{source}: danh sách thiếu {len(missing)} cột mà {target} cần cho mỗi người: "
+                             + "; ".join(named) + ".")
 
 
 def _json_items(path: Path, engine: Engine) -> list[Item]:
@@ -354,6 +381,8 @@ def run_batch(
         raise InputError(org_record.problems)
     org = org_record.data
     items = read_items(source, engine)
+    if Path(source).suffix.lower() in (".xlsx", ".xlsm"):
+        _check_roster_columns(source, items, target, engine, org_record.raw)
     out = Path(outdir)
     source_id = str(Path(source).resolve())
     _init_worker(_user_forms(library), engine.font_dir, org, target, formats, engine=engine)

@@ -83,6 +83,10 @@ class Engine:
         conf = self.library.shared_file("roster.toml")
         return read_roster(path, load_columns(conf), load_limits(conf))
 
+    def roster_columns(self) -> list:
+        """The columns of ``roster.toml``."""
+        return load_columns(self.library.shared_file("roster.toml"))
+
     # -- what to make -------------------------------------------------------------------------
     def is_pack(self, target: str) -> bool:
         return target in self.library.packs
