@@ -37,7 +37,6 @@ from typing import Callable, Iterator
 
 from .. import __version__
 from ..errors import DocgenError, InputError, InputFileError, OutputError, Problem
-from ..load.forms import required_paths
 from .engine import Engine, Inputs, errors, files_of
 from .write import write_files
 
@@ -113,16 +112,8 @@ def _check_roster_columns(source: str | Path, items: list[Item], target: str, en
     rather than the same missing fields on every row, or decisions printed without their evidence."""
     if not items:
         return
-    library = engine.library
-    registry = library.registry
-    packs = library.packs
-    subject = engine.subject_of(target)
-    forms = [library.get(f) for f in packs[target]["forms"]] if target in packs else [library.get(target)]
-    wanted: list[str] = []
-    for form in forms:
-        wanted += [p for p in required_paths(form, lambda path: org_value(path) if path in registry
-                                             and registry[path].input == "org" else None)
-                   if p not in wanted and p in registry and registry[p].input == subject]
+    registry = engine.library.registry
+    wanted = engine.required_of_subject(target, org_value)
     have = set(items[0].headers)
     missing = [p for p in wanted if p not in have]
     if missing:
