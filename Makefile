@@ -24,6 +24,7 @@ demo: $(STAMP)
 	@mkdir -p $(OUT)
 	@for f in samples/candidates/*.json; do \
 	  $(BIN)/docgen admission-decision "$$f" --org samples/org.json -o $(OUT)/decisions || exit $$?; \
+	  $(BIN)/docgen admission-decision "$$f" --org samples/org-btv.json -o $(OUT)/decisions-btv || exit $$?; \
 	  $(BIN)/docgen admission-dossier "$$f" --org samples/org.json -o $(OUT)/dossiers/$$(basename "$$f" .json) || exit $$?; \
 	done
 	$(BIN)/docgen congress samples/congress.json --org samples/org.json -o $(OUT)/congress

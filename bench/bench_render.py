@@ -62,7 +62,12 @@ def profiles(n: int, seed: int = 2026) -> list[dict]:
                 "workplace": rng.choice(UNITS),
             },
             "admission": {
-                "cell_meeting": {"date": meeting.isoformat()},
+                # the resolutions a decision rests on, with their votes (two thirds of 12 and of 9)
+                "cell_meeting": {"date": meeting.isoformat(), "resolution_number": i % 300 + 1,
+                                 "members_total": 14, "members_official": 12, "members_probationary": 2,
+                                 "present_official": 11, "present_probationary": 2, "approve": 10, "reject": 1},
+                "committee_resolution": {"number": i % 300 + 1, "date": meeting.isoformat(), "members_total": 9,
+                                         "present": 8, "approve": 8, "reject": 0},
                 "decision": {"number": i % 300 + 1,
                              "date": (meeting + timedelta(days=rng.randrange(1, 40))).isoformat()},
             },

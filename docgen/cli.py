@@ -428,6 +428,10 @@ def forms(ctx) -> None:
         click.echo(f"{f.id}  {code}  {f.title}  [{where}]")
         for path in f.required:
             click.echo(f"    {path}  ({reg[path].label})")
+        for cond in f.required_when:
+            click.echo(f"    khi {cond.field} = {json.dumps(cond.equals, ensure_ascii=False)}:")
+            for path in cond.paths:
+                click.echo(f"      {path}  ({reg[path].label})")
 
 
 @forms.command()

@@ -62,8 +62,15 @@ def decision_only(cand: dict) -> dict:
     c = copy.deepcopy(cand)
     keep = {k: c["candidate"][k]
             for k in ("full_name", "gender", "date_of_birth", "hometown", "residence", "workplace")}
-    return {"candidate": keep, "admission": {"cell_meeting": {"date": c["admission"]["cell_meeting"]["date"]},
+    meeting = {k: v for k, v in c["admission"]["cell_meeting"].items() if k in DECISION_MEETING_KEYS}
+    return {"candidate": keep, "admission": {"cell_meeting": meeting,
+                                             "committee_resolution": c["admission"]["committee_resolution"],
                                              "decision": c["admission"]["decision"]}}
+
+
+# what the decision reads of the cell's meeting: its date, its resolution and its vote
+DECISION_MEETING_KEYS = ("date", "resolution_number", "members_total", "members_official", "members_probationary",
+                         "not_counted", "present_official", "present_probationary", "approve", "reject")
 
 
 def assert_invalid_sample_refused(path: Path, command: str, out: Path) -> None:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from docgen.domain.vietnamese import long_date, upper
 
-from conftest import GOLDEN, VALID_CANDIDATES, decision_only, make_inputs, read_json
+from conftest import GOLDEN, SAMPLES, VALID_CANDIDATES, decision_only, make_inputs, read_json
 from doctext import docx_paragraphs, docx_text, normalize, pdf_text
 
 FORM = "admission-decision"
@@ -56,7 +56,7 @@ def expected_strings(org: dict, cand: dict) -> list[str]:
         c["hometown"],
         c["residence"],
         c["workplace"],
-        f"T/M {signer['on_behalf_of']} {signer['title']}",
+        f"T/M ĐẢNG ỦY {signer['title']}",  # the sample's committee decides by delegation
         signer["full_name"],
     ]
 
@@ -77,6 +77,7 @@ def test_number_and_date_line_as_the_rules_write_them(engine, org_data):
     cand = decision_only(nfc(read_json(VALID_CANDIDATES[0])))
     cand["admission"]["decision"].update(number=7, date="2026-02-05")
     cand["admission"]["cell_meeting"]["date"] = "2026-01-12"
+    cand["admission"]["committee_resolution"]["date"] = "2026-01-26"
     org = copy.deepcopy(org_data)
     org["committee"].update(symbol="ĐUC", place="Hà Nội")
     doc = render(engine, org, cand)
@@ -141,24 +142,24 @@ def test_ampersand_workplace_sample_is_literal(engine, org_data):
     assert cand["candidate"]["workplace"] in pdf_text(doc.pdf)
 
 
-def test_ban_thuong_vu_variant(engine, org_data):
-    org = copy.deepcopy(org_data)
-    org["committee"]["signer"].update(on_behalf_of="BAN THƯỜNG VỤ", title="BÍ THƯ")
-    del org["committee"]["delegation"]
+def test_ban_thuong_vu_variant(engine):
+    org = read_json(SAMPLES / "org-btv.json")  # not delegated: the ward committee's standing committee decides
     doc = render(engine, org, read_json(VALID_CANDIDATES[0]))
     text = docx_text(doc.docx)
-    assert "BAN THƯỜNG VỤ ĐẢNG ỦY CỤC CÔNG THƯƠNG ĐỊA PHƯƠNG QUYẾT ĐỊNH:" in text
-    assert "T/M BAN THƯỜNG VỤ BÍ THƯ" in text
+    assert "BAN THƯỜNG VỤ ĐẢNG ỦY PHƯỜNG HOÀNG MAI QUYẾT ĐỊNH:" in text
+    assert "T/M BAN THƯỜNG VỤ PHÓ BÍ THƯ Đỗ Quang Vinh" in text
     assert "ủy quyền" not in text  # no delegation line for a standing committee
 
 
 def test_legal_bases_follow_the_decision_date(engine, org_data):
     cand = decision_only(nfc(read_json(VALID_CANDIDATES[0])))
     cand["admission"]["cell_meeting"]["date"] = "2018-10-01"
+    cand["admission"]["committee_resolution"]["date"] = "2018-10-20"
     cand["admission"]["decision"]["date"] = "2018-11-07"
     text = docx_text(render(engine, org_data, cand).docx)
     assert "Quy định số 29-QĐ/TW" in text and "294-QĐ/TW" not in text
     cand["admission"]["cell_meeting"]["date"] = "2025-06-01"
+    cand["admission"]["committee_resolution"]["date"] = "2025-06-20"
     cand["admission"]["decision"]["date"] = "2025-07-01"
     text = docx_text(render(engine, org_data, cand).docx)
     assert "Quy định số 294-QĐ/TW" in text and "Hướng dẫn số 06-HD/TW" in text
@@ -199,7 +200,11 @@ def test_any_valid_profile_round_trips(engine, org_data, name, hometown, workpla
     cand = {
         "candidate": {"full_name": name, "gender": "Nam", "date_of_birth": born.isoformat(), "hometown": hometown,
                       "residence": hometown, "workplace": workplace},
-        "admission": {"cell_meeting": {"date": meeting.isoformat()},
+        "admission": {"cell_meeting": {"date": meeting.isoformat(), "resolution_number": 9, "members_total": 14,
+                                       "members_official": 14, "members_probationary": 0, "present_official": 14,
+                                       "present_probationary": 0, "approve": 10, "reject": 4},
+                      "committee_resolution": {"number": 11, "date": meeting.isoformat(), "members_total": 9,
+                                               "present": 9, "approve": 9, "reject": 0},
                       "decision": {"number": number, "date": (meeting + timedelta(days=gap)).isoformat()}},
     }
     doc = render(engine, org_data, cand)

@@ -36,7 +36,7 @@ TITLES = {
     "4-KNĐ": "NGHỊ QUYẾT giới thiệu đoàn viên ưu tú vào Đảng",
     "5-KNĐ": "TỔNG HỢP Ý KIẾN NHẬN XÉT",
     "6-KNĐ": "NGHỊ QUYẾT đề nghị kết nạp đảng viên",
-    "8-KNĐ": "NGHỊ QUYẾT đề nghị kết nạp đảng viên",
+    "8-KNĐ": "NGHỊ QUYẾT kết nạp đảng viên",  # the sample committee admits by delegation (Mẫu 8B)
     "9-KNĐ": "QUYẾT ĐỊNH kết nạp đảng viên",
 }
 

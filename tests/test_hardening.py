@@ -478,7 +478,7 @@ def test_invisible_characters_in_a_name_are_refused(tmp_path, cand, value, what)
 
 
 @pytest.mark.parametrize("path, label", [
-    ("committee.symbol", "Ký hiệu cấp ủy ban hành"),          # a symbol (plain = true in fields.toml)
+    ("committee.symbol", "Ký hiệu đảng ủy cơ sở"),            # a symbol (plain = true in fields.toml)
     ("committee.signer.title", "Chức vụ người ký"),            # a choice
 ])
 def test_invisible_characters_in_symbols_and_choices_are_refused(tmp_path, org_data, path, label):

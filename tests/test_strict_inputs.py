@@ -337,7 +337,10 @@ def test_schema_requires_what_every_form_requires():
     assert "application_date" not in candidate["candidate"]["required"]  # the decision does not need it
     assert "full_name" in candidate["introducers[]"]["required"]
     assert "government_position" not in candidate["introducers[]"]["required"]  # optional on the form
-    assert "date" in candidate["admission.cell_meeting"]["required"]
+    assert "cell_meeting" in candidate["admission"]["required"]  # every form made from a profile reads it
+    # …but no key of it is read by all of them (the 5-KNĐ reads only the official members)
+    assert "required" not in candidate["admission.cell_meeting"]
+    assert "date" in candidate["admission.committee_resolution"]["required"]
     congress = dict(_objects(_schema("congress")))
     assert congress[""]["required"] == ["congress"]
     assert {"office", "seats", "candidates"} <= set(congress["congress.elections[]"]["required"])

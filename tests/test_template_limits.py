@@ -152,7 +152,10 @@ def test_forms_lint_names_tags_that_load_another_template(tmp_path):
 
 
 # -- data strings: legal_basis.toml and rules.toml -------------------------------------------------
-PROPOSAL = 'proposal = "- Xét đề nghị của {{ cell_name }}{% if advisory_body %} và của {{ advisory_body }}{% endif %},"'
+PROPOSAL = ('committee_resolution = "- Xét Nghị quyết số {{ committee_resolution_number }}, ngày '
+            '{{ committee_resolution_date }} của {{ committee_name }} {% if delegated %}về việc kết nạp đảng viên'
+            '{% else %}đề nghị kết nạp đảng viên{% endif %} ({{ committee_approve }}/{{ committee_members }} '
+            'cấp ủy viên tán thành),"')
 
 LEGAL_ATTACKS = {
     "blocked-attribute": ("{{ cell_name.__class__ }}", "thẻ {{ cell_name.__class__ }}: thuộc tính '__class__' bị chặn"),
@@ -174,22 +177,24 @@ def test_a_broken_legal_basis_line_is_a_form_problem_naming_its_key(tmp_path, li
     legal = forms / "_shared" / "legal_basis.toml"
     text = legal.read_text(encoding="utf-8")
     assert PROPOSAL in text
-    legal.write_text(text.replace(PROPOSAL, "proposal = " + json.dumps(line, ensure_ascii=False)), encoding="utf-8")
+    broken = "committee_resolution = " + json.dumps(line, ensure_ascii=False)
+    legal.write_text(text.replace(PROPOSAL, broken), encoding="utf-8")
     result, seconds = _render_decision(forms, tmp_path / "out")
     assert result.exit_code == 4, result.stderr
     assert seconds < QUICK
-    assert f"{legal}: [common] proposal: " in result.stderr
+    assert f"{legal}: [common] committee_resolution: " in result.stderr
     assert named in result.stderr
 
 
 def test_forms_lint_names_a_broken_legal_basis_line(tmp_path):
     forms = _forms(tmp_path)
     legal = forms / "_shared" / "legal_basis.toml"
-    legal.write_text(legal.read_text(encoding="utf-8").replace(PROPOSAL, "proposal = \"{% include 'x' %}\""),
-                     encoding="utf-8")
+    broken = "committee_resolution = \"{% include 'x' %}\""
+    legal.write_text(legal.read_text(encoding="utf-8").replace(PROPOSAL, broken), encoding="utf-8")
     result, _ = _run(["--forms-dir", str(forms), "forms", "lint"])
     assert result.exit_code == 4
-    assert f"{legal}: [common] proposal: thẻ {{% include 'x' %}}: thẻ {{% include %}} không dùng được" in result.stdout
+    assert (f"{legal}: [common] committee_resolution: thẻ {{% include 'x' %}}: thẻ {{% include %}} không dùng được"
+            in result.stdout)
 
 
 AGE_MESSAGE = 'message = "Tuổi đời tại {{ meeting }}'

@@ -209,7 +209,7 @@ def test_the_forms_have_fixed_wording_to_look_for():
     wording = fixed_wording(ROOT / "forms")
     assert {"admission-decision", "congress-resolution", "nomination"} <= set(wording.values())
     assert "Kết nạp quần chúng" not in wording  # under MIN_CHARS
-    assert "Điều 3. Các cơ quan tham mưu, giúp việc của" in wording  # the stretch before a tag
+    assert "theo quy định. Thời gian dự bị của đồng chí" in wording  # the stretch between two tags
     assert "chịu trách nhiệm thi hành Quyết định này." in wording  # the stretch after it
 
 

@@ -15,7 +15,14 @@ from openpyxl.styles import Alignment, Font
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = ["STT", "Họ và tên", "Giới tính", "Ngày sinh", "Quê quán", "Nơi cư trú", "Đơn vị công tác",
-           "Ngày chi bộ họp xét", "Số quyết định", "Ngày quyết định", "Ghi chú"]
+           "Ngày chi bộ họp xét", "Số quyết định", "Ngày quyết định",
+           # the cell's resolution and vote, and the grassroots committee's (a decision rests on them)
+           "Số nghị quyết chi bộ", "Tổng số đảng viên chi bộ", "Số đảng viên chính thức", "Số đảng viên dự bị",
+           "Số đảng viên chính thức có mặt", "Số đảng viên dự bị có mặt", "Số đảng viên tán thành",
+           "Số đảng viên không tán thành", "Số nghị quyết đảng ủy", "Ngày nghị quyết đảng ủy", "Tổng số cấp ủy viên",
+           "Số cấp ủy viên có mặt", "Số cấp ủy viên tán thành", "Số cấp ủy viên không tán thành",
+           "Ghi chú"]
+APPROVE = HEADERS.index("Số đảng viên tán thành")
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Trịnh"]
 MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Ngọc", "Quang", "Hữu", "Thanh", "Bảo", "Thùy"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hạnh", "Khoa", "Lan", "Mỹ", "Nga", "Phúc", "Sơn", "Tâm",
@@ -45,8 +52,13 @@ def person(rng: random.Random, i: int) -> list:
     born = date(1976 + rng.randrange(0, 30), rng.randrange(1, 13), rng.randrange(1, 28))
     decision = meeting + timedelta(days=rng.randrange(7, 40))
     name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+    approve = rng.randrange(9, 12)              # of 12 official members, 11 present: two thirds is 8
+    committee_approve = rng.randrange(7, 9)     # of 9 committee members, 8 present: two thirds is 6
     return [i + 1, name, rng.choice(["Nam", "Nữ"]), born, rng.choice(PLACES), rng.choice(PLACES), rng.choice(UNITS),
-            meeting, i + 1, decision, ""]
+            meeting, i + 1, decision,
+            i + 1, 14, 12, 2, 11, 2, approve, 11 - approve,
+            i + 1, meeting + timedelta(days=5), 9, 8, committee_approve, 8 - committee_approve,
+            ""]
 
 
 def untidy(row: list, i: int) -> list:
@@ -65,7 +77,7 @@ def untidy(row: list, i: int) -> list:
         d = row[3]
         row[3] = int(d.strftime("%d%m%Y"))
     elif kind == 5:  # an Excel serial number left without a date format
-        row[10] = "ngày sinh lưu dạng số"
+        row[-1] = "ngày sinh lưu dạng số"
         row[3] = (row[3] - date(1899, 12, 30)).days
     elif kind == 6:  # dashes
         row[7] = row[7].strftime("%-d-%-m-%Y")
@@ -87,6 +99,7 @@ def main() -> None:
     rows[4][8] = "mười hai"                             # row 8: decision number in words
     rows[5][3] = rows[5][7] - timedelta(days=365 * 17)  # row 9: under 18 at the meeting
     rows[6][9] = rows[6][7] + timedelta(days=120)       # row 10: decision after 45 working days
+    rows[7][APPROVE:APPROVE + 2] = [7, 4]               # row 11: 7 of 12 official members, under two thirds
     for r in rows:
         ws.append(r)
     wb.save(ROOT / "samples" / "roster-broken.xlsx")

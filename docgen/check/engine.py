@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 from ..domain.vietnamese import long_date
 from ..errors import FormError, Problem
 from ..load.fields import Registry
-from ..load.forms import FormLibrary, FormSpec
+from ..load.forms import FormLibrary, FormSpec, required_paths
 from ..load.model import Inputs
 from ..sandbox import TemplateError, render_text
 from .values import field_problems, present_field_problems, well_formed
@@ -149,14 +149,19 @@ def _input_of(path: str, registry: Registry) -> str:
 
 # -- the whole check ---------------------------------------------------------------------
 def check(forms: list[FormSpec], inputs: Inputs, book: RuleBook) -> list[Problem]:
-    """Every problem for making ``forms`` from ``inputs``: load, required, types, rules."""
+    """Every problem for making ``forms`` from ``inputs``: load, required (each form's
+    ``required``, and its ``[[required_when]]`` fields whose condition holds), types, rules."""
     registry = book.library.registry
     problems: list[Problem] = []
     for record in inputs.records.values():
         problems.extend(record.problems)
+    def value_of(path: str):
+        record = inputs.records.get(registry.fields[path].input) if path in registry else None
+        return record.raw(path) if record is not None else None
+
     required: list[str] = []
     for form in forms:
-        required.extend(p for p in form.required if p not in required)
+        required.extend(p for p in required_paths(form, value_of) if p not in required)
     found = field_problems(required, inputs, registry) + present_field_problems(inputs, registry, skip=set(required))
     problems.extend(found)
     # between them, every value present: what the rules must not see (see well_formed)

@@ -17,7 +17,17 @@ from datetime import date
 from typing import Any
 
 from ..domain.elections import election_tally, vote_base
-from ..domain.vietnamese import doc_number, long_date, number_in_words, percent, place_date_line, roman, upper
+from ..domain.vietnamese import (
+    dashed_date,
+    doc_number,
+    long_date,
+    number_in_words,
+    percent,
+    place_date_line,
+    roman,
+    two_digit,
+    upper,
+)
 from ..load.fields import get_path
 from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record
@@ -25,42 +35,63 @@ from ..sandbox import render_text
 
 
 def _org_context(org: Record, wording: dict) -> dict[str, Any]:
+    """The organisation: the superior, the grassroots committee, the committee that decides
+    on admission when it is not delegated (``authority``), and of the two the one that decides
+    (``decider``: the grassroots committee when ``committee.delegated``, else the authority)."""
     def named(path: str) -> dict[str, str]:
         name = org.text(path)
         return {"name": name, "name_upper": upper(name)}
 
-    of_committee, of_cell = wording["committee"], wording["cell"]
-    on_behalf = org.text("committee.signer.on_behalf_of")
+    of_committee, of_authority, of_cell = wording["committee"], wording["authority"], wording["cell"]
     committee = named("committee.name")
     org_name = org.text("committee.organization_name") or _organization_of(committee["name"], wording)
-    if on_behalf == of_committee["standing"]:
-        authority = render_text(of_committee["standing_authority_line"], {"committee_upper": committee["name_upper"]})
-    else:
-        authority = committee["name_upper"]
+    delegated = org.raw("committee.delegated") is True
     secretary_title = org.text("cell.secretary.title", of_cell["secretary_title"])
-    return {
-        "superior": named("superior.name"),
-        "committee": {
-            **committee,
-            "symbol": org.text("committee.symbol"),
-            "place": org.text("committee.place"),
-            "advisory_body": org.text("committee.advisory_body"),
-            "authority_line": authority,
-            "delegated": on_behalf == of_committee["whole"],
-            "organization_name": org_name,
-            "organization_name_upper": upper(org_name),
-            "signer": {
-                "on_behalf": render_text(of_committee["on_behalf"], {"on_behalf_of": on_behalf}) if on_behalf else "",
-                "title": org.text("committee.signer.title"),
-                "full_name": org.text("committee.signer.full_name"),
-            },
+    superior = named("superior.name")
+    committee_ctx = {
+        **committee,
+        "symbol": org.text("committee.symbol"),
+        "place": org.text("committee.place"),
+        "authority_line": render_text(of_committee["authority_line"], {"name_upper": committee["name_upper"]}),
+        "delegated": delegated,
+        "delegation": {
+            "number": org.text("committee.delegation.number"),
+            "date": date_text(org.date("committee.delegation.date")),
+            "issuer": org.text("committee.delegation.issuer"),
         },
+        "organization_name": org_name,
+        "organization_name_upper": upper(org_name),
+        "signer": {
+            "on_behalf": of_committee["on_behalf"],
+            "title": org.text("committee.signer.title"),
+            "full_name": org.text("committee.signer.full_name"),
+        },
+    }
+    authority = named("authority.name")
+    authority_ctx = {
+        **authority,
+        "superior": named("authority.superior"),
+        "symbol": org.text("authority.symbol"),
+        "place": org.text("authority.place"),
+        "authority_line": render_text(of_authority["authority_line"], {"name_upper": authority["name_upper"]}),
+        "signer": {
+            "on_behalf": of_authority["on_behalf"],
+            "title": org.text("authority.signer.title"),
+            "full_name": org.text("authority.signer.full_name"),
+        },
+    }
+    decider = {**committee_ctx, "superior": superior} if delegated else authority_ctx
+    return {
+        "superior": superior,
+        "committee": committee_ctx,
+        "authority": authority_ctx,
+        "decider": {k: decider[k] for k in ("name", "name_upper", "superior", "symbol", "place", "authority_line",
+                                            "signer")},
         "cell": {
             **named("cell.name"),
             "symbol": org.text("cell.symbol"),
+            # its on_behalf line depends on whether the cell has a chi ủy: see _cell_committee
             "committee_signer": {
-                "on_behalf": of_cell["on_behalf_committee"] if org.raw("cell.has_committee") is True
-                else of_cell["on_behalf"],
                 "title": secretary_title,
                 "full_name": org.text("cell.secretary.full_name"),
             },
@@ -71,6 +102,25 @@ def _org_context(org: Record, wording: dict) -> dict[str, Any]:
             },
         },
     }
+
+
+def _cell_committee(org: Record, subject: Record | None, form: FormSpec, cell: dict, wording: dict) -> dict:
+    """The cell's context with ``has_committee`` and its committee signer's "T/M" line: as
+    org.json's cell.has_committee says, else from the official members the document's input
+    counts (a chi ủy from wording.toml's [cell_committee] min_official, 294-QĐ/TW §23.2)."""
+    has = org.raw("cell.has_committee")
+    if not isinstance(has, bool):
+        official = None
+        if subject is not None:
+            official = subject.int(OFFICIAL_MEMBERS.get(form.subject, ""))
+        has = official is not None and official >= wording["cell_committee"]["min_official"]
+    of_cell = wording["cell"]
+    on_behalf = of_cell["on_behalf_committee"] if has else of_cell["on_behalf_secretary"]
+    return {**cell, "has_committee": has, "committee_signer": {**cell["committee_signer"], "on_behalf": on_behalf}}
+
+
+# where each kind of input counts the cell's official members
+OFFICIAL_MEMBERS = {"candidate": "admission.cell_meeting.members_official", "congress": "congress.members.official"}
 
 
 def _organization_of(committee_name: str, wording: dict) -> str:
@@ -85,10 +135,10 @@ def _organization_of(committee_name: str, wording: dict) -> str:
 def date_text(d: date | None) -> dict[str, str]:
     """A date in the forms' three spellings."""
     if d is None:
-        return {"long": "", "long_cap": "", "short": "", "iso": ""}
+        return {"long": "", "long_cap": "", "short": "", "dashed": "", "iso": ""}
     text = long_date(d)
     return {"long": text, "long_cap": "N" + text[1:], "short": f"{d.day:02d}/{d.month:02d}/{d.year}",
-            "iso": d.isoformat()}
+            "dashed": dashed_date(d), "iso": d.isoformat()}
 
 
 def _candidate_context(c: Record) -> dict[str, Any]:
@@ -239,12 +289,7 @@ def legal_basis_lines(form: FormSpec, when: date, ctx: dict, library: FormLibrar
     """The form's "Căn cứ" lines from the edition in force on ``when``; empty lines dropped."""
     edition = library.edition_for(when)
     _, common = library.legal
-    values = {
-        "cell_name": ctx["cell"]["name"],
-        "committee_name": ctx["committee"]["name"],
-        "advisory_body": ctx["committee"]["advisory_body"],
-        "delegation": ctx.get("delegation", ""),
-    }
+    values = {"cell_name": ctx["cell"]["name"], **_basis_values(ctx)}
     lines = []
     for key in form.legal_basis:
         if key == "exceptions":
@@ -257,6 +302,49 @@ def legal_basis_lines(form: FormSpec, when: date, ctx: dict, library: FormLibrar
         if text:
             lines.append(text)
     return lines
+
+
+def _basis_values(ctx: dict) -> dict[str, Any]:
+    """What the "Căn cứ" and "Xét" lines of legal_basis.toml may name besides the cell's name:
+    the grassroots committee, its delegation, and the resolutions a decision rests on (``cited``)."""
+    committee = ctx["committee"]
+    delegation = committee["delegation"]
+    return {
+        "committee_name": committee["name"],
+        "delegated": committee["delegated"],
+        "delegation_number": delegation["number"],
+        "delegation_date": delegation["date"]["dashed"],
+        "delegation_issuer": delegation["issuer"],
+        **ctx.get("cited", {}),
+    }
+
+
+def _cited_context(c: Record, cell_symbol: str, committee_symbol: str) -> dict[str, str]:
+    """The cell's and the grassroots committee's resolutions as a decision cites them: number
+    ("09-NQ/CB"), date ("20-10-2025") and vote ("10" of "14"); "" for what the profile lacks."""
+    def number(path: str, symbol: str) -> str:
+        n = c.int(path)
+        return f"{two_digit(n)}-NQ/{symbol}" if n is not None else ""
+
+    def dashed(path: str) -> str:
+        d = c.date(path)
+        return dashed_date(d) if d else ""
+
+    def n(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    cell, committee = "admission.cell_meeting.", "admission.committee_resolution."
+    base = vote_base(c.int(cell + "members_official"), c.int(cell + "members_not_counted", 0))
+    return {
+        "cell_resolution_number": number(cell + "resolution_number", cell_symbol),
+        "cell_resolution_date": dashed(cell + "date"),
+        "cell_approve": n(c.int(cell + "approve")),
+        "cell_base": n(base),
+        "committee_resolution_number": number(committee + "number", committee_symbol),
+        "committee_resolution_date": dashed(committee + "date"),
+        "committee_approve": n(c.int(committee + "approve")),
+        "committee_members": n(c.int(committee + "members_total")),
+    }
 
 
 def _youth_union_context(c: Record, place: str, words: dict) -> dict[str, Any]:
@@ -330,6 +418,7 @@ def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str]
         "youth_union_resolution": lambda: _youth_union_context(c, place, wording["youth_union"]),
         "comments": lambda: _comments_context(c, place),
         "exceptions": lambda: _exception_lines(c),
+        "cited": lambda: _cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"]),
     }
     return {k: build() for k, build in builders.items() if wanted is None or k in wanted}
 
@@ -508,21 +597,24 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     made = org.cache.get("context")
     if made is None or made[0] is not wording:  # made with this forms folder's wording
         made = org.cache["context"] = (wording, _org_context(org, wording))
-    ctx: dict[str, Any] = dict(made[1])  # its parts are never changed below
-    ctx["delegation"] = org.text("committee.delegation")
+    ctx: dict[str, Any] = dict(made[1])  # its parts are never changed below (only replaced)
     subject = inputs.records.get(form.subject)
+    ctx["cell"] = _cell_committee(org, subject, form, ctx["cell"], wording)
     doc_date = subject.date(form.item_path(form.date_field, item)) if subject else None
     if doc_date is None and subject and form.date_fallback:
         doc_date = subject.date(form.date_fallback)
     if number is None and subject and form.number_field:
         number = subject.int(form.item_path(form.number_field, item))
-    symbol = {"cell": ctx["cell"]["symbol"], "congress": library.congress_conf["symbol"]}.get(
-        form.issuer, ctx["committee"]["symbol"])
-    ctx["form"] = {"code": form.code, "title": form.title, "doc_type": form.doc_type, "summary": form.summary}
+    symbol = {"cell": ctx["cell"]["symbol"], "congress": library.congress_conf["symbol"],
+              "decider": ctx["decider"]["symbol"]}.get(form.issuer, ctx["committee"]["symbol"])
+    place = ctx["decider"]["place"] if form.issuer == "decider" else ctx["committee"]["place"]
+    ctx["form"] = {"code": form.code, "title": form.title, "doc_type": form.doc_type, "summary": form.summary,
+                   # style.toml's print_form_code: the code on every paper that has one, or on none
+                   "print_code": bool(form.code) and library.style.get("print_form_code", True) is True}
     ctx["doc"] = {
         "number": doc_number(number, form.doc_type_abbr, symbol),
         "date": date_text(doc_date),
-        "place_date": place_date_line(ctx["committee"]["place"], doc_date) if doc_date else "",
+        "place_date": place_date_line(place, doc_date) if doc_date else "",
     }
     if form.subject == "candidate" and subject is not None:
         wanted = None
@@ -534,6 +626,8 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
                 wanted.add(form.each)
             if "exceptions" in form.legal_basis:
                 wanted.add("exceptions")
+            if form.legal_basis:
+                wanted.add("cited")
         ctx.update(candidate_sections(subject, ctx, wording, wanted))
     if form.number_from and subject is not None:
         # the number is another paper's, as the form's manifest says (the youth union's resolution)
@@ -545,8 +639,9 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     ctx["legal_basis"] = []
     if doc_date and form.legal_basis:
         edition = library.edition_for(doc_date)
-        key = ("legal_basis", form.id, edition.id, tuple(ctx.get("exceptions", ())))
-        if key not in org.cache:  # depends only on the organisation, the edition and the exceptions
+        key = ("legal_basis", form.id, edition.id, tuple(ctx.get("exceptions", ())),
+               tuple(sorted(ctx.get("cited", {}).items())))
+        if key not in org.cache:  # depends only on the organisation, the edition, the exceptions and the resolutions
             org.cache[key] = legal_basis_lines(form, doc_date, ctx, library)
         ctx["legal_basis"] = list(org.cache[key])
     return ctx

@@ -57,6 +57,13 @@ def long_date(d: date) -> str:
     return f"ngày {two_digit(d.day)} tháng {month} năm {d.year}"
 
 
+def dashed_date(d: date) -> str:
+    """``10-7-2025``, ``09-01-2026``: a date as party papers cite another paper's, padded as
+    :func:`long_date` pads (a day under 10, months 1 and 2)."""
+    month = two_digit(d.month) if d.month <= 2 else str(d.month)
+    return f"{two_digit(d.day)}-{month}-{d.year}"
+
+
 def place_date_line(place: str, d: date) -> str:
     """``Hà Nội, ngày 05 tháng 02 năm 2026``."""
     return f"{nfc(place).strip()}, {long_date(d)}"

@@ -42,12 +42,27 @@ _ID_RULE = "chỉ được gồm chữ thường không dấu, chữ số và d�
 COMMAND_NAMES = ("batch", "check", "context", "forms", "schema")
 _COMMAND_RULE = "trùng tên một lệnh của docgen ({}); hãy đặt tên khác"
 SUBJECTS = ("candidate", "congress")            # the input a form is made from (``subject``)
-ISSUERS = ("committee", "cell", "congress", "youth_union")   # whose symbol closes the number
+# whose symbol closes the number; "decider": the committee that decides on admission (the
+# grassroots committee when admission is delegated to it, else the superior ``authority``)
+ISSUERS = ("committee", "cell", "congress", "youth_union", "decider")
 NUMBERINGS = ("", "congress")
 FORM_KEYS = ("id", "code", "title", "doc_type", "doc_type_abbr", "summary", "help", "example", "subject", "issuer",
              "required", "date_field", "number_field", "number_from", "sections", "legal_basis", "sources",
-             "name_field", "each", "item_name", "applies_when", "numbering", "date_fallback")
+             "name_field", "each", "item_name", "applies_when", "numbering", "date_fallback", "required_when")
+REQUIRED_WHEN_KEYS = ("field", "equals", "paths")
+# the field types a [[required_when]] condition may test, with the TOML value each needs
+CONDITION_TYPES = {"bool": bool, "choice": str, "int": int, "text": str}
 EXCEPTIONS_KEY = "exceptions"   # in ``legal_basis``: one line per approved exception ([common] exception)
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """``[[required_when]]`` of a form.toml: ``paths`` are required when the input's ``field``
+    equals ``equals`` (``committee.delegated = false`` requires the superior ``authority``)."""
+
+    field: str
+    equals: Any
+    paths: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ class FormSpec:
     example: str = ""     # the input its example uses
     number_from: str = ""             # a context path whose text is the document's number
     sections: tuple[str, ...] = ()    # context sections the form needs beyond its template's names
+    required_when: tuple[RequiredWhen, ...] = ()   # fields required only when another has a value
 
     def item_path(self, path: str, index: int | None) -> str:
         """A manifest path for one item of an ``each`` form:
@@ -159,6 +175,7 @@ class FormSpec:
             example=t.text("example"),
             number_from=t.text("number_from"),
             sections=t.texts("sections"),
+            required_when=_required_when(t),
         )
         sources.unknown(("edition", "confidence"))
         t.unknown(FORM_KEYS)
@@ -172,6 +189,38 @@ class FormSpec:
         if not spec.template.is_file():
             sink.add(str(Path(file).parent / "template.docx"), "", "thiếu tệp mẫu Word này")
         return spec if len(sink.items) == before else None
+
+
+def _required_when(t: Table) -> tuple[RequiredWhen, ...]:
+    """The form's ``[[required_when]]`` tables, each problem of their shape recorded."""
+    items = t.raw.get("required_when", [])
+    if not isinstance(items, list):
+        t.problem("required_when", f'"required_when" phải là các bảng [[required_when]], đang là {describe(items)}')
+        return ()
+    out = []
+    for i, item in enumerate(items):
+        w = t.sink.table(t.file, item, f"required_when[{i}]", label=f"[[required_when]] thứ {i + 1}")
+        if not w.ok:
+            continue
+        path = w.text("field", required=True, nonempty=True)
+        if "equals" not in w.raw:
+            w.problem("equals", 'thiếu khóa "equals" (giá trị của trường làm các trường "paths" thành bắt buộc)')
+        paths = w.texts("paths", required=True, nonempty=True)
+        w.unknown(REQUIRED_WHEN_KEYS)
+        if path and "equals" in w.raw and paths:
+            out.append(RequiredWhen(path, w.raw["equals"], paths))
+    return tuple(out)
+
+
+def required_paths(spec: FormSpec, value_of: Callable[[str], Any]) -> list[str]:
+    """The fields ``spec`` requires for these inputs: its ``required`` and those of each
+    ``[[required_when]]`` whose field has its value (``value_of``: a field's value, or None)."""
+    paths = list(spec.required)
+    for cond in spec.required_when:
+        value = value_of(cond.field)
+        if type(value) is type(cond.equals) and value == cond.equals:
+            paths.extend(p for p in cond.paths if p not in paths)
+    return paths
 
 
 def _check_fields(spec: FormSpec, t: Table, registry: Registry) -> None:
@@ -192,6 +241,24 @@ def _check_fields(spec: FormSpec, t: Table, registry: Registry) -> None:
 
     for path in spec.required:
         known("required", path, subject_only=False)
+    for i, cond in enumerate(spec.required_when):
+        key = f"required_when[{i}]"
+        f = registry.fields.get(cond.field)
+        known(f"{key}.field", cond.field, tuple(CONDITION_TYPES), subject_only=False)
+        if f is not None and f.type in CONDITION_TYPES:
+            want = CONDITION_TYPES[f.type]
+            if type(cond.equals) is not want:
+                t.problem(f"{key}.equals", f'giá trị "equals" phải cùng kiểu với trường "{cond.field}" ({f.type}), '
+                                           f"đang là {describe(cond.equals)}")
+            elif f.choices and cond.equals not in f.choices:
+                t.problem(f"{key}.equals", f'"{cond.equals}" không phải một lựa chọn của {cond.field}'
+                                           f"{closest(str(cond.equals), f.choices)}")
+        if cond.field not in spec.required:
+            # a condition on a missing value would leave its fields silently not required
+            t.problem(f"{key}.field", f'trường điều kiện "{cond.field}" phải có trong "required" của mẫu, '
+                                      "để điều kiện luôn xét được")
+        for path in cond.paths:
+            known(f"{key}.paths", path, subject_only=False)
     known("date_field", spec.date_field, ("date",))
     known("date_fallback", spec.date_fallback, ("date",))
     known("number_field", spec.number_field, ("int",))
@@ -650,9 +717,9 @@ def _read_congress(path: Path, sink: DataProblems, file: str, registry: Registry
 Wording = dict[str, dict[str, "tuple[str, ...] | None"]]
 WORDING: Wording = {
     "": {"none": None},
-    "committee": {"whole": None, "standing": None, "standing_authority_line": ("committee_upper",),
-                  "on_behalf": ("on_behalf_of",)},
-    "cell": {"on_behalf": None, "on_behalf_committee": None, "secretary_title": None},
+    "committee": {"on_behalf": None, "authority_line": ("name_upper",)},
+    "authority": {"on_behalf": None, "authority_line": ("name_upper",)},
+    "cell": {"on_behalf": None, "on_behalf_committee": None, "on_behalf_secretary": None, "secretary_title": None},
     "youth_union": {"number": ("number",), "number_blank": None, "superior": None, "signer_title": None},
     "not_counted": {"temporarily_transferred": None, "exempted": None, "suspended_or_detained": None,
                     "group": ("n", "category"), "note": ("groups",)},
@@ -666,12 +733,13 @@ CONGRESS_WORDING: Wording = {
     "vote_counters": {"head": None, "member": None},
     "ratification": {"addressee": ("committee_name",)},
 }
-ON_BEHALF_FIELD = "committee.signer.on_behalf_of"
+# wording.toml's [cell_committee]: from how many official members a cell has a chi ủy
+CELL_COMMITTEE_KEYS = ("min_official",)
 
 
 def _read_wording(path: Path, sink: DataProblems, file: str, registry: Registry | None) -> dict:
-    """wording.toml: every key of :data:`WORDING`, and ``organization_of``; the committee's
-    ``whole`` and ``standing`` must be choices of committee.signer.on_behalf_of."""
+    """wording.toml: every key of :data:`WORDING`, ``organization_of``, and ``cell_committee``
+    (``min_official``: the official members from which a cell has a chi ủy)."""
     raw = sink.read_toml(path, file)
     if raw is None:
         return {}
@@ -683,13 +751,10 @@ def _read_wording(path: Path, sink: DataProblems, file: str, registry: Registry 
         replaced = orgs.text(start, required=True)
         if isinstance(orgs.raw[start], str):
             out["organization_of"][start] = replaced
-    t.unknown((*WORDING[""], *(k for k in WORDING if k), "organization_of"))
-    choices: tuple[str, ...] = ()
-    if registry is not None and ON_BEHALF_FIELD in registry:
-        choices = registry[ON_BEHALF_FIELD].choices
-    committee = t.sub("committee")
-    for key in ("whole", "standing"):
-        _one_of(committee, key, out.get("committee", {}).get(key), choices, ON_BEHALF_FIELD)
+    cell_committee = t.sub("cell_committee", required=True)
+    out["cell_committee"] = {"min_official": cell_committee.integer("min_official", required=True, lo=1)}
+    cell_committee.unknown(CELL_COMMITTEE_KEYS)
+    t.unknown((*WORDING[""], *(k for k in WORDING if k), "organization_of", "cell_committee"))
     return out
 
 
@@ -753,5 +818,6 @@ def _read_style(path: Path, sink: DataProblems, file: str) -> dict:
     margins.unknown(MARGINS)
     t.sub("page")
     t.sub("font")
-    t.unknown(("page", "margins_mm", "font"))
+    t.boolean("print_form_code", required=True)
+    t.unknown(("page", "margins_mm", "font", "print_form_code"))
     return raw

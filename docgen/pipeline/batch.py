@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import __version__
-from ..errors import DocgenError, InputError, OutputError, Problem
+from ..errors import DocgenError, InputError, InputFileError, OutputError, Problem
 from .engine import Engine, Inputs, errors, files_of
 from .write import write_files
 
@@ -105,6 +105,24 @@ def read_items(source: str | Path, engine: Engine) -> list[Item]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return [Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in engine.roster(path)]
     return _json_items(path, engine)
+
+
+def _check_roster_columns(source: str | Path, items: list[Item], target: str, engine: Engine, org_value) -> None:
+    """Refuse a roster that lacks a column for a field the target requires of each row (the
+    votes and resolutions a decision rests on, say): one message listing every missing column,
+    rather than the same missing fields on every row, or decisions printed without their evidence."""
+    if not items:
+        return
+    registry = engine.library.registry
+    wanted = engine.required_of_subject(target, org_value)
+    have = set(items[0].headers)
+    missing = [p for p in wanted if p not in have]
+    if missing:
+        headers = {c.path: c.headers[0] for c in engine.roster_columns()}
+        named = [f'"{headers[p]}" ({p})' if p in headers else f'"{registry.label(p)}" ({p}, không có cột nào trong '
+                 "roster.toml)" for p in missing]
+        raise InputFileError(f"{source}: danh sách thiếu {len(missing)} cột mà {target} cần cho mỗi người: "
+                             + "; ".join(named) + ".")
 
 
 def _json_items(path: Path, engine: Engine) -> list[Item]:
@@ -355,6 +373,8 @@ def run_batch(
         raise InputError(org_record.problems)
     org = org_record.data
     items = read_items(source, engine)
+    if Path(source).suffix.lower() in (".xlsx", ".xlsm"):
+        _check_roster_columns(source, items, target, engine, org_record.raw)
     out = Path(outdir)
     source_id = str(Path(source).resolve())
     # the items are checked with the organisation's cleaned data, which has nothing left to

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..check import RuleBook, check, errors, read_rules
 from ..context import build_context
 from ..domain.vietnamese import slug
 from ..errors import FormError, InputError, Problem
-from ..load.forms import FormLibrary, FormSpec
+from ..load.forms import FormLibrary, FormSpec, required_paths
 from ..load.model import Inputs, Record, load_record, parse_json, read_json_file, record_from_data
 from ..load.roster import RosterRow, load_columns, load_limits, read_roster
 from ..render.docx import compiled
@@ -92,6 +92,30 @@ class Engine:
         """The rows of an Excel roster, by the columns and limits of ``roster.toml``."""
         conf = self.library.shared_file("roster.toml")
         return read_roster(path, load_columns(conf), load_limits(conf))
+
+    def roster_columns(self) -> list:
+        """The columns of ``roster.toml``."""
+        return load_columns(self.library.shared_file("roster.toml"))
+
+    def required_of_subject(self, target: str, org_value: Callable[[str], Any]) -> list[str]:
+        """The fields of its subject's input (the candidate profile, the congress file) that a
+        form or every form of a pack requires of each item: its ``required``, and those of its
+        ``[[required_when]]`` whose organisation field has the value (``org_value``: the org
+        file's value of a path)."""
+        library = self.library
+        registry = library.registry
+        packs = library.packs
+        subject = self.subject_of(target)
+        forms = [library.get(f) for f in packs[target]["forms"]] if target in packs else [library.get(target)]
+
+        def value_of(path: str) -> Any:
+            return org_value(path) if path in registry and registry[path].input == "org" else None
+
+        wanted: list[str] = []
+        for form in forms:
+            wanted += [p for p in required_paths(form, value_of)
+                       if p not in wanted and p in registry and registry[p].input == subject]
+        return wanted
 
     # -- what to make -------------------------------------------------------------------------
     def is_pack(self, target: str) -> bool:
