@@ -409,6 +409,14 @@ def test_late_ceremony_with_superior_consent_is_a_warning(tmp_path):
                            "approved_by": "Công văn số 30-CV/ĐU, ngày 10-3-2026 của Đảng ủy Cục"}]
     code, found = problems(tmp_path, cand)
     assert code == 0 and of(found, "deadline.ceremony")[0]["severity"] == "warning"
+    # the consent comes after the decision: the decision does not cite it, as it cites an age exception
+    cand["exceptions"].append(AGE_EXCEPTION)
+    result, out = run(tmp_path, cand, "admission-decision", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    (docx,) = out.glob("*.docx")
+    text = docx_text(docx.read_bytes())
+    assert f"- Căn cứ {AGE_EXCEPTION['approved_by']} ({AGE_EXCEPTION['reason']});" in text
+    assert "Công văn số 30-CV/ĐU" not in text
 
 
 @pytest.mark.parametrize("received, ok", [("2026-02-05", True), ("2026-02-04", False)])

@@ -272,6 +272,27 @@ def test_a_retired_key_gets_its_message(tmp_path):
     assert ok.exit_code == 0, ok.stderr
 
 
+def test_an_organisation_file_of_the_old_shape_is_told_what_changed(tmp_path):
+    """The keys issue 11 retired get their messages from the shipped fields.toml, and the old
+    one-text delegation is named as the group it became, not only as three missing fields."""
+    org = _org()
+    org["committee"]["signer"]["on_behalf_of"] = "ĐẢNG ỦY"
+    org["committee"]["advisory_body"] = "Ban Tổ chức Đảng ủy"
+    org["committee"]["delegation"] = "Quyết định số 15-QĐ/ĐU, ngày 10-7-2025"
+    data = _huong()
+    data["admission"]["cell_meeting"]["members_not_counted"] = 0
+    code, problems = _check_json(_write(tmp_path / "p.json", data), _write(tmp_path / "org.json", org))
+    assert code == 3
+    by_path = {p["path"]: p for p in problems}
+    for path, words in (("committee.signer.on_behalf_of", "khai committee.delegated"),
+                        ("committee.advisory_body", "không lập cơ quan tham mưu"),
+                        ("admission.cell_meeting.members_not_counted", "admission.cell_meeting.not_counted[]")):
+        assert by_path[path]["rule"] == "input.retired_key" and words in by_path[path]["message"], path
+    group = by_path["committee.delegation"]
+    assert group["rule"] == "input.not_group" and group["severity"] == "error"
+    assert "phải là một nhóm khóa {date, issuer, number}" in group["message"]
+
+
 @pytest.mark.parametrize("extra, words", [
     ('[[retired]]\npath = "candidate.full_name"\nmessage = "x"\n', 'đang dùng trong [[field]]'),
     ('[[retired]]\npath = "candidate"\nmessage = "x"\n', 'đang dùng trong [[field]]'),

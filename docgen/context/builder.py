@@ -293,7 +293,8 @@ def legal_basis_lines(form: FormSpec, when: date, ctx: dict, library: FormLibrar
     lines = []
     for key in form.legal_basis:
         if key == "exceptions":
-            lines += [render_text(common["exception"], {"approval": a}).strip() for a in ctx.get("exceptions", [])]
+            cited = (render_text(common["exception"], e).strip() for e in ctx.get("exceptions", []))
+            lines += [line for line in cited if line]
             continue
         source = edition.lines.get(key, common.get(key))
         if source is None:
@@ -390,12 +391,14 @@ def _comments_context(c: Record, place: str) -> dict[str, Any]:
     }
 
 
-def _exception_lines(c: Record) -> list[str]:
+def _exception_lines(c: Record) -> list[dict[str, str]]:
+    """The approved exceptions: each one's rule id, and the approving paper with the reason
+    (legal_basis.toml's ``exception`` line decides which a paper cites)."""
     items = c.raw("exceptions") or []
     lines = []
     for it in items:
         if isinstance(it, dict) and it.get("approved_by") and it.get("reason"):
-            lines.append(f"{it['approved_by']} ({it['reason']})")
+            lines.append({"rule": str(it.get("rule", "")), "approval": f"{it['approved_by']} ({it['reason']})"})
     return lines
 
 
@@ -639,8 +642,8 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     ctx["legal_basis"] = []
     if doc_date and form.legal_basis:
         edition = library.edition_for(doc_date)
-        key = ("legal_basis", form.id, edition.id, tuple(ctx.get("exceptions", ())),
-               tuple(sorted(ctx.get("cited", {}).items())))
+        excepted = tuple((e["rule"], e["approval"]) for e in ctx.get("exceptions", ()))
+        key = ("legal_basis", form.id, edition.id, excepted, tuple(sorted(ctx.get("cited", {}).items())))
         if key not in org.cache:  # depends only on the organisation, the edition, the exceptions and the resolutions
             org.cache[key] = legal_basis_lines(form, doc_date, ctx, library)
         ctx["legal_basis"] = list(org.cache[key])

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from ..domain.vietnamese import group_thousands, long_date
-from ..errors import InputFileError, Problem, closest_name
+from ..errors import InputFileError, Problem, closest_name, describe
 from .fields import INPUT_FILES, MISSING, Field, Registry, _short, get_path, parse_date
 from .roster import clean_date
 
@@ -265,6 +265,14 @@ class _Cleaner:
                 self.refuse("json.duplicate_key", child,
                             f'"{self.label(child)}" ({child}) được ghi {repeated.get(k, 2)} lần trong cùng một đối '
                             "tượng; mỗi khóa chỉ được ghi một lần (docgen không tự chọn giá trị nào đúng).")
+            group = self.keys.get(inner)
+            if group is not None and inner not in self.fields and v is not None and not isinstance(v, dict):
+                # a group of fields given one value (an old file's "committee.delegation": "…"): named,
+                # not left for the group's fields to be reported missing one by one
+                self.refuse("input.not_group", child,
+                            f'"{child}" phải là một nhóm khóa {{{", ".join(sorted(group))}}}, đang là '
+                            f"{describe(v)}.")
+                continue
             if type(v) is str:
                 text = self.text(v, child)
                 f = self.fields.get(inner)
