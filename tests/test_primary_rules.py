@@ -89,6 +89,7 @@ def test_sixty_one_with_an_approved_exception_passes_with_a_warning(tmp_path):
     assert code == 0
     (age,) = of(found, "age.maximum")
     assert age["severity"] == "warning" and "Đã có ngoại lệ được duyệt" in age["message"]
+    assert not of(found, "exceptions.unused")  # the exception is what this case needs
     result, out = run(tmp_path, cand, "admission-decision", "--format", "docx")
     assert result.exit_code == 0, result.output
     (docx,) = out.glob("*.docx")
@@ -517,3 +518,41 @@ def test_dat_is_past_youth_age_in_a_unit_with_a_youth_union(tmp_path):
     cand = read_json(DAT)
     assert cand["candidate"]["unit_has_youth_union"] is True and len(cand["introducers"]) == 2
     assert problems(tmp_path, cand) == (0, [])
+
+
+# -- an exception nothing needs; a delegated committee acting before its delegation -----------------
+@pytest.mark.parametrize("born, unused", [("1966-03-01", True), ("1966-02-01", False)])
+def test_an_age_exception_for_someone_not_over_sixty_is_named(tmp_path, born, unused):
+    cand = read_json(LAN)  # meeting 2026-03-02: born 1966-03-01 is 60 years 0 months, 1966-02-01 is 60 and 1
+    cand["candidate"]["date_of_birth"] = born
+    cand["exceptions"] = [AGE_EXCEPTION]
+    code, found = problems(tmp_path, cand)
+    assert code == 0
+    hits = of(found, "exceptions.unused")
+    assert bool(hits) is unused
+    if unused:
+        assert hits[0]["severity"] == "warning" and hits[0]["path"] == "exceptions[0].rule"
+        assert '"age.maximum"' in hits[0]["message"]
+
+
+@pytest.mark.parametrize("delegated_on, ok", [("2025-10-30", True), ("2025-10-31", False)])
+def test_a_delegated_committee_cannot_act_before_its_delegation(tmp_path, delegated_on, ok):
+    cand = read_json(HUONG)  # committee resolution 2025-10-30, decision 2025-11-07
+    org = read_json(SAMPLES / "org.json")
+    org["committee"]["delegation"]["date"] = delegated_on
+    org_file = tmp_path / "org.json"
+    org_file.write_text(json.dumps(org, ensure_ascii=False), encoding="utf-8")
+    profile = tmp_path / "p.json"
+    profile.write_text(json.dumps(cand, ensure_ascii=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(profile), "--org", str(org_file), "--json"])
+    found = of(json.loads(result.stdout)["problems"], "dates.delegation")
+    assert (result.exit_code == 0) is ok and (not found) is ok
+    if not ok:
+        (p,) = found
+        assert p["path"] == "admission.committee_resolution.date" and "15-QĐ/ĐU" in p["message"]
+    # a committee that is not delegated has no delegation to be older than
+    org["committee"].update(delegated=False)
+    org["committee"].pop("delegation")
+    org["authority"] = read_json(SAMPLES / "org-btv.json")["authority"]
+    org_file.write_text(json.dumps(org, ensure_ascii=False), encoding="utf-8")
+    assert CliRunner().invoke(main, ["check", str(profile), "--org", str(org_file)]).exit_code == 0

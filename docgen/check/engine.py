@@ -102,6 +102,8 @@ class RuleBook:
         return {
             "calendar": self.library.work_calendar,
             "rules": {rid: s.exception_allowed for rid, s in self.specs.items()},
+            # each rule's own thresholds, for a rule that asks whether another one fires
+            "rule_params": {rid: s.params for rid, s in self.specs.items()},
             "verified_until": newest.verified_until if newest else None,
             "edition": newest.source or newest.id if newest else "",
         }

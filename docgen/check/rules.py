@@ -526,6 +526,41 @@ def exceptions_rule(inputs: Inputs, params: dict) -> Iterator[Violation]:
                                 suggestion=near[0] if near else "", allowed=", ".join(allowed))
 
 
+@rule("exceptions.unused")
+def exceptions_unused(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """An approved exception for a rule the profile does not break: the decision would cite a
+    consent (to admit someone over 60) that nothing needed."""
+    accepts: dict[str, bool] = params["rules"]
+    for record in inputs.records.values():
+        items = record.raw("exceptions")
+        if not isinstance(items, list):
+            continue
+        for i, it in enumerate(items):
+            rid = it.get("rule") if isinstance(it, dict) else None
+            if not (isinstance(rid, str) and accepts.get(rid) and rid in _RULES):
+                continue  # exceptions.rule names it
+            own = {**params, **params["rule_params"].get(rid, {})}
+            if next(iter(_RULES[rid](inputs, own)), None) is None:
+                yield Violation(f"exceptions[{i}].rule", rule_id=rid)
+
+
+@rule("dates.delegation")
+def dates_delegation(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """A delegated committee decides by the delegation: its resolution that admits and its
+    decision cannot be older than the paper that delegated the power."""
+    org, c = inputs.records.get("org"), _candidate(inputs)
+    if org is None or c is None or org.raw("committee.delegated") is not True:
+        return
+    delegated_on = org.date("committee.delegation.date")
+    if delegated_on is None:
+        return
+    for path in ("admission.committee_resolution.date", "admission.decision.date"):
+        when = c.date(path)
+        if when and when < delegated_on:
+            yield Violation(path, when=when, delegated_on=delegated_on,
+                            number=org.text("committee.delegation.number"), paper=path.split(".")[1])
+
+
 @rule("legal_basis.verified")
 def legal_basis_verified(inputs: Inputs, params: dict) -> Iterator[Violation]:
     """A document dated after the day the newest edition of the legal basis was last checked
