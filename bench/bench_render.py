@@ -51,7 +51,8 @@ def profiles(n: int, seed: int = 2026) -> list[dict]:
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        meeting = date(2025, 7, 1) + timedelta(days=rng.randrange(0, 400))
+        # from the day samples/org.json's committee was delegated (dates.delegation)
+        meeting = date(2025, 7, 10) + timedelta(days=rng.randrange(0, 400))
         out.append({
             "candidate": {
                 "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",

@@ -151,7 +151,10 @@ def test_ban_thuong_vu_variant(engine):
     assert "ủy quyền" not in text  # no delegation line for a standing committee
 
 
-def test_legal_bases_follow_the_decision_date(engine, org_data):
+def test_legal_bases_follow_the_decision_date(engine):
+    # the superior's standing committee decides: the sample's delegation dates from 2025 and
+    # a delegated committee cannot decide before it (dates.delegation)
+    org_data = read_json(SAMPLES / "org-btv.json")
     cand = decision_only(nfc(read_json(VALID_CANDIDATES[0])))
     cand["admission"]["cell_meeting"]["date"] = "2018-10-01"
     cand["admission"]["committee_resolution"]["date"] = "2018-10-20"
@@ -207,8 +210,11 @@ def test_any_valid_profile_round_trips(engine, org_data, name, hometown, workpla
                                                "present": 9, "approve": 9, "reject": 0},
                       "decision": {"number": number, "date": (meeting + timedelta(days=gap)).isoformat()}},
     }
-    doc = render(engine, org_data, cand)
+    org = copy.deepcopy(org_data)  # delegated no later than the meeting (dates.delegation)
+    delegation = org["committee"]["delegation"]
+    delegation["date"] = min(meeting, date.fromisoformat(delegation["date"])).isoformat()
+    doc = render(engine, org, cand)
     dtext, ptext = docx_text(doc.docx), pdf_text(doc.pdf)
     assert dtext == ptext
-    for s in expected_strings(org_data, cand):
+    for s in expected_strings(org, cand):
         assert normalize(s) in dtext
