@@ -108,7 +108,7 @@ def test_congress_pack_in_batch(tmp_path):
     result = run("congress", str(SAMPLES / "congress.json"), "--org", ORG, "-o", str(tmp_path), "-j", "1")
     assert result.exit_code == 0, result.output
     (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
-    assert len(list(folder.glob("*.docx"))) == 13
+    assert len(list(folder.glob("*.docx"))) == 15
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -55,24 +55,25 @@ def test_congress_pack_writes_every_paper_and_numbers_agree(tmp_path):
         "attendance-report", "candidate-list-1-chi-uy-vien", "candidate-list-2-bi-thu", "candidate-list-3-pho-bi-thu",
         "ballot-1-chi-uy-vien", "ballot-2-bi-thu", "ballot-3-pho-bi-thu", "vote-count-minutes-1-chi-uy-vien",
         "vote-count-minutes-2-bi-thu", "vote-count-minutes-3-pho-bi-thu", "congress-minutes", "congress-resolution",
-        "ratification-request",
+        "ratification-request", "elected-list", "ratification-decision",
     }
     for p in written:
         if p.suffix == ".docx":
             assert docx_text(p.read_bytes()) == pdf_text(p.with_suffix(".pdf").read_bytes()), p.name
-    # one running sequence across types, ballots unnumbered, the submission numbered by the cell
-    numbers = {k: re.search(r"Số (\d+)-(\w+)/(\w+)", v).groups() for k, v in docx.items() if not k.startswith("ballot")}
+    # one running sequence across the congress's own types; ballots, candidate lists and the list
+    # the request encloses unnumbered; the cell's papers in its series, the decision in the committee's
+    unnumbered = ("ballot", "candidate-list", "elected-list")
+    numbers = {k: re.search(r"Số (\d+|\s*)-(\w+)/(\w+)", v).groups() for k, v in docx.items()
+               if not k.startswith(unnumbered)}
     assert numbers == {
-        "attendance-report": ("01", "BC", "ĐH"),
-        "candidate-list-1-chi-uy-vien": ("02", "DS", "ĐH"),
-        "candidate-list-2-bi-thu": ("03", "DS", "ĐH"),
-        "candidate-list-3-pho-bi-thu": ("04", "DS", "ĐH"),
-        "vote-count-minutes-1-chi-uy-vien": ("05", "BB", "ĐH"),
-        "vote-count-minutes-2-bi-thu": ("06", "BB", "ĐH"),
-        "vote-count-minutes-3-pho-bi-thu": ("07", "BB", "ĐH"),
-        "congress-minutes": ("08", "BB", "ĐH"),
-        "congress-resolution": ("09", "NQ", "ĐH"),
+        "attendance-report": ("", "BC", "CB"),
+        "vote-count-minutes-1-chi-uy-vien": ("01", "BB", "ĐH"),
+        "vote-count-minutes-2-bi-thu": ("02", "BB", "ĐH"),
+        "vote-count-minutes-3-pho-bi-thu": ("03", "BB", "ĐH"),
+        "congress-minutes": ("04", "BB", "ĐH"),
+        "congress-resolution": ("05", "NQ", "ĐH"),
         "ratification-request": ("01", "TTr", "CB"),
+        "ratification-decision": ("25", "QĐ", "ĐUC"),
     }
     # the same counts everywhere they appear
     assert "có mặt 14/15 đảng viên được triệu tập" in docx["congress-resolution"]
@@ -85,7 +86,7 @@ def test_congress_pack_writes_every_paper_and_numbers_agree(tmp_path):
     assert "Số phiếu phát ra: 13; số phiếu thu về: 12; số phiếu hợp lệ: 12" in docx["vote-count-minutes-3-pho-bi-thu"]
     merged = next(p for p in written if p.name.startswith("2025-06-20_congress_"))
     outline = [o.title for o in PdfReader(merged).outline]
-    assert len(outline) == 13 and outline[0] == "Báo cáo tình hình đảng viên tham dự đại hội"
+    assert len(outline) == 15 and outline[0] == "Báo cáo tình hình đảng viên tham dự đại hội"
 
 
 def test_single_form_command_uses_the_pack_number(tmp_path):
@@ -93,13 +94,13 @@ def test_single_form_command_uses_the_pack_number(tmp_path):
                                        "--format", "docx"])
     assert result.exit_code == 0, result.output
     (path,) = tmp_path.glob("*.docx")
-    assert "Số 09-NQ/ĐH" in docx_text(path.read_bytes())
+    assert "Số 05-NQ/ĐH" in docx_text(path.read_bytes())
 
 
 def test_number_start_shifts_the_sequence(engine, org_data, cg):
     cg["congress"]["number_start"] = 5
     doc = render(engine, org_data, cg, "congress-resolution")
-    assert "Số 13-NQ/ĐH" in docx_text(doc.docx)
+    assert "Số 09-NQ/ĐH" in docx_text(doc.docx)
 
 
 # -- statistics ----------------------------------------------------------------------------------

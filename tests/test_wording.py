@@ -63,7 +63,8 @@ EDITS = {
     "vote-counters": ("congress.toml", 'head = "Trưởng ban"', 'head = "Trưởng Ban kiểm phiếu"',
                       "vote-count-minutes", CONGRESS, "Dương Thị Ỷ Nhi, Trưởng ban;",
                       "Dương Thị Ỷ Nhi, Trưởng Ban kiểm phiếu;"),
-    "ratification-addressee": ("congress.toml", 'addressee = "Ban Thường vụ {{ committee_name }}"',
+    "ratification-addressee": ("congress.toml",
+                               'addressee = "{% if standing_committee %}Ban Thường vụ {% endif %}{{ committee_name }}"',
                                'addressee = "Thường trực {{ committee_name }}"', "ratification-request", CONGRESS,
                                "Kính gửi: Ban Thường vụ Đảng ủy", "Kính gửi: Thường trực Đảng ủy"),
 }

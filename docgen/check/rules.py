@@ -33,6 +33,7 @@ PARAMS: dict[str, dict[str, tuple[int, int]]] = {
     "deadline.ceremony": {"working_days": (0, 1000)},
     "election.surplus": {"limit_percent": (0, 100)},
     "deadline.ratification": {"working_days": (0, 1000)},
+    "deadline.ratification_decision": {"working_days": (0, 1000)},
 }
 RULE_KEYS = ("severity", "source", "message", "path", "forms", "params", "exception_allowed")
 SEVERITIES = ("error", "warning")
@@ -732,3 +733,51 @@ def deadline_ratification(inputs: Inputs, params: dict) -> Iterator[Violation]:
     if sent < held or used > params["working_days"]:
         yield Violation("congress.ratification.date", used=used, limit=params["working_days"], before=sent < held,
                         last_day=cal.add_working_days(held, params["working_days"]))
+
+
+def _ratification_received(cg: Record) -> tuple[date, bool] | None:
+    """The day the 15 working days of the ratification run from: the day the committee received
+    the request, else the request's date (True when it is that fallback)."""
+    received = cg.date("congress.ratification_decision.received_on")
+    if received:
+        return received, False
+    sent = cg.date("congress.ratification.date")
+    return (sent, True) if sent else None
+
+
+@rule("deadline.ratification_decision")
+def deadline_ratification_decision(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The superior's ratification within 15 working days of receiving the request (294-QĐ/TW
+    §16.1.2); received no earlier than the request, decided no earlier than received."""
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    decided, start = cg.date("congress.ratification_decision.date"), _ratification_received(cg)
+    if not (decided and start):
+        return
+    day, fallback = start
+    sent = cg.date("congress.ratification.date")
+    cal, limit = params["calendar"], params["working_days"]
+    values = dict(start=day, fallback=fallback, decision=decided, sent=sent or "", limit=limit,
+                  last_day=cal.add_working_days(day, limit))
+    if sent and day < sent:
+        yield Violation("congress.ratification_decision.received_on", case="received_before_sent", used=0, **values)
+        return
+    if decided < day:
+        yield Violation("congress.ratification_decision.date", case="before", used=0, **values)
+        return
+    used = cal.working_days_between(day, decided)
+    if used > limit:
+        yield Violation("congress.ratification_decision.date", case="late", used=used, **values)
+
+
+@rule("deadline.ratification_decision_start")
+def deadline_ratification_decision_start(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """A ratification decision without the day the committee received the request: the count
+    ran from the request's date, which is named."""
+    cg = _congress(inputs)
+    if cg is None or not cg.date("congress.ratification_decision.date"):
+        return
+    start = _ratification_received(cg)
+    if start and start[1]:
+        yield Violation("congress.ratification_decision.received_on", sent=start[0])

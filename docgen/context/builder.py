@@ -532,16 +532,89 @@ def _bodies_context(cg: Record, roles: dict) -> dict[str, Any]:
     }
 
 
-def _ratification_context(cg: Record, org_ctx: dict, when: date | None, addressee: str) -> dict[str, Any]:
+def _standing_committee_ratifies(cg: Record, conf: dict) -> bool:
+    """Whether the grassroots committee's standing committee ratifies the results (294-QĐ/TW
+    §16.1.2): as the congress file says, else congress.toml's standing_committee_ratifies."""
+    given = cg.raw("congress.ratification_decision.standing_committee")
+    return given if isinstance(given, bool) else conf["standing_committee_ratifies"] is True
+
+
+def _ratification_context(cg: Record, org_ctx: dict, when: date | None, addressee: str,
+                          standing: bool = True) -> dict[str, Any]:
     """The submission asking the superior committee to ratify the results."""
     p = "congress.ratification."
     on = cg.date(p + "date") or when
+    number = doc_number(cg.int(p + "number"), "TTr", org_ctx["cell"]["symbol"])
     return {
-        "number": doc_number(cg.int(p + "number"), "TTr", org_ctx["cell"]["symbol"]),
+        "number": number,
+        # as another paper cites it ("01-TTr/CB")
+        "number_cited": number.split(" ", 1)[1].strip(),
         "date": date_text(on),
         "place_date": place_date_line(org_ctx["committee"]["place"], on) if on else "",
         "addressee": cg.text(p + "addressee")
-        or render_text(addressee, {"committee_name": org_ctx["committee"]["name"]}),
+        or render_text(addressee, {"committee_name": org_ctx["committee"]["name"], "standing_committee": standing}),
+    }
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _elected_list_context(held: list[dict], elections: list[dict], conf: dict) -> list[dict[str, Any]]:
+    """The danh sách trích ngang: each person elected, once, in the order of the elections and
+    of their votes, with the short CV of their first entry on a list and every office they won
+    (294-QĐ/TW §16.1.1). Only those ``elections`` (the context's tallies) count as elected."""
+    people: dict[tuple[str, str], dict[str, Any]] = {}
+    offices = conf["offices"]
+    for source, election in zip(held, elections, strict=True):
+        entries = [c for c in source.get("candidates") or [] if isinstance(c, dict)]
+        named = source.get("office") if isinstance(source.get("office"), str) else ""
+        member = offices.get(named, {}).get("member", named)
+        for winner in election["elected"]:
+            entry = next((c for c in entries if c.get("full_name") == winner["full_name"]), {})
+            r = Record("c", entry)
+            key = (winner["full_name"], r.text("date_of_birth"))
+            if key not in people:
+                people[key] = {
+                    "full_name": winner["full_name"],
+                    "full_name_upper": upper(winner["full_name"]),
+                    "date_of_birth": date_text(r.date("date_of_birth")),
+                    "hometown": r.text("hometown"),
+                    "education": r.text("education"),
+                    "political_theory": r.text("political_theory"),
+                    "joined_party_on": date_text(r.date("joined_party_on")),
+                    "position": r.text("position"),
+                    "offices": [],
+                }
+            if member not in people[key]["offices"]:
+                people[key]["offices"].append(member)
+    return [{**person, "n": i + 1, "elected_as": _sentence(", ".join(person["offices"]))}
+            for i, person in enumerate(people.values())]
+
+
+def _ratification_decision_context(cg: Record, org_ctx: dict, conf: dict, held: list[dict],
+                                   elections: list[dict], standing: bool) -> dict[str, Any]:
+    """The grassroots committee's decision ratifying the elected of the offices congress.toml's
+    ``ratified_offices`` lists (294-QĐ/TW §16.1.2): only those the tallies elected, by office."""
+    p = "congress.ratification_decision."
+    committee = org_ctx["committee"]
+    names = {"standing_committee": standing, "committee_name_upper": committee["name_upper"]}
+    words = conf["ratification_decision"]
+    offices = []
+    for source, election in zip(held, elections, strict=True):
+        if source.get("office") not in conf["ratified_offices"] or not election["elected"]:
+            continue
+        who = [w["full_name"] for w in election["elected"]]
+        offices.append({"title": election["title"], "office": election["office"], "names": who,
+                        "joined": ", ".join(who), "count": count(len(who)), "several": len(who) > 1})
+    return {
+        "date": date_text(cg.date(p + "date")),
+        "received_on": date_text(cg.date(p + "received_on")),
+        "standing_committee": standing,
+        "authority_line": render_text(words["authority_line"], names),
+        "offices": offices,
+        "offices_joined": ", ".join(o["office"] for o in offices),
+        "signer": {**committee["signer"], "on_behalf": render_text(words["on_behalf"], names)},
     }
 
 
@@ -586,7 +659,11 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str) -> dict[
         "elections": elections,
         "offices_joined": ", ".join(e["office"] for e in elections),
         "new_secretary": secretary,
-        "ratification": _ratification_context(cg, org_ctx, when, conf["ratification"]["addressee"]),
+        "ratification": _ratification_context(cg, org_ctx, when, conf["ratification"]["addressee"],
+                                              _standing_committee_ratifies(cg, conf)),
+        "elected_list": _elected_list_context(held, elections, conf),
+        "ratification_decision": _ratification_decision_context(cg, org_ctx, conf, held, elections,
+                                                                _standing_committee_ratifies(cg, conf)),
     }
 
 

@@ -707,7 +707,12 @@ def _read_congress(path: Path, sink: DataProblems, file: str, registry: Registry
             offices.problem(name, f'chức danh "{name}" không có trong các lựa chọn của congress.elections[].office '
                                   f"(fields.toml){closest(name, known)}")
     _one_of(t, "secretary_office", out.get("secretary_office"), known, "congress.elections[].office")
-    t.unknown(("symbol", "offices", *CONGRESS_WORDING[""], *(k for k in CONGRESS_WORDING if k)))
+    out["ratified_offices"] = t.texts("ratified_offices", required=True, nonempty=True)
+    for office in out["ratified_offices"]:
+        _one_of(t, "ratified_offices", office, known, "congress.elections[].office")
+    out["standing_committee_ratifies"] = t.boolean("standing_committee_ratifies", required=True)
+    t.unknown(("symbol", "offices", "ratified_offices", "standing_committee_ratifies", *CONGRESS_WORDING[""],
+               *(k for k in CONGRESS_WORDING if k)))
     return out
 
 
@@ -731,7 +736,9 @@ CONGRESS_WORDING: Wording = {
     "": {"name": _CONGRESS_NAMES, "issuer": _CONGRESS_NAMES, "term_upper": _CONGRESS_NAMES, "secretary_office": None},
     "election": {"elected": ("full_name", "votes", "pct")},
     "vote_counters": {"head": None, "member": None},
-    "ratification": {"addressee": ("committee_name",)},
+    "ratification": {"addressee": ("committee_name", "standing_committee")},
+    "ratification_decision": {"authority_line": ("standing_committee", "committee_name_upper"),
+                              "on_behalf": ("standing_committee",)},
 }
 # wording.toml's [cell_committee]: from how many official members a cell has a chi ủy
 CELL_COMMITTEE_KEYS = ("min_official",)
