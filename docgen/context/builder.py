@@ -570,6 +570,10 @@ def _election_context(e: dict, conf: dict, base: int | None, none: str, nominati
     unfilled = seats - len(everyone)
     left_empty = e.get("seats_left_empty")
     allotted = e.get("allotted_by_superior")
+    on_list = {row["full_name"].casefold() for row in first["candidates"]}
+    floor = nominations or {"nominees": [], "withdrawals": []}
+    floor = {"nominees": [{**n, "joined": n["full_name"].casefold() in on_list} for n in floor["nominees"]],
+             "withdrawals": floor["withdrawals"]}
     return {
         "office": office["body"],
         "title": office["title"],
@@ -598,7 +602,7 @@ def _election_context(e: dict, conf: dict, base: int | None, none: str, nominati
         "seats_left_empty": ({"count": count(max(unfilled, 0)), "reason": str(left_empty.get("reason", ""))}
                              if isinstance(left_empty, dict) else None),
         "ballots": first["ballots"],
-        **(nominations or {"nominees": [], "withdrawals": []}),
+        **floor,
     }
 
 
@@ -706,6 +710,8 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str, not_coun
         **_bodies_context(cg, conf),
         "elections": elections,
         "offices_joined": ", ".join(e["office"] for e in elections),
+        # the chi ủy's election, whose number of seats the congress votes (None without one)
+        "committee_election": next((e for e in elections if e["is_committee"]), None),
         "new_secretary": secretary,
         "ratification": _ratification_context(cg, org_ctx, when, conf["ratification"]["addressee"]),
     }
