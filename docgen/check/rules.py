@@ -615,12 +615,16 @@ def _attendance(cg: Record, params: dict) -> Attendance:
 
 def _base(cg: Record, params: dict) -> int | None:
     """The official members counted for the congress's votes and elections (294-QĐ/TW §9.3.2)."""
-    return vote_base(cg.int("congress.members.official"), _attendance(cg, params).not_counted)
+    official, att = cg.int("congress.members.official"), _attendance(cg, params)
+    if official is not None and att.absent_official > official:
+        return None  # congress.counts names it; no base can be worked out
+    return vote_base(official, att.not_counted)
 
 
 def _present_official(cg: Record, params: dict) -> int | None:
     official = cg.int("congress.members.official")
-    return None if official is None else official - _attendance(cg, params).absent_official
+    absent = _attendance(cg, params).absent_official
+    return None if official is None or absent > official else official - absent  # else congress.counts
 
 
 def _key(name: object) -> str:
