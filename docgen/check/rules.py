@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..domain.elections import (
+    VOTES,
     Attendance,
     attendance,
     elected_in,
@@ -656,8 +657,8 @@ def _all_listed(cg: Record) -> dict[str, str]:
     out: dict[str, str] = {}
     for _, e in _elections(cg):
         office = str(e.get("office", ""))
-        ballots = [e] + [r for r in (e.get("rounds") if isinstance(e.get("rounds"), list) else [])
-                         if isinstance(r, dict)]
+        further = e.get("rounds")
+        ballots = [e] + [r for r in (further if isinstance(further, list) else []) if isinstance(r, dict)]
         for b in ballots:
             for _, name in _listed(b):
                 out.setdefault(_key(name), office)
@@ -782,7 +783,7 @@ def election_structure(inputs: Inputs, params: dict) -> Iterator[Violation]:
         return
     committees = [(i, e) for i, e in elections if e.get("office") == committee]
     if official < least:
-        for i, e in committees:
+        for i, _e in committees:
             yield Violation(f"congress.elections[{i}].office", case="small_cell", office=committee, **values)
         return
     for i, e in committees:
@@ -888,9 +889,6 @@ def election_nominee(inputs: Inputs, params: dict) -> Iterator[Violation]:
             if _key(name) in listed:
                 yield Violation(f"{p}.withdrawals[{j}].full_name", case="withdrawn", office=office, name=name,
                                 votes=0, present=present, limit=limit)
-
-
-VOTES = ("agenda", "working_rules", "committee_size", "candidate_list", "resolution")
 
 
 @rule("congress.votes")

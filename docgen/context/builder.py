@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..domain.elections import Round, attendance, elected_in, election_rounds, vote_base
+from ..domain.elections import VOTES, Round, attendance, elected_in, election_rounds, vote_base
 from ..domain.vietnamese import (
     dashed_date,
     doc_number,
@@ -489,10 +489,6 @@ def _votes_context(cg: Record, base: int | None) -> dict[str, Any]:
     return out
 
 
-# the show-of-hands votes of a congress, as congress.votes names them (fields.toml)
-VOTES = ("agenda", "working_rules", "committee_size", "candidate_list", "resolution")
-
-
 def _ballots_context(source: dict, none: str) -> dict[str, Any]:
     issued, returned, valid = (source.get(k) if isinstance(source.get(k), int) else None
                                for k in ("ballots_issued", "ballots_returned", "ballots_valid"))
@@ -537,12 +533,13 @@ def _nominations_context(cg: Record, office: str, present: int | None) -> dict[s
     for n in items if isinstance(items, list) else []:
         if not isinstance(n, dict) or n.get("office") != office:
             continue
-        for it in n.get("nominees") if isinstance(n.get("nominees"), list) else []:
+        listed, left = n.get("nominees"), n.get("withdrawals")
+        for it in listed if isinstance(listed, list) else []:
             if isinstance(it, dict):
                 votes = it.get("votes") if isinstance(it.get("votes"), int) else None
                 nominees.append({"full_name": str(it.get("full_name", "")), "votes": count(votes),
                                  "pct": share(votes, present)})
-        for it in n.get("withdrawals") if isinstance(n.get("withdrawals"), list) else []:
+        for it in left if isinstance(left, list) else []:
             if isinstance(it, dict):
                 withdrawals.append({"full_name": str(it.get("full_name", "")),
                                     "reason": it.get("reason") if isinstance(it.get("reason"), str) else ""})
@@ -621,8 +618,9 @@ def _bodies_context(cg: Record, conf: dict) -> dict[str, Any]:
     board = [it for it in items if isinstance(it, dict)] if isinstance(items, list) else []
     head_role = conf["vote_counters"]["head"]
     heads = [str(it.get("full_name", "")) for it in board if it.get("role") == head_role]
-    counters = [{"n": i + 1, "full_name": str(it.get("full_name", "")), "role": str(it.get("role", ""))}
-                for i, it in enumerate(board)]
+    counters: list[dict[str, Any]] = [
+        {"n": i + 1, "full_name": str(it.get("full_name", "")), "role": str(it.get("role", ""))}
+        for i, it in enumerate(board)]
     items = cg.raw(p + "guests")
     guests = [{"full_name": str(it.get("full_name", "")), "title": str(it.get("title", ""))}
               for it in (items if isinstance(items, list) else []) if isinstance(it, dict)]

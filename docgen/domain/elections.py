@@ -98,6 +98,10 @@ def _count(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
+# the show-of-hands votes of a congress, as congress.votes names them (fields.toml)
+VOTES = ("agenda", "working_rules", "committee_size", "candidate_list", "resolution")
+
+
 @dataclass(frozen=True)
 class Attendance:
     """Who of the cell was absent, from ``congress.members.absent[]``: the absent official and
