@@ -708,6 +708,12 @@ def _read_congress(path: Path, sink: DataProblems, file: str, registry: Registry
                                   f"(fields.toml){closest(name, known)}")
     for key in OFFICE_KEYS:
         _one_of(t, key, out.get(key), known, "congress.elections[].office")
+    roles: tuple[str, ...] = ()
+    if registry is not None and "congress.counting_board[].role" in registry:
+        roles = registry["congress.counting_board[].role"].choices
+    board = t.sub("vote_counters")
+    for key in ("head", "member"):
+        _one_of(board, key, out.get("vote_counters", {}).get(key), roles, "congress.counting_board[].role")
     categories: tuple[str, ...] = ()
     if registry is not None and "congress.members.absent[].category" in registry:
         categories = registry["congress.members.absent[].category"].choices
