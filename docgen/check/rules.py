@@ -963,7 +963,8 @@ def election_ballots(inputs: Inputs, params: dict) -> Iterator[Violation]:
         if base is None or _int(e, "seats") is None:
             continue
         for r in election_rounds(e, base)[1:]:
-            yield from _ballots(r.source, f"{p}rounds[{r.number - 2}].", e.get("office"), present, r.tally.seats)
+            seats = r.tally.seats or None  # a round with no seat left is election.rounds'
+            yield from _ballots(r.source, f"{p}rounds[{r.number - 2}].", e.get("office"), present, seats)
 
 
 def _outcomes(cg: Record, params: dict):
