@@ -28,6 +28,8 @@ demo: $(STAMP)
 	  $(BIN)/docgen admission-dossier "$$f" --org samples/org.json -o $(OUT)/dossiers/$$(basename "$$f" .json) || exit $$?; \
 	done
 	$(BIN)/docgen congress samples/congress.json --org samples/org.json -o $(OUT)/congress
+	$(BIN)/docgen congress samples/congress-small.json --org samples/org.json -o $(OUT)/congress-small
+	$(BIN)/docgen congress samples/congress-round2.json --org samples/org.json -o $(OUT)/congress-round2
 	$(BIN)/docgen batch admission-decision samples/roster.xlsx --org samples/org.json -o $(OUT)/roster
 	@echo "A roster with broken rows, to show the report (exit code 3 is expected):"
 	-$(BIN)/docgen batch admission-decision samples/roster-broken.xlsx --org samples/org.json -o $(OUT)/roster-broken

@@ -250,7 +250,7 @@ def test_the_org_files_has_committee_wins_over_the_count(engine, org_data):
 @pytest.mark.parametrize("official, on_behalf", [(9, True), (8, False)])
 def test_congress_papers_sign_for_the_chi_uy_by_the_congress_count(engine, org_data, official, on_behalf):
     congress = read_json(CONGRESS)
-    congress["congress"]["members"].update(official=official, present_official=official - 1, not_counted=0)
+    congress["congress"]["members"].update(official=official, present_official=official - 1)
     for form in ("ratification-request", "attendance-report"):
         # rendered unchecked: the sample's ballots outnumber so small a cell, which is not the point here
         doc = engine.render(engine.library.get(form), make_inputs(engine, org_data, congress, "congress"))

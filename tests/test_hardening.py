@@ -195,17 +195,18 @@ def test_candidates_null_is_named_by_every_paper_that_reports_the_election(tmp_p
         assert_refused(invoke(*args), out, "required", "congress.elections[0].candidates", "Danh sách bầu cử (thứ 1)")
 
 
-def test_not_counted_above_official_is_named_for_vote_count_minutes(tmp_path, congress):
-    """The vote-count minutes do not run congress.counts; the share of a negative base failed."""
-    congress["congress"]["members"]["not_counted"] = 15
+def test_absentees_above_official_are_named_for_vote_count_minutes(tmp_path, congress):
+    """Every congress rule runs for the vote-count minutes too: no negative base is printed."""
+    congress["congress"]["members"]["absent"] = [
+        {"full_name": f"Đảng Viên {chr(65 + i)}", "status": "official", "category": "suspended_or_detained"}
+        for i in range(15)]
     profile = write(tmp_path, "c.json", congress)
     out = tmp_path / "out"
     for args in (("check", profile, "--org", ORG, "--form", "vote-count-minutes"),
                  ("vote-count-minutes", profile, "--org", ORG, "-o", out),
                  ("congress", profile, "--org", ORG, "-o", out)):
-        assert_refused(invoke(*args), out, "range.int", "congress.members.not_counted",
-                       "(congress.members.not_counted) là 15, không được nhiều hơn",
-                       '"Số đảng viên chính thức được triệu tập" (congress.members.official) là 14')
+        assert_refused(invoke(*args), out, "congress.counts", "congress.members.absent",
+                       "có 15 đảng viên chính thức vắng mặt, nhiều hơn số được triệu tập (14)")
 
 
 def test_not_counted_above_the_absentees_is_named_for_the_decision(tmp_path, cand):
@@ -500,10 +501,10 @@ def test_invisible_character_in_a_date_is_refused(engine, org_data, cand):
 
 
 def test_invisible_character_in_a_list_of_names_is_refused(engine, org_data, congress):
-    congress["congress"]["vote_counters"][0] = "Dương Thị\u200b Ỷ Nhi"
-    (p,) = at(problems(engine, org_data, congress, "congress"), "congress.vote_counters[0]")
+    congress["congress"]["presidium"][0] = "Lê Văn\u200b Quyết"
+    (p,) = at(problems(engine, org_data, congress, "congress"), "congress.presidium[0]")
     assert p.rule == "text.invisible_character" and p.severity == "error"
-    assert "Ban Kiểm phiếu (người đầu là trưởng ban) (dòng 1)" in p.message
+    assert "Đoàn Chủ tịch đại hội (dòng 1)" in p.message
 
 
 def test_invisible_characters_in_free_text_are_removed_with_a_warning(tmp_path, cand):

@@ -335,7 +335,8 @@ def test_rule_params_match_what_each_rule_reads():
     assert read
     for rid, names in read.items():
         # what the engine gives every rule (RuleBook.shared_params), not thresholds of rules.toml
-        shared = {"calendar", "rules", "rule_params", "verified_until", "edition"}
+        shared = {"calendar", "rules", "rule_params", "verified_until", "edition", "congress",
+                      "min_official"}
         assert names - shared == set(PARAMS.get(rid, {})), rid
     assert set(PARAMS) <= set(read)
 

@@ -46,7 +46,7 @@ def user_shared_file(tmp_path: Path, name: str, old: str, new: str) -> Path:
 
 def congress_without_absent_reasons(tmp_path: Path) -> Path:
     data = read_json(CONGRESS)
-    del data["congress"]["members"]["absent_reasons"]
+    data["congress"]["members"].update(absent=[], present_official=14)
     path = tmp_path / "congress.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
@@ -60,9 +60,8 @@ EDITS = {
     "committee-on-behalf": ("wording.toml", 'on_behalf = "T/M ĐẢNG ỦY"',
                             'on_behalf = "THAY MẶT ĐẢNG ỦY"', "admission-decision", HUONG,
                             "T/M ĐẢNG ỦY", "THAY MẶT ĐẢNG ỦY"),
-    "vote-counters": ("congress.toml", 'head = "Trưởng ban"', 'head = "Trưởng Ban kiểm phiếu"',
-                      "vote-count-minutes", CONGRESS, "Dương Thị Ỷ Nhi, Trưởng ban;",
-                      "Dương Thị Ỷ Nhi, Trưởng Ban kiểm phiếu;"),
+    "secretary-label": ("congress.toml", 'secretariat_one = "THƯ KÝ ĐẠI HỘI"', 'secretariat_one = "THƯ KÝ"',
+                        "congress-minutes", CONGRESS, "THƯ KÝ ĐẠI HỘI Đỗ Thị Mai Anh", "THƯ KÝ Đỗ Thị Mai Anh"),
     "ratification-addressee": ("congress.toml",
                                'addressee = "{% if standing_committee %}Ban Thường vụ {% endif %}{{ committee_name }}"',
                                'addressee = "Thường trực {{ committee_name }}"', "ratification-request", CONGRESS,

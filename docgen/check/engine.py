@@ -95,8 +95,8 @@ class RuleBook:
     @cached_property
     def shared_params(self) -> dict:
         """What every rule function gets besides its own thresholds: the working-day calendar,
-        every rule id with whether it accepts an exception, and the newest edition of the legal
-        basis with the day it was last checked as current."""
+        every rule id with whether it accepts an exception, the newest edition of the legal
+        basis with the day it was last checked as current, and the congress's conventions."""
         editions, _ = self.library.legal
         newest = editions[-1] if editions else None
         return {
@@ -106,6 +106,10 @@ class RuleBook:
             "rule_params": {rid: s.params for rid, s in self.specs.items()},
             "verified_until": newest.verified_until if newest else None,
             "edition": newest.source or newest.id if newest else "",
+            # congress.toml (the offices by role, the absentees not counted, the counting board's
+            # roles) and from how many official members a cell has a chi ủy (wording.toml)
+            "congress": self.library.congress_conf,
+            "min_official": self.library.wording["cell_committee"]["min_official"],
         }
 
     def run(self, specs: list[RuleSpec], inputs: Inputs, registry: Registry) -> list[Problem]:

@@ -12,7 +12,16 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from ..domain.elections import election_tally, surplus_over_limit, vote_base
+from ..domain.elections import (
+    VOTES,
+    Attendance,
+    attendance,
+    elected_in,
+    election_rounds,
+    over_half,
+    surplus_over_limit,
+    vote_base,
+)
 from ..domain.workdays import add_months, age_in_months
 from ..errors import DataProblems, closest, toml_key
 from ..load.model import Inputs, Record
@@ -32,6 +41,8 @@ PARAMS: dict[str, dict[str, tuple[int, int]]] = {
     "deadline.decision": {"working_days": (0, 1000), "max_extension": (0, 1000)},
     "deadline.ceremony": {"working_days": (0, 1000)},
     "election.surplus": {"limit_percent": (0, 100)},
+    "election.nominee": {"limit_percent": (0, 100)},
+    "election.structure": {"max_committee": (1, 100)},
     "deadline.ratification": {"working_days": (0, 1000)},
     "deadline.ratification_decision": {"working_days": (0, 1000)},
 }
@@ -600,30 +611,345 @@ def _int(e: dict, key: str):
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
+def _attendance(cg: Record, params: dict) -> Attendance:
+    return attendance(cg.raw("congress.members.absent"), params["congress"]["not_counted"])
+
+
+def _base(cg: Record, params: dict) -> int | None:
+    """The official members counted for the congress's votes and elections (294-QĐ/TW §9.3.2)."""
+    official, att = cg.int("congress.members.official"), _attendance(cg, params)
+    if official is not None and att.absent_official > official:
+        return None  # congress.counts names it; no base can be worked out
+    return vote_base(official, att.not_counted)
+
+
+def _present_official(cg: Record, params: dict) -> int | None:
+    official = cg.int("congress.members.official")
+    absent = _attendance(cg, params).absent_official
+    return None if official is None or absent > official else official - absent  # else congress.counts
+
+
+def _key(name: object) -> str:
+    """A name as compared across the congress's lists: case and spacing do not matter."""
+    return " ".join(name.split()).casefold() if isinstance(name, str) else ""
+
+
+def _named(cg: Record, path: str) -> list[tuple[int, str]]:
+    """The people of a list of ``path``: strings, or objects with a ``full_name``."""
+    items = cg.raw(path)
+    out = []
+    for i, it in enumerate(items if isinstance(items, list) else []):
+        name = it.get("full_name") if isinstance(it, dict) else it
+        if isinstance(name, str) and name.strip():
+            out.append((i, name))
+    return out
+
+
+def _listed(e: dict) -> list[tuple[int, str]]:
+    """The candidates of an election's first ballot, by index."""
+    cands = e.get("candidates")
+    return [(j, c["full_name"]) for j, c in enumerate(cands if isinstance(cands, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("full_name"), str)]
+
+
+def _all_listed(cg: Record) -> dict[str, str]:
+    """Everyone on any list of the congress (every ballot of every election, and every nominee),
+    by compared name: the office they stood for."""
+    out: dict[str, str] = {}
+    for _, e in _elections(cg):
+        office = str(e.get("office", ""))
+        further = e.get("rounds")
+        ballots = [e] + [r for r in (further if isinstance(further, list) else []) if isinstance(r, dict)]
+        for b in ballots:
+            for _, name in _listed(b):
+                out.setdefault(_key(name), office)
+    items = cg.raw("congress.nominations")
+    for n in items if isinstance(items, list) else []:
+        if not isinstance(n, dict):
+            continue
+        nominees = n.get("nominees")
+        for it in nominees if isinstance(nominees, list) else []:
+            if isinstance(it, dict):
+                out.setdefault(_key(it.get("full_name")), str(n.get("office", "")))
+    return out
+
+
 @rule("congress.counts")
 def congress_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The members convened, those absent (congress.members.absent[]) and the present counts
+    agree; only an absentee can be left out of the base, so those not counted never exceed
+    the absent official members."""
     cg = _congress(inputs)
     if cg is None:
         return
     p = "congress.members."
     o, pr = cg.int(p + "official"), cg.int(p + "probationary")
-    po, pp = cg.int(p + "present_official"), cg.int(p + "present_probationary")
-    nc = cg.int(p + "not_counted", 0)
-    if o is None or pr is None or po is None or pp is None:
+    if o is None or pr is None:
         return
-    if po > o:
-        yield Violation(p + "present_official",
-                        problem=f"số đảng viên chính thức có mặt ({po}) nhiều hơn số được triệu tập ({o})")
-    if pp > pr:
-        yield Violation(p + "present_probationary",
-                        problem=f"số đảng viên dự bị có mặt ({pp}) nhiều hơn số được triệu tập ({pr})")
-    if nc > o:
-        yield Violation(p + "not_counted",
-                        problem=f"số không tính khi bầu cử ({nc}) nhiều hơn số đảng viên chính thức ({o})")
+    att = _attendance(cg, params)
+    if att.absent_official > o:
+        yield Violation(p + "absent", problem=f"có {att.absent_official} đảng viên chính thức vắng mặt, "
+                                              f"nhiều hơn số được triệu tập ({o})")
+    if att.absent_probationary > pr:
+        yield Violation(p + "absent", problem=f"có {att.absent_probationary} đảng viên dự bị vắng mặt, "
+                                              f"nhiều hơn số được triệu tập ({pr})")
+    for key, convened, absent, what in (("present_official", o, att.absent_official, "chính thức"),
+                                        ("present_probationary", pr, att.absent_probationary, "dự bị")):
+        given = cg.int(p + key)
+        if given is not None and given != convened - absent:
+            yield Violation(p + key, problem=f"số đảng viên {what} có mặt ghi {given}, nhưng {convened} được "
+                                             f"triệu tập và {absent} vắng mặt (congress.members.absent) "
+                                             f"thì có mặt {convened - absent}")
+    seen: set[str] = set()
+    for i, name in _named(cg, p + "absent"):
+        if _key(name) in seen:
+            yield Violation(f"{p}absent[{i}].full_name", problem=f"đồng chí {name} được ghi vắng mặt hai lần")
+        seen.add(_key(name))
     staff = cg.int("congress.staff_total")
     if staff is not None and staff < o + pr:
         yield Violation("congress.staff_total",
                         problem=f"tổng số cán bộ của đơn vị ({staff}) ít hơn số đảng viên ({o + pr})")
+
+
+@rule("congress.counting_board")
+def congress_counting_board(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The counting board: official members present who are on no list and not guests, with
+    one head (294-QĐ/TW §12.4.1)."""
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    listed = _all_listed(cg)
+    guests = {_key(n) for _, n in _named(cg, "congress.guests")}
+    absent = {_key(n) for _, n in _named(cg, "congress.members.absent")}
+    board = _named(cg, "congress.counting_board")
+    for i, name in board:
+        path = f"congress.counting_board[{i}].full_name"
+        if _key(name) in listed:
+            yield Violation(path, name=name, case="listed", office=listed[_key(name)])
+        elif _key(name) in guests:
+            yield Violation(path, name=name, case="guest", office="")
+        elif _key(name) in absent:
+            yield Violation(path, name=name, case="absent", office="")
+    items = cg.raw("congress.counting_board")
+    if isinstance(items, list) and items:
+        head = params["congress"]["vote_counters"]["head"]
+        heads = sum(1 for it in items if isinstance(it, dict) and it.get("role") == head)
+        if heads != 1:
+            yield Violation("congress.counting_board", name="", case="heads", office="", heads=heads, head=head)
+
+
+@rule("congress.presidium")
+def congress_presidium(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The presidium and the secretariat are the cell's own members present, never a guest
+    (294-QĐ/TW §12.1.1); the superior's speaker is one of the guests."""
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    guests = {_key(n) for _, n in _named(cg, "congress.guests")}
+    absent = {_key(n) for _, n in _named(cg, "congress.members.absent")}
+    for body in ("presidium", "secretariat"):
+        for i, name in _named(cg, f"congress.{body}"):
+            if _key(name) in guests:
+                yield Violation(f"congress.{body}[{i}]", name=name, body=body, case="guest")
+            elif _key(name) in absent:
+                yield Violation(f"congress.{body}[{i}]", name=name, body=body, case="absent")
+    speaker = cg.text("congress.superior_speaker")
+    if speaker and _key(speaker) not in guests:
+        yield Violation("congress.superior_speaker", name=speaker, body="", case="speaker")
+
+
+@rule("election.structure")
+def election_structure(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """294-QĐ/TW §23.2: from ``min_official`` official members a cell elects a chi ủy of at
+    most ``max_committee``, then a bí thư and one phó bí thư from among the chi ủy just
+    elected; a smaller cell elects no chi ủy, a bí thư and at most one phó bí thư."""
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    official = cg.int("congress.members.official")
+    conf, least = params["congress"], params["min_official"]
+    committee, secretary, deputy = conf["committee_office"], conf["secretary_office"], conf["deputy_office"]
+    values = dict(official=official, min_official=least, max_committee=params["max_committee"])
+    elections = _elections(cg)
+    seen: set[str] = set()
+    for i, e in elections:
+        office = e.get("office")
+        if isinstance(office, str) and office in seen:
+            yield Violation(f"congress.elections[{i}].office", case="duplicate", office=office, **values)
+        seen.add(str(office))
+        seats = _int(e, "seats")
+        if office in (secretary, deputy) and seats is not None and seats != 1:
+            yield Violation(f"congress.elections[{i}].seats", case="one_seat", office=office, seats=seats, **values)
+    if official is None:
+        return
+    committees = [(i, e) for i, e in elections if e.get("office") == committee]
+    if official < least:
+        for i, _e in committees:
+            yield Violation(f"congress.elections[{i}].office", case="small_cell", office=committee, **values)
+        return
+    for i, e in committees:
+        seats = _int(e, "seats")
+        if seats is not None and seats > params["max_committee"]:
+            yield Violation(f"congress.elections[{i}].seats", case="committee_seats", office=committee, seats=seats,
+                            **values)
+    base = _base(cg, params)
+    elected: set[str] | None = None
+    if committees and base is not None:
+        elected = {_key(c.full_name) for c in elected_in(election_rounds(committees[0][1], base))}
+    for i, e in elections:
+        office = e.get("office")
+        if office not in (secretary, deputy):
+            continue
+        if not committees:
+            yield Violation(f"congress.elections[{i}].office", case="no_committee", office=office, **values)
+            continue
+        for j, name in _listed(e):
+            if elected is not None and _key(name) not in elected:
+                yield Violation(f"congress.elections[{i}].candidates[{j}].full_name", case="not_in_committee",
+                                office=office, name=name, **values)
+
+
+@rule("election.surplus")
+def election_surplus(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """190-QĐ/TW Art. 14: a committee's list is longer than its seats, by at most
+    ``limit_percent``; a list is never shorter than the seats (a one-seat bí thư or phó bí thư
+    election may have one candidate)."""
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    limit = params["limit_percent"]
+    committee = params["congress"]["committee_office"]
+    for i, e in _elections(cg):
+        seats = _int(e, "seats")
+        cands = e.get("candidates") if isinstance(e.get("candidates"), list) else None
+        if seats is None or cands is None or seats == 0:
+            continue
+        n = len(cands)
+        values = dict(office=e.get("office"), listed=n, seats=seats, limit=limit, most=seats + seats * limit // 100)
+        if n < seats:
+            yield Violation(f"congress.elections[{i}].candidates", case="too_few", **values)
+        elif n == seats and e.get("office") == committee:
+            yield Violation(f"congress.elections[{i}].candidates", case="no_surplus", **values)
+        elif surplus_over_limit(n, seats, limit):
+            yield Violation(f"congress.elections[{i}].candidates", case="too_many", **values)
+
+
+@rule("election.delegates")
+def election_delegates(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The number of delegates to the superior congress is allotted by the superior committee,
+    not voted: that election names the allotting paper, and no other election does."""
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    delegates = params["congress"]["delegates_office"]
+    for i, e in _elections(cg):
+        allotted = isinstance(e.get("allotted_by_superior"), str) and e["allotted_by_superior"].strip() != ""
+        if e.get("office") == delegates and not allotted:
+            yield Violation(f"congress.elections[{i}].allotted_by_superior", missing=True, office=e.get("office"))
+        elif e.get("office") != delegates and "allotted_by_superior" in e:
+            yield Violation(f"congress.elections[{i}].allotted_by_superior", missing=False, office=e.get("office"))
+
+
+@rule("election.nominee")
+def election_nominee(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """190-QĐ/TW Art. 14.3: a person nominated or self-nominated at the congress joins the list
+    only with more than ``limit_percent`` of the official members present; one who withdrew
+    is not on it; a nomination is for an election the congress holds."""
+    cg = _congress(inputs)
+    items = cg.raw("congress.nominations") if cg is not None else None
+    if cg is None or not isinstance(items, list):
+        return
+    present = _present_official(cg, params)
+    limit = params["limit_percent"]
+    by_office = {e.get("office"): (i, e) for i, e in _elections(cg)}
+    for k, n in enumerate(items):
+        if not isinstance(n, dict):
+            continue
+        p = f"congress.nominations[{k}]"
+        office = n.get("office")
+        if office not in by_office:
+            yield Violation(p + ".office", case="no_election", office=office, name="", votes=0, present=present,
+                            limit=limit)
+            continue
+        listed = {_key(name) for _, name in _listed(by_office[office][1])}
+        withdrawn = {_key(name) for _, name in _named(Record("n", n), "withdrawals")}
+        nominees = n.get("nominees")
+        for j, it in enumerate(nominees if isinstance(nominees, list) else []):
+            votes = _int(it, "votes") if isinstance(it, dict) else None
+            name = it.get("full_name") if isinstance(it, dict) else None
+            if votes is None or not isinstance(name, str) or present is None:
+                continue
+            values = dict(office=office, name=name, votes=votes, present=present, limit=limit)
+            if votes > present:
+                yield Violation(f"{p}.nominees[{j}].votes", case="votes_over", **values)
+            elif 100 * votes <= limit * present and _key(name) in listed:
+                yield Violation(f"{p}.nominees[{j}].votes", case="below", **values)
+            elif 100 * votes > limit * present and _key(name) not in listed and _key(name) not in withdrawn:
+                yield Violation(f"{p}.nominees[{j}].full_name", case="missing", **values)
+        for j, name in _named(Record("n", n), "withdrawals"):
+            if _key(name) in listed:
+                yield Violation(f"{p}.withdrawals[{j}].full_name", case="withdrawn", office=office, name=name,
+                                votes=0, present=present, limit=limit)
+
+
+@rule("congress.votes")
+def congress_votes(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """Each show-of-hands tally is cast by the official members present and adopts only with
+    more than half of the base; the number of chi ủy members is voted exactly when a chi ủy is
+    elected (294-QĐ/TW §14.3)."""
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    present, base = _present_official(cg, params), _base(cg, params)
+    for key in VOTES:
+        p = f"congress.votes.{key}."
+        approve, reject = cg.int(p + "approve"), cg.int(p + "reject")
+        if approve is None:
+            continue
+        values = dict(approve=approve, reject=reject or 0, present=present, base=base)
+        if present is not None and approve + (reject or 0) > present:
+            yield Violation(p + "approve", case="over", **values)
+        elif base is not None and not over_half(approve, base):
+            yield Violation(p + "approve", case="not_passed", **values)
+    committee = params["congress"]["committee_office"]
+    has_committee = any(e.get("office") == committee for _, e in _elections(cg))
+    voted = cg.int("congress.votes.committee_size.approve") is not None
+    if has_committee and not voted:
+        yield Violation("congress.votes.committee_size.approve", case="missing_size", approve=0, reject=0,
+                        present=present, base=base)
+    elif voted and not has_committee:
+        yield Violation("congress.votes.committee_size.approve", case="size_without_committee", approve=0, reject=0,
+                        present=present, base=base)
+
+
+def _ballots(e: dict, p: str, office: object, present: int | None, seats: int | None) -> Iterator[Violation]:
+    issued, returned, valid = _int(e, "ballots_issued"), _int(e, "ballots_returned"), _int(e, "ballots_valid")
+    if issued is None or returned is None or valid is None:
+        return
+    if returned > issued:
+        yield Violation(p + "ballots_returned", office=office,
+                        problem=f"số phiếu thu về ({returned}) nhiều hơn số phiếu phát ra ({issued})")
+    if valid > returned:
+        yield Violation(p + "ballots_valid", office=office,
+                        problem=f"số phiếu hợp lệ ({valid}) nhiều hơn số phiếu thu về ({returned})")
+    if present is not None and issued > present:
+        yield Violation(p + "ballots_issued", office=office,
+                        problem=f"số phiếu phát ra ({issued}) nhiều hơn số đảng viên chính thức có mặt ({present})")
+    cands = e.get("candidates")
+    total_votes = 0
+    for j, c in enumerate(cands if isinstance(cands, list) else []):
+        votes = _int(c, "votes") if isinstance(c, dict) else None
+        if votes is None:
+            continue
+        total_votes += votes
+        if votes > valid:
+            yield Violation(f"{p}candidates[{j}].votes", office=office,
+                            problem=f"đồng chí {c.get('full_name', '')} có {votes} phiếu, "
+                                    f"nhiều hơn số phiếu hợp lệ ({valid})")
+    if seats is not None and total_votes > valid * seats:
+        yield Violation(p + "ballots_valid", office=office,
+                        problem=f"tổng số phiếu bầu ({total_votes}) nhiều hơn "
+                                f"số phiếu hợp lệ nhân số cần bầu ({valid} × {seats})")
 
 
 @rule("election.ballots")
@@ -631,93 +957,78 @@ def election_ballots(inputs: Inputs, params: dict) -> Iterator[Violation]:
     cg = _congress(inputs)
     if cg is None:
         return
-    present = cg.int("congress.members.present_official")
+    present, base = _present_official(cg, params), _base(cg, params)
     for i, e in _elections(cg):
         p = f"congress.elections[{i}]."
-        issued, returned, valid = _int(e, "ballots_issued"), _int(e, "ballots_returned"), _int(e, "ballots_valid")
-        if None in (issued, returned, valid):
+        yield from _ballots(e, p, e.get("office"), present, _int(e, "seats"))
+        if base is None or _int(e, "seats") is None:
             continue
-        if returned > issued:
-            yield Violation(p + "ballots_returned", office=e.get("office"),
-                            problem=f"số phiếu thu về ({returned}) nhiều hơn số phiếu phát ra ({issued})")
-        if valid > returned:
-            yield Violation(p + "ballots_valid", office=e.get("office"),
-                            problem=f"số phiếu hợp lệ ({valid}) nhiều hơn số phiếu thu về ({returned})")
-        if present is not None and issued > present:
-            yield Violation(p + "ballots_issued", office=e.get("office"),
-                            problem=f"số phiếu phát ra ({issued}) nhiều hơn số đảng viên chính thức có mặt ({present})")
-        cands = e.get("candidates")
-        if not isinstance(cands, list):
-            cands = []
-        total_votes = 0
-        for j, c in enumerate(cands):
-            votes = _int(c, "votes") if isinstance(c, dict) else None
-            if votes is None:
-                continue
-            total_votes += votes
-            if votes > valid:
-                yield Violation(f"{p}candidates[{j}].votes", office=e.get("office"),
-                                problem=f"đồng chí {c.get('full_name', '')} có {votes} phiếu, "
-                                        f"nhiều hơn số phiếu hợp lệ ({valid})")
-        seats = _int(e, "seats")
-        if seats is not None and total_votes > valid * seats:
-            yield Violation(p + "ballots_valid", office=e.get("office"),
-                            problem=f"tổng số phiếu bầu ({total_votes}) nhiều hơn "
-                                    f"số phiếu hợp lệ nhân số cần bầu ({valid} × {seats})")
+        for r in election_rounds(e, base)[1:]:
+            seats = r.tally.seats or None  # a round with no seat left is election.rounds'
+            yield from _ballots(r.source, f"{p}rounds[{r.number - 2}].", e.get("office"), present, seats)
 
 
-@rule("election.surplus")
-def election_surplus(inputs: Inputs, params: dict) -> Iterator[Violation]:
-    cg = _congress(inputs)
-    if cg is None:
-        return
-    limit = params["limit_percent"]
-    for i, e in _elections(cg):
-        seats = _int(e, "seats")
-        cands = e.get("candidates") if isinstance(e.get("candidates"), list) else None
-        if seats is None or cands is None or seats == 0:
-            continue
-        n = len(cands)
-        if n < seats:
-            yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"), listed=n, seats=seats,
-                            limit=limit, too_few=True, most=seats + seats * limit // 100)
-        elif surplus_over_limit(n, seats, limit):
-            yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"), listed=n, seats=seats,
-                            limit=limit, too_few=False, most=seats + seats * limit // 100)
-
-
-def _tallies(cg: Record):
-    base = vote_base(cg.int("congress.members.official"), cg.int("congress.members.not_counted", 0))
+def _outcomes(cg: Record, params: dict):
+    """Each election with its rounds, and the path of the last round's candidates."""
+    base = _base(cg, params)
     if base is None:
         return
     for i, e in _elections(cg):
         if _int(e, "seats") is None:
             continue
-        _, t = election_tally(e, base)
-        yield i, e, t, base
+        rounds = election_rounds(e, base)
+        last = rounds[-1]
+        where = f"congress.elections[{i}]" + (f".rounds[{last.number - 2}]" if last.number > 1 else "")
+        left_empty = isinstance(e.get("seats_left_empty"), dict)
+        yield i, e, rounds, where, left_empty, base
 
 
 @rule("election.tie")
 def election_tie(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """A tie across the last seat of the last round: a further round among the tied
+    (congress.elections[].rounds[]), or the congress's decision to leave the seat empty."""
     cg = _congress(inputs)
     if cg is None:
         return
-    for i, e, t, _base in _tallies(cg):
-        if t.tied:
-            yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"),
+    for _i, e, rounds, where, left_empty, _base_n in _outcomes(cg, params):
+        t = rounds[-1].tally
+        if t.tied and not left_empty:
+            yield Violation(f"{where}.candidates", office=e.get("office"),
                             names=", ".join(c.full_name for c in t.tied), votes=t.tied[0].votes,
                             seats_left=t.seats - len(t.elected))
 
 
 @rule("election.unfilled")
 def election_unfilled(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """Fewer elected than seats after the last round: a further round, or the congress's
+    recorded decision to leave the seats empty (congress.elections[].seats_left_empty)."""
     cg = _congress(inputs)
     if cg is None:
         return
-    for i, e, t, base in _tallies(cg):
-        if not t.tied and t.unfilled > 0:
-            yield Violation(f"congress.elections[{i}].candidates", office=e.get("office"), seats=t.seats,
-                            elected=len(t.elected), base=base, needed=base // 2 + 1)
+    for i, e, rounds, _where, left_empty, base in _outcomes(cg, params):
+        t = rounds[-1].tally
+        elected = len(elected_in(rounds))
+        seats = _int(e, "seats") or 0
+        if not t.tied and elected < seats and not left_empty:
+            yield Violation(f"congress.elections[{i}].seats_left_empty", office=e.get("office"), seats=seats,
+                            elected=elected, base=base, needed=base // 2 + 1)
+
+
+@rule("election.rounds")
+def election_rounds_rule(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """A further round only while seats are empty, and a decision to leave seats empty only
+    when some are."""
+    cg = _congress(inputs)
+    if cg is None:
+        return
+    for i, e, rounds, _where, left_empty, _base_n in _outcomes(cg, params):
+        for r in rounds[1:]:
+            if r.tally.seats == 0:
+                yield Violation(f"congress.elections[{i}].rounds[{r.number - 2}]", office=e.get("office"),
+                                case="round_not_needed", round=r.number)
+        if left_empty and len(elected_in(rounds)) >= (_int(e, "seats") or 0):
+            yield Violation(f"congress.elections[{i}].seats_left_empty", office=e.get("office"),
+                            case="nothing_empty", round=rounds[-1].number)
 
 
 @rule("deadline.ratification")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..domain.elections import election_tally, vote_base
+from ..domain.elections import VOTES, Round, attendance, elected_in, election_rounds, vote_base
 from ..domain.vietnamese import (
     dashed_date,
     doc_number,
@@ -430,19 +430,34 @@ def _people(names) -> list[str]:
     return [n for n in (names or []) if isinstance(n, str)]
 
 
-def _members_context(cg: Record, none: str) -> tuple[dict[str, Any], int | None]:
-    """Who belongs to the cell and who came: counts, absences, shares, and the vote base; and
-    the number of members (None when a count is missing)."""
+def _members_context(cg: Record, conf: dict, not_counted_words: dict, none: str) -> tuple[dict[str, Any], int | None]:
+    """Who belongs to the cell and who came, from the membership and congress.members.absent[]:
+    counts, absences, shares and the vote base; and the number of members (None when a count
+    is missing). ``conf``: congress.toml; ``not_counted_words``: wording.toml's [not_counted]."""
     p = "congress.members."
     official, probationary = cg.int(p + "official"), cg.int(p + "probationary")
-    came_official, came_probationary = cg.int(p + "present_official"), cg.int(p + "present_probationary")
-    total = present = absent_official = absent_probationary = None
+    items = cg.raw(p + "absent")
+    absentees = [it for it in items if isinstance(it, dict)] if isinstance(items, list) else []
+    att = attendance(absentees, conf["not_counted"])
+    total = present = came_official = came_probationary = None
     if official is not None and probationary is not None:
         total = official + probationary
-        if came_official is not None and came_probationary is not None:
-            present = came_official + came_probationary
-            absent_official, absent_probationary = official - came_official, probationary - came_probationary
-    not_counted = cg.int(p + "not_counted", 0)
+        came_official, came_probationary = official - att.absent_official, probationary - att.absent_probationary
+        present = came_official + came_probationary
+    words = conf["absent"]
+    listed = []
+    for it in absentees:
+        category = str(it.get("category", ""))
+        status = str(it.get("status", ""))
+        listed.append({
+            "full_name": str(it.get("full_name", "")),
+            "status": words.get(status, status),
+            "category": not_counted_words.get(category) or words.get(category, category),
+            "reason": it.get("reason") if isinstance(it.get("reason"), str) else "",
+            "counted": not (status == "official" and category in conf["not_counted"]),
+        })
+    lines = [render_text(words["item"], {k: v for k, v in it.items() if k != "counted"}) for it in listed]
+    base = vote_base(official, att.not_counted)
     return {
         "total": count(total),
         "official": count(official),
@@ -450,30 +465,44 @@ def _members_context(cg: Record, none: str) -> tuple[dict[str, Any], int | None]
         "present": count(present),
         "present_official": count(came_official),
         "present_probationary": count(came_probationary),
-        "absent": count(total - present if total is not None and present is not None else None),
-        "absent_official": count(absent_official),
-        "absent_probationary": count(absent_probationary),
-        "absent_reasons": cg.text(p + "absent_reasons") or none,
-        "not_counted": count(not_counted),
-        "base": count(vote_base(official, not_counted)),
+        "absent": count(att.absent_official + att.absent_probationary if total is not None else None),
+        "absent_official": count(att.absent_official),
+        "absent_probationary": count(att.absent_probationary),
+        "absentees": listed,
+        "absent_reasons": "; ".join(lines) or none,
+        "not_counted": count(att.not_counted),
+        "base": count(base),
         "present_pct": share(present, total),
         "present_official_pct": share(came_official, official),
     }, total if present is not None else None
 
 
-def _election_context(e: dict, conf: dict, base: int | None, none: str) -> dict[str, Any]:
-    """One election: its office, candidates with their votes and shares of the base, who was
-    elected, and the ballots (``conf``: congress.toml)."""
-    offices = conf["offices"]
-    named = e.get("office")
-    if not isinstance(named, str):
-        named = ""
-    office = offices.get(named, {"title": named.capitalize(), "body": named, "member": named})
-    ordered, t = election_tally(e, base or 0)
-    elected_idx = {c.index for c in t.elected}
-    seats, listed = t.seats, len(ordered)
-    issued, returned, valid = (e.get(k) if isinstance(e.get(k), int) else None
+def _votes_context(cg: Record, base: int | None) -> dict[str, Any]:
+    """The show-of-hands tallies (congress.votes): each with ``given`` (False when the file
+    gives none), its counts and the share of the base."""
+    out: dict[str, Any] = {}
+    for key in VOTES:
+        approve, reject = cg.int(f"congress.votes.{key}.approve"), cg.int(f"congress.votes.{key}.reject")
+        out[key] = {"given": approve is not None, "approve": {**count(approve), "pct": share(approve, base)},
+                    "reject": {**count(reject if reject is not None else (0 if approve is not None else None)),
+                               "pct": share(reject or 0, base) if approve is not None else ""}}
+    return out
+
+
+def _ballots_context(source: dict, none: str) -> dict[str, Any]:
+    issued, returned, valid = (source.get(k) if isinstance(source.get(k), int) else None
                                for k in ("ballots_issued", "ballots_returned", "ballots_valid"))
+    return {
+        "issued": count(issued), "returned": count(returned), "valid": count(valid),
+        "invalid": count(returned - valid if returned is not None and valid is not None else None),
+        "invalid_reasons": source.get("invalid_reasons") or none,
+    }
+
+
+def _round_context(r: Round, base: int | None, none: str) -> dict[str, Any]:
+    """One ballot of an election: its list with votes, who it elected, its ballots."""
+    t = r.tally
+    elected_idx = {c.index for c in t.elected}
     rows = [{
         "n": c.index + 1,
         "full_name": c.full_name,
@@ -482,53 +511,141 @@ def _election_context(e: dict, conf: dict, base: int | None, none: str) -> dict[
         "votes": count(c.votes),
         "pct": share(c.votes, base),
         "elected": c.index in elected_idx,
-    } for c, source in zip(t.candidates, ordered, strict=True)]
+    } for c, source in zip(t.candidates, r.ordered, strict=True)]
+    return {
+        "n": r.number,
+        "seats": count(t.seats),
+        "listed": count(len(rows)),
+        "candidates": rows,
+        "elected": [{"n": i + 1, "full_name": c.full_name, "votes": count(c.votes), "pct": share(c.votes, base)}
+                    for i, c in enumerate(t.elected)],
+        "tied_names": ", ".join(c.full_name for c in t.tied),
+        "unfilled": count(t.unfilled) if t.unfilled > 0 else None,
+        "ballots": _ballots_context(r.source, none),
+    }
+
+
+def _nominations_context(cg: Record, office: str, present: int | None) -> dict[str, Any]:
+    """The nominations from the floor for one office: each nominee with the votes to join the
+    list and their share of the official members present, and the withdrawals."""
+    items = cg.raw("congress.nominations")
+    nominees, withdrawals = [], []
+    for n in items if isinstance(items, list) else []:
+        if not isinstance(n, dict) or n.get("office") != office:
+            continue
+        listed, left = n.get("nominees"), n.get("withdrawals")
+        for it in listed if isinstance(listed, list) else []:
+            if isinstance(it, dict):
+                votes = it.get("votes") if isinstance(it.get("votes"), int) else None
+                nominees.append({"full_name": str(it.get("full_name", "")), "votes": count(votes),
+                                 "pct": share(votes, present)})
+        for it in left if isinstance(left, list) else []:
+            if isinstance(it, dict):
+                withdrawals.append({"full_name": str(it.get("full_name", "")),
+                                    "reason": it.get("reason") if isinstance(it.get("reason"), str) else ""})
+    return {"nominees": nominees, "withdrawals": withdrawals}
+
+
+def _election_context(e: dict, conf: dict, base: int | None, none: str, nominations: dict | None = None,
+                      ) -> dict[str, Any]:
+    """One election: its office, its first ballot (candidates with their votes and shares of the
+    base, ballots), any further rounds, who was elected over all rounds, and the decisions
+    around it (``conf``: congress.toml)."""
+    offices = conf["offices"]
+    named = e.get("office")
+    if not isinstance(named, str):
+        named = ""
+    office = offices.get(named, {"title": named.capitalize(), "body": named, "member": named})
+    rounds = election_rounds(e, base or 0)
+    first = _round_context(rounds[0], base, none)
+    further = [_round_context(r, base, none) for r in rounds[1:]]
+    everyone = elected_in(rounds)
+    seats, listed = rounds[0].tally.seats, len(first["candidates"])
     winners: list[dict[str, Any]] = [
         {"n": i + 1, "full_name": c.full_name, "votes": count(c.votes), "pct": share(c.votes, base)}
-        for i, c in enumerate(t.elected)]
+        for i, c in enumerate(everyone)]
+    unfilled = seats - len(everyone)
+    left_empty = e.get("seats_left_empty")
+    allotted = e.get("allotted_by_superior")
+    on_list = {row["full_name"].casefold() for row in first["candidates"]}
+    floor = nominations or {"nominees": [], "withdrawals": []}
+    floor = {"nominees": [{**n, "joined": n["full_name"].casefold() in on_list} for n in floor["nominees"]],
+             "withdrawals": floor["withdrawals"]}
     return {
         "office": office["body"],
         "title": office["title"],
         "title_upper": upper(office["title"]),
         "member": office["member"],
+        # how the number to elect was set: voted by the congress (the chi ủy), one by rule
+        # (bí thư, phó bí thư), or allotted by the superior (delegates)
+        "is_committee": named == conf["committee_office"],
+        "is_delegates": named == conf["delegates_office"],
+        "allotted_by_superior": allotted if isinstance(allotted, str) else "",
         "seats": count(seats),
         "listed": count(listed),
         "surplus": listed > seats,
         "surplus_count": count(listed - seats),
         "surplus_pct": share(listed - seats, seats) if listed > seats else "0%",
-        "candidates": rows,
+        "candidates": first["candidates"],
+        "first_elected": first["elected"],
+        "first_unfilled": first["unfilled"],
+        "tied_names": first["tied_names"],
+        "rounds": further,
         "elected": winners,
         "elected_names": ", ".join(w["full_name"] for w in winners),
         "summary": "; ".join(render_text(conf["election"]["elected"], {
             "full_name": w["full_name"], "votes": w["votes"]["n"], "pct": w["pct"]}) for w in winners),
-        "unfilled": count(t.unfilled) if t.unfilled > 0 else None,
-        "ballots": {
-            "issued": count(issued), "returned": count(returned), "valid": count(valid),
-            "invalid": count(returned - valid if returned is not None and valid is not None else None),
-            "invalid_reasons": e.get("invalid_reasons") or none,
-        },
+        "unfilled": count(unfilled) if unfilled > 0 else None,
+        "seats_left_empty": ({"count": count(max(unfilled, 0)), "reason": str(left_empty.get("reason", ""))}
+                             if isinstance(left_empty, dict) else None),
+        "ballots": first["ballots"],
+        **floor,
     }
 
 
-def _bodies_context(cg: Record, roles: dict) -> dict[str, Any]:
-    """The congress's bodies: presidium, secretariat, vote counters, guests; the first named
-    of each chairs or heads it (``roles``: the vote counters' roles, congress.toml)."""
+def _guest_line(conf: dict, guest: dict) -> str:
+    return render_text(conf["guest"]["line"], {"full_name": guest["full_name"], "title": guest["title"]})
+
+
+def _bodies_context(cg: Record, conf: dict) -> dict[str, Any]:
+    """The congress's bodies: presidium, secretariat, counting board, guests and the superior's
+    speaker; the first named of the presidium chairs it, of the secretariat keeps the minutes,
+    and the counting board's head is the member whose role says so; the signature labels
+    follow the number of people (``conf``: congress.toml)."""
     p = "congress."
     presidium, secretariat = _people(cg.raw(p + "presidium")), _people(cg.raw(p + "secretariat"))
-    counters = _people(cg.raw(p + "vote_counters"))
+    items = cg.raw(p + "counting_board")
+    board = [it for it in items if isinstance(it, dict)] if isinstance(items, list) else []
+    head_role = conf["vote_counters"]["head"]
+    heads = [str(it.get("full_name", "")) for it in board if it.get("role") == head_role]
+    counters: list[dict[str, Any]] = [
+        {"n": i + 1, "full_name": str(it.get("full_name", "")), "role": str(it.get("role", ""))}
+        for i, it in enumerate(board)]
+    items = cg.raw(p + "guests")
+    guests = [{"full_name": str(it.get("full_name", "")), "title": str(it.get("title", ""))}
+              for it in (items if isinstance(items, list) else []) if isinstance(it, dict)]
+    guests = [{**g, "line": _guest_line(conf, g)} for g in guests]
+    speaker_name = cg.text(p + "superior_speaker")
+    speaker = next((g for g in guests if g["full_name"].casefold() == speaker_name.casefold()), None) \
+        if speaker_name else None
+    signs = conf["signatures"]
     return {
         "presidium": presidium,
         "presidium_joined": ", ".join(presidium),
         "chair": presidium[0] if presidium else "",
+        "chair_label": signs["presidium_one"] if len(presidium) == 1 else signs["presidium_many"],
         "secretariat": secretariat,
         "secretariat_joined": ", ".join(secretariat),
         "secretary": secretariat[0] if secretariat else "",
-        "vote_counters": [{"n": i + 1, "full_name": n, "role": roles["head"] if i == 0 else roles["member"]}
-                          for i, n in enumerate(counters)],
-        "vote_counters_joined": ", ".join(counters),
-        "vote_count_head": counters[0] if counters else "",
-        "vote_count_members": counters[1:],
-        "guests": _people(cg.raw(p + "guests")),
+        "secretary_label": signs["secretariat_one"] if len(secretariat) == 1 else signs["secretariat_many"],
+        "counting_board": counters,
+        "vote_counters": counters,
+        "vote_counters_joined": ", ".join(c["full_name"] for c in counters),
+        "vote_count_head": heads[0] if heads else "",
+        "vote_count_members": [c["full_name"] for c in counters if c["role"] != head_role],
+        "guests": guests,
+        "guests_joined": ", ".join(g["line"] for g in guests),
+        "superior_speaker": speaker,
     }
 
 
@@ -618,7 +735,8 @@ def _ratification_decision_context(cg: Record, org_ctx: dict, conf: dict, held: 
     }
 
 
-def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str) -> dict[str, Any]:
+def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str, not_counted_words: dict,
+                      ) -> dict[str, Any]:
     """A congress: its name and term, the members, the bodies, each election, the new
     secretary and the ratification request (``conf``: congress.toml, ``library.congress_conf``)."""
     p = "congress."
@@ -626,12 +744,14 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str) -> dict[
     ordinal = cg.int(p + "ordinal") or 0
     term = f"{cg.int(p + 'term.start')} - {cg.int(p + 'term.end')}"
     when = cg.date(p + "date")
-    members, total = _members_context(cg, none)
-    base = vote_base(cg.int(p + "members.official"), cg.int(p + "members.not_counted", 0))
+    members, total = _members_context(cg, conf, not_counted_words, none)
+    base = vote_base(cg.int(p + "members.official"), int(members["not_counted"]["n"] or 0))
+    present = int(members["present_official"]["n"]) if members["present_official"]["n"] else None
     staff = cg.int(p + "staff_total")
     admitted, target = cg.int(p + "admitted_in_term"), cg.int(p + "admission_target")
     held = [e for e in cg.raw(p + "elections") or [] if isinstance(e, dict)]
-    elections = [_election_context(e, conf, base, none) for e in held]
+    elections = [_election_context(e, conf, base, none, _nominations_context(cg, str(e.get("office", "")), present))
+                 for e in held]
     secretary = next((e["elected"][0]["full_name"] for source, e in zip(held, elections, strict=True)
                       if source.get("office") == conf["secretary_office"] and e["elected"]),
                      org_ctx["cell"]["signer"]["full_name"])
@@ -655,9 +775,14 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str) -> dict[
         "admission_target": count(target),
         "admission_pct": share(admitted, target),
         "targets": _people(cg.raw(p + "targets")),
-        **_bodies_context(cg, conf["vote_counters"]),
+        "results": _people(cg.raw(p + "results")),
+        "tasks": _people(cg.raw(p + "tasks")),
+        "votes": _votes_context(cg, base),
+        **_bodies_context(cg, conf),
         "elections": elections,
         "offices_joined": ", ".join(e["office"] for e in elections),
+        # the chi ủy's election, whose number of seats the congress votes (None without one)
+        "committee_election": next((e for e in elections if e["is_committee"]), None),
         "new_secretary": secretary,
         "ratification": _ratification_context(cg, org_ctx, when, conf["ratification"]["addressee"],
                                               _standing_committee_ratifies(cg, conf)),
@@ -713,7 +838,8 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
         # the number is another paper's, as the form's manifest says (the youth union's resolution)
         ctx["doc"]["number"] = get_path(ctx, form.number_from)
     if form.subject == "congress" and subject is not None:
-        ctx["congress"] = _congress_context(subject, ctx, library.congress_conf, wording["none"])
+        ctx["congress"] = _congress_context(subject, ctx, library.congress_conf, wording["none"],
+                                            wording["not_counted"])
     if form.each and item is not None:
         ctx[form.item_name] = get_path(ctx, form.each)[item]
     ctx["legal_basis"] = []

@@ -50,6 +50,8 @@ def tally(seats: int, base: int, candidates: list[Candidate]) -> Tally:
         raise ValueError("tally: the number of seats cannot be negative")
     passing = sorted((c for c in candidates if over_half(c.votes, base)), key=lambda c: (-c.votes, c.index))
     t = Tally(seats=seats, base=base, candidates=list(candidates), passing=passing)
+    if seats == 0:  # a round held when every seat was filled elects nobody (election.rounds names it)
+        return t
     if len(passing) <= seats:
         t.elected = passing
         return t
@@ -94,3 +96,61 @@ def election_tally(e: dict, base: int) -> tuple[list[dict], Tally]:
 def _count(value: object) -> int:
     """A count of the input as it is when it is an integer, else 0."""
     return value if isinstance(value, int) else 0
+
+
+# the show-of-hands votes of a congress, as congress.votes names them (fields.toml)
+VOTES = ("agenda", "working_rules", "committee_size", "candidate_list", "resolution")
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """Who of the cell was absent, from ``congress.members.absent[]``: the absent official and
+    probationary members, and the official members the base leaves out (294-QĐ/TW §9.3.2)."""
+
+    absent_official: int
+    absent_probationary: int
+    not_counted: int
+
+
+def attendance(absent: object, excluded: tuple[str, ...] | list[str]) -> Attendance:
+    """Count ``absent`` (the JSON list as given; items that are not objects are skipped): an
+    official absentee whose ``category`` is in ``excluded`` is not counted in the base. Only an
+    absentee can be left out, so ``not_counted`` never exceeds the absent official members."""
+    items = [it for it in absent if isinstance(it, dict)] if isinstance(absent, list) else []
+    official = [it for it in items if it.get("status") == "official"]
+    return Attendance(
+        absent_official=len(official),
+        absent_probationary=sum(1 for it in items if it.get("status") == "probationary"),
+        not_counted=sum(1 for it in official if it.get("category") in excluded),
+    )
+
+
+@dataclass
+class Round:
+    """One ballot of an election: the first (the election's own list) or a further round."""
+
+    number: int             # 1 for the first ballot
+    source: dict            # the JSON object holding candidates and ballots
+    ordered: list[dict]     # its candidates in ballot order
+    tally: Tally
+
+
+def election_rounds(e: dict, base: int) -> list[Round]:
+    """The first ballot and every further round of one ``congress.elections[]`` item, each
+    tallied for the seats still empty after the rounds before it."""
+    ordered, t = election_tally(e, base)
+    rounds = [Round(1, e, ordered, t)]
+    left = t.unfilled
+    further = e.get("rounds")
+    for i, r in enumerate(further if isinstance(further, list) else []):
+        if not isinstance(r, dict):
+            continue
+        ordered, t = election_tally({**r, "seats": max(left, 0)}, base)
+        rounds.append(Round(i + 2, r, ordered, t))
+        left = t.unfilled
+    return rounds
+
+
+def elected_in(rounds: list[Round]) -> list[Candidate]:
+    """Everyone elected, round by round (highest votes first within a round)."""
+    return [c for r in rounds for c in r.tally.elected]

@@ -706,13 +706,26 @@ def _read_congress(path: Path, sink: DataProblems, file: str, registry: Registry
         if known and name not in known:
             offices.problem(name, f'chức danh "{name}" không có trong các lựa chọn của congress.elections[].office '
                                   f"(fields.toml){closest(name, known)}")
-    _one_of(t, "secretary_office", out.get("secretary_office"), known, "congress.elections[].office")
+    for key in OFFICE_KEYS:
+        _one_of(t, key, out.get(key), known, "congress.elections[].office")
     out["ratified_offices"] = t.texts("ratified_offices", required=True, nonempty=True)
     for office in out["ratified_offices"]:
         _one_of(t, "ratified_offices", office, known, "congress.elections[].office")
     out["standing_committee_ratifies"] = t.boolean("standing_committee_ratifies", required=True)
-    t.unknown(("symbol", "offices", "ratified_offices", "standing_committee_ratifies", *CONGRESS_WORDING[""],
-               *(k for k in CONGRESS_WORDING if k)))
+    roles: tuple[str, ...] = ()
+    if registry is not None and "congress.counting_board[].role" in registry:
+        roles = registry["congress.counting_board[].role"].choices
+    board = t.sub("vote_counters")
+    for key in ("head", "member"):
+        _one_of(board, key, out.get("vote_counters", {}).get(key), roles, "congress.counting_board[].role")
+    categories: tuple[str, ...] = ()
+    if registry is not None and "congress.members.absent[].category" in registry:
+        categories = registry["congress.members.absent[].category"].choices
+    out["not_counted"] = t.texts("not_counted", required=True)
+    for category in out["not_counted"]:
+        _one_of(t, "not_counted", category, categories, "congress.members.absent[].category")
+    t.unknown(("symbol", "offices", "ratified_offices", "standing_committee_ratifies", "not_counted",
+               *CONGRESS_WORDING[""], *(k for k in CONGRESS_WORDING if k)))
     return out
 
 
@@ -732,13 +745,21 @@ WORDING: Wording = {
 # [not_counted] words each choice of admission.cell_meeting.not_counted[].category and
 # admission.committee_resolution.not_counted[].category (fields.toml); tests keep them equal.
 _CONGRESS_NAMES = ("cell", "ordinal_roman", "term")
+# congress.toml's keys naming an office (a choice of congress.elections[].office) by its role
+OFFICE_KEYS = ("secretary_office", "committee_office", "deputy_office", "delegates_office")
 CONGRESS_WORDING: Wording = {
-    "": {"name": _CONGRESS_NAMES, "issuer": _CONGRESS_NAMES, "term_upper": _CONGRESS_NAMES, "secretary_office": None},
+    "": {"name": _CONGRESS_NAMES, "issuer": _CONGRESS_NAMES, "term_upper": _CONGRESS_NAMES,
+         **{key: None for key in OFFICE_KEYS}},
     "election": {"elected": ("full_name", "votes", "pct")},
     "vote_counters": {"head": None, "member": None},
     "ratification": {"addressee": ("committee_name", "standing_committee")},
     "ratification_decision": {"authority_line": ("standing_committee", "committee_name_upper"),
                               "on_behalf": ("standing_committee",)},
+    "absent": {"accepted_reason": None, "other": None, "official": None, "probationary": None,
+               "item": ("full_name", "status", "category", "reason")},
+    "signatures": {"presidium_one": None, "presidium_many": None, "secretariat_one": None,
+                   "secretariat_many": None},
+    "guest": {"line": ("full_name", "title")},
 }
 # wording.toml's [cell_committee]: from how many official members a cell has a chi ủy
 CELL_COMMITTEE_KEYS = ("min_official",)
