@@ -165,6 +165,28 @@ def test_a_decision_that_grows_onto_a_second_page_takes_its_last_article_along(e
     assert two_pages >= 3
 
 
+def test_a_list_that_grows_onto_a_second_page_takes_its_last_row_along(engine, org_data):
+    """The trích ngang list's rows keep with the signature after the table (keep-with-next on
+    the row, as Word reads it): lengthen the positions until the list needs two pages, with
+    the font in use, and the last row goes over with the signature, which never stands alone."""
+    data = read_json(SAMPLES / "congress.json")
+    form = engine.library.forms["elected-list"]
+    people = data["congress"]["elections"][0]["candidates"]
+    bases = [c["position"] for c in people]
+    two_pages = 0
+    for extra in range(0, 60, 2):
+        for c, base in zip(people, bases, strict=True):
+            c["position"] = base + " kiêm Tổ trưởng công tác" * extra
+        doc = engine.render(form, make_inputs(engine, org_data, data, "congress"))
+        pages = len(PdfReader(io.BytesIO(doc.pdf)).pages)
+        if pages == 2:
+            two_pages += 1
+            assert_signature_not_alone(doc)
+        if pages > 2:
+            break
+    assert two_pages >= 2
+
+
 def test_page_numbers_from_page_two_on_the_text_column(engine, papers):
     """Page 1 carries no number. Page k ≥ 2 starts with "k", centred on the text column (the
     header paragraph is centred), and a merged PDF restarts the count for each paper."""

@@ -38,6 +38,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -45,6 +46,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.flowables import _listWrapOn
 
 from .fonts import FontSet
 
@@ -489,7 +491,26 @@ class Translator:
                 content = child.find(W + "sdtContent")
                 if content is not None:
                     items.extend(self.blocks(content, table_style))
-        return self._flow(items, top)
+        return self._keep_last_rows(self._flow(items, top))
+
+    @staticmethod
+    def _keep_last_rows(out: list) -> list:
+        """A table whose last row keeps with the next block is grouped with that block (and the
+        blocks it keeps with in turn), so that the row, not the table, decides the page break."""
+        grouped: list = []
+        i = 0
+        while i < len(out):
+            item = out[i]
+            if isinstance(item, _DocTable) and getattr(item, "keep_last", False) and i + 1 < len(out):
+                j = i + 1
+                while j + 1 < len(out) and getattr(out[j], "keepWithNext", False):
+                    j += 1
+                grouped.append(_KeepLastRow(out[i:j + 1]))
+                i = j + 1
+                continue
+            grouped.append(item)
+            i += 1
+        return grouped
 
     def _flow(self, items: list, top: bool) -> list:
         """Flowables with the spacing between them resolved.
@@ -622,6 +643,9 @@ class Translator:
         jc = tblpr.find(W + "jc") if tblpr is not None else None
         t.hAlign = {"center": "CENTER", "right": "RIGHT", "end": "RIGHT"}.get(
             jc.get(W + "val") if jc is not None else "", "LEFT")
+        # Word's "keep with next" on the last row's paragraphs: that row goes with what follows
+        last_rows = tbl.findall(W + "tr")
+        t.keep_last = bool(last_rows) and last_rows[-1].find(f".//{W}pPr/{W}keepNext") is not None
         return t
 
     @staticmethod
@@ -676,6 +700,32 @@ class _DocTable(Table):
             self.splitInRow = 1  # the smallest piece of a row, in points
             parts = super().split(availWidth, availHeight)
         return parts
+
+
+class _KeepLastRow(KeepTogether):
+    """A table and the blocks after it that its last row keeps with (Word's keep-with-next on
+    that row): when they do not all fit where the table starts, the last row moves to the next
+    page with them, rather than those blocks (a signature) standing there alone."""
+
+    def split(self, aW, aH):
+        table, rest = self._content[0], self._content[1:]
+        _, th = table.wrap(aW, aH)
+        _, rh = _listWrapOn(rest, aW, self.canv)
+        if th + rh <= aH:
+            return [table, *rest]
+        frame = getattr(self, "_frame", None)
+        at_top = frame is None or getattr(frame, "_atTop", True)
+        if th > aH:  # the table itself breaks: keep its last piece with the rest
+            parts = table.split(aW, aH)
+            if len(parts) == 2:
+                return [parts[0], _KeepLastRow([parts[1], *rest])]
+        elif len(table._rowHeights) > 1:  # the table fits, the rest does not: its last row goes on
+            parts = table._splitRows(th - table._rowHeights[-1] + 0.01)  # every row but the last
+            if len(parts) == 2:
+                return [parts[0], KeepTogether([parts[1], *rest])]
+        if not at_top:
+            return [self.FrameBreak(), self]  # nothing can stay here: start on the next page
+        return [table, *rest]  # at the top of a page already: lay them out one after another
 
 
 # Paragraph styles and parsed paragraph fragments, shared by every document of the process:
