@@ -342,6 +342,12 @@ def test_small_cell_pack_has_no_chi_uy_election(tmp_path):
     assert "T/M ĐOÀN CHỦ TỊCH" not in resolution
     minutes = docx_text((out / "2025-06-20_congress-minutes.docx").read_bytes())
     assert "số lượng chi ủy viên" not in minutes and "Chủ tịch Đại hội: đồng chí Lê Văn Quyết" in minutes
+    # every paper the presidium signs: the candidate lists too
+    lists = sorted(out.glob("*_candidate-list-*.docx"))
+    assert len(lists) == 2
+    for listed in lists:
+        text = docx_text(listed.read_bytes())
+        assert text.endswith("CHỦ TỊCH ĐẠI HỘI Lê Văn Quyết") and "T/M ĐOÀN CHỦ TỊCH" not in text, listed.name
 
 
 @pytest.mark.parametrize("sample", ["congress", "congress-small", "congress-round2"])
