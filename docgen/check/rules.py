@@ -473,14 +473,19 @@ def deadline_decision(inputs: Inputs, params: dict) -> Iterator[Violation]:
                         case="late_with_extension" if ext else "late")
 
 
+def _received(record: Record, received: str, sent: str) -> tuple[date, bool] | None:
+    """The day a deadline counted from receipt runs from: the ``received`` date, else the
+    paper's own date ``sent`` (True when it is that fallback, which a warning names)."""
+    on = record.date(received)
+    if on:
+        return on, False
+    fallback = record.date(sent)
+    return (fallback, True) if fallback else None
+
+
 def _ceremony_start(c: Record) -> tuple[date, bool] | None:
-    """The day the 30 working days of the ceremony run from: the day the cell received the
-    decision, else the decision's date (True when it is that fallback)."""
-    received = c.date("admission.decision.received_on")
-    if received:
-        return received, False
-    decision = c.date("admission.decision.date")
-    return (decision, True) if decision else None
+    """The ceremony's 30 working days run from the day the cell received the decision."""
+    return _received(c, "admission.decision.received_on", "admission.decision.date")
 
 
 @rule("deadline.ceremony")
@@ -1047,13 +1052,8 @@ def deadline_ratification(inputs: Inputs, params: dict) -> Iterator[Violation]:
 
 
 def _ratification_received(cg: Record) -> tuple[date, bool] | None:
-    """The day the 15 working days of the ratification run from: the day the committee received
-    the request, else the request's date (True when it is that fallback)."""
-    received = cg.date("congress.ratification_decision.received_on")
-    if received:
-        return received, False
-    sent = cg.date("congress.ratification.date")
-    return (sent, True) if sent else None
+    """The ratification's 15 working days run from the day the committee received the request."""
+    return _received(cg, "congress.ratification_decision.received_on", "congress.ratification.date")
 
 
 @rule("deadline.ratification_decision")

@@ -574,15 +574,20 @@ def _edition_date(e: Table, key: str) -> date | None:
     if key not in e.raw:
         e.problem(key, f'thiếu khóa "{key}"')
         return None
-    if isinstance(when, date) and not isinstance(when, datetime):
-        return when
-    try:
-        read = date.fromisoformat(when) if isinstance(when, str) and len(when) == 10 else None
-    except ValueError:
-        read = None
+    read = _toml_date(when)
     if read is None:
         e.problem(key, f'khóa "{key}" phải là ngày dạng NNNN-TT-NN, đang là {describe(when)}')
     return read
+
+
+def _toml_date(value: object) -> date | None:
+    """A TOML date, or a real date written "NNNN-TT-NN"; None for anything else."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def _compiled_line(line: str, file: str, where: str, sink: DataProblems, key: str) -> str:
@@ -668,13 +673,7 @@ def _read_calendar(path: Path, sink: DataProblems, file: str) -> dict:
             continue
         good: list[date] = []
         for day in days:
-            if isinstance(day, date) and not isinstance(day, datetime):
-                good.append(day)
-                continue
-            try:
-                read = date.fromisoformat(day) if isinstance(day, str) and len(day) == 10 else None
-            except ValueError:
-                read = None
+            read = _toml_date(day)
             if read is None:
                 t.problem(key, f'khóa "{key}": {describe(day)} không phải ngày có thật dạng "NNNN-TT-NN"')
             else:
