@@ -275,32 +275,9 @@ def certificate_validity(inputs: Inputs, params: dict) -> Iterator[Violation]:
                         months=params["months"], expired=add_months(cert, params["months"]))
 
 
-@rule("papers.stale")
-def papers_stale(inputs: Inputs, params: dict) -> Iterator[Violation]:
-    c = _candidate(inputs)
-    meeting = _meeting(c) if c else None
-    if c is None or not meeting:
-        return
-    months = params["months"]
-    papers = [(f"introducers[{i}].signed_on", f"giấy giới thiệu của đồng chí {it.text('full_name')}",
-               it.date("signed_on")) for i, it in _introducers(c)]
-    papers.append(("youth_union_resolution.date", "nghị quyết giới thiệu của Ban Chấp hành Đoàn",
-                   c.date("youth_union_resolution.date")))
-    papers.append(("trade_union_resolution.date", "nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở",
-                   c.date("trade_union_resolution.date")))
-    papers.append(("comments.date", "bản tổng hợp ý kiến nhận xét", c.date("comments.date")))
-    for path, paper, when in papers:
-        if when and add_months(when, months) < meeting:
-            yield Violation(path, paper=paper, paper_date=when, meeting=meeting, months=months)
-
-
-@rule("dates.papers_before_meeting")
-def papers_before_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
-    """The papers the cell meeting considered are dated on or before it."""
-    c = _candidate(inputs)
-    meeting = _meeting(c) if c else None
-    if c is None or not meeting:
-        return
+def _papers(c: Record) -> list[tuple[str, str, date | None]]:
+    """The papers the cell meeting considers, as (path, what it is, its date): the
+    nominations, the Youth Union's or trade union's resolution, the comments summary."""
     papers = [(f"introducers[{i}].signed_on", f"giấy giới thiệu của đồng chí {it.text('full_name')}",
                it.date("signed_on")) for i, it in _introducers(c)]
     papers += [
@@ -309,9 +286,32 @@ def papers_before_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
         ("trade_union_resolution.date", "nghị quyết giới thiệu của Ban Chấp hành Công đoàn cơ sở",
          c.date("trade_union_resolution.date")),
         ("comments.date", "bản tổng hợp ý kiến nhận xét", c.date("comments.date")),
-        ("candidate.biography.certified_on", "chứng nhận lý lịch của cấp ủy cơ sở",
-         c.date("candidate.biography.certified_on")),
     ]
+    return papers
+
+
+@rule("papers.stale")
+def papers_stale(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    meeting = _meeting(c) if c else None
+    if c is None or not meeting:
+        return
+    months = params["months"]
+    for path, paper, when in _papers(c):
+        if when and add_months(when, months) < meeting:
+            yield Violation(path, paper=paper, paper_date=when, meeting=meeting, months=months)
+
+
+@rule("dates.papers_before_meeting")
+def papers_before_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The papers the cell meeting considered, and the biography's certification, are dated on
+    or before it."""
+    c = _candidate(inputs)
+    meeting = _meeting(c) if c else None
+    if c is None or not meeting:
+        return
+    papers = _papers(c) + [("candidate.biography.certified_on", "chứng nhận lý lịch của cấp ủy cơ sở",
+                            c.date("candidate.biography.certified_on"))]
     for path, paper, when in papers:
         if when and when > meeting:
             yield Violation(path, paper=paper, paper_date=when, meeting=meeting)
