@@ -18,7 +18,8 @@ import click
 
 from . import __version__
 from .errors import DocgenError, FormDataError, InputError, Problem
-from .pipeline import INPUT_TITLES, Engine, Inputs, errors, files_of, write_files
+from .pipeline import INPUT_TITLES, WORKSPACE_ENV, Engine, Inputs, Workspace, errors, files_of, write_files
+from .pipeline.filing import auto_values, file_papers, outside_problems
 
 SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -160,8 +161,11 @@ def forms_dir_option(fn):
               is_eager=True, help=FORMS_DIR_HELP)
 @click.option("--font-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DOCGEN_FONT_DIR",
               help="Thư mục phông chữ cho PDF (tìm trước phông hệ thống).")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=WORKSPACE_ENV,
+              help="Thư mục làm việc (docgen init). Mặc định: thư mục hiện tại hay thư mục cha gần nhất là thư mục "
+                   "làm việc.")
 @click.pass_context
-def main(ctx: click.Context, forms_dir: Path | None, font_dir: Path | None) -> None:
+def main(ctx: click.Context, forms_dir: Path | None, font_dir: Path | None, workspace: Path | None) -> None:
     """docgen — văn bản công tác đảng (hồ sơ kết nạp, đại hội chi bộ) từ JSON ra DOCX và PDF.
 
     \b
@@ -170,7 +174,8 @@ def main(ctx: click.Context, forms_dir: Path | None, font_dir: Path | None) -> N
       docgen check samples/candidates/pham-thi-thu-huong.json --org samples/org.json
       docgen forms
     """
-    ctx.obj = {"forms_dir": ctx.meta.get("docgen.forms_dir_after") or forms_dir, "font_dir": font_dir}
+    ctx.obj = {"forms_dir": ctx.meta.get("docgen.forms_dir_after") or forms_dir, "font_dir": font_dir,
+               "workspace": workspace}
 
 
 def engine(ctx: click.Context) -> Engine:
@@ -178,8 +183,8 @@ def engine(ctx: click.Context) -> Engine:
     return _engine_for(ctx, obj.get("forms_dir"), obj.get("font_dir"))
 
 
-def _inputs(eng: Engine, subject_kind: str, profile: Path, org: Path) -> Inputs:
-    return eng.load_inputs(subject_kind, profile, org)
+def _inputs(ctx: click.Context, eng: Engine, subject_kind: str, profile: Path, org: Path | None) -> Inputs:
+    return eng.load_inputs(subject_kind, profile, org_file(ctx, org))
 
 
 def _warn_font(eng: Engine, formats) -> None:
@@ -195,27 +200,113 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def document_options(fn):
-    """PROFILE, --org, -o and --format: the options of every command that writes documents."""
+    """PROFILE, --org, -o, --format, --force and --auto-number: the options of every command
+    that writes documents."""
     for option in reversed([
         click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
-        click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Tệp JSON của tổ chức đảng (cấp ủy, chi bộ, người ký)."),
-        click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("."), show_default=True, help="Thư mục ghi kết quả."),
+        ORG_OPTION,
+        click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Thư mục ghi kết quả. Mặc định: thư mục hồ sơ của người (hay của đại hội) trong thư mục "
+                          "làm việc; ngoài thư mục làm việc: thư mục hiện tại."),
         click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True,
                      help="Định dạng của từng văn bản (tệp PDF gộp của một bộ văn bản luôn được ghi)."),
+        FORCE_OPTION,
+        AUTO_NUMBER_OPTION,
         forms_dir_option,
     ]):
         fn = option(fn)
     return fn
 
 
+ORG_OPTION = click.option(
+    "--org", "org", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Tệp JSON của tổ chức đảng (cấp ủy, chi bộ, người ký). Trong thư mục làm việc, mặc định là tệp tổ chức "
+         "của nó.")
+FORCE_OPTION = click.option(
+    "--force", is_flag=True,
+    help="Ghi cả khi tệp cũ đã được sửa sau khi docgen ghi; tệp cũ được giữ bên cạnh với tên …~1.")
+AUTO_NUMBER_OPTION = click.option(
+    "--auto-number", is_flag=True,
+    help="Cấp số tiếp theo của sổ đăng ký cho văn bản chưa ghi số (như ghi \"auto\"); chỉ trong thư mục làm việc.")
+
+NOT_REGISTERED = ("Không ở trong thư mục làm việc nào (docgen init): văn bản không được đăng ký số, không gắn vào "
+                  "hồ sơ.")
+
+
+def workspace(ctx: click.Context) -> Workspace | None:
+    """The workspace of this run: --workspace, DOCGEN_WORKSPACE, or the current folder upwards."""
+    obj = ctx.find_root().meta
+    if "docgen.workspace" not in obj:
+        obj["docgen.workspace"] = Workspace.find((ctx.find_root().obj or {}).get("workspace"))
+    return obj["docgen.workspace"]
+
+
+def org_file(ctx: click.Context, org: Path | None) -> Path:
+    """``--org``, else the workspace's organisation file."""
+    if org is not None:
+        return org
+    ws = workspace(ctx)
+    if ws is None:
+        raise click.UsageError("Thiếu --org TỆP-TỔ-CHỨC.json (ngoài thư mục làm việc phải chỉ rõ tệp tổ chức).")
+    return ws.org_path
+
+
 def _help(summary: str, name: str, example: str) -> str:
     lines = [summary.strip(), "", "\b", "Ví dụ:"]
     if example:
         lines += [f"  docgen {name} {example} --org samples/org.json -o out/",
-                  f"  docgen {name} {example} --org samples/org.json --format pdf"]
+                  f"  docgen {name} {example} --org samples/org.json --format pdf",
+                  f"  docgen {name} {example}          (trong thư mục làm việc: đăng ký số, gắn vào hồ sơ)"]
     return "\n".join(lines if example else lines[:1])
+
+
+def _load_subject(ctx: click.Context, eng: Engine, target: str, profile: Path, org: Path | None,
+                  auto_number: bool) -> tuple[Inputs, Workspace | None]:
+    """The inputs of a command that writes papers; with --auto-number, "auto" for the numbers
+    its papers take that the profile lacks."""
+    ws = workspace(ctx)
+    kind = eng.subject_of(target)
+    org_record = eng.load(org_file(ctx, org), "org")
+    subject = eng.load(profile, kind)
+    if auto_number and not errors(subject.problems):
+        again = eng.record(auto_values(eng, subject.data, kind, target), kind)
+        again.problems[:0] = subject.problems
+        subject = again
+    return eng.inputs(org_record, subject), ws
+
+
+def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: Inputs, outdir: Path | None,
+           formats: tuple[str, ...], force: bool, auto_number: bool, ws: Workspace | None) -> None:
+    """Check, then write the papers: filed in the workspace, or into the output folder."""
+    warnings = eng.require_valid(forms, inputs)
+    kind = eng.subject_of(target)
+    if ws is None:
+        problems = outside_problems(eng, inputs, kind)
+        if problems:
+            raise InputError(problems + warnings)
+    if warnings:
+        _report(warnings)
+    _warn_font(eng, formats if not eng.is_pack(target) else ("pdf",))
+    if ws is None:
+        click.echo(NOT_REGISTERED, err=True)
+        if eng.is_pack(target):
+            files = eng.pack_files(target, inputs, formats)
+        else:
+            docs = eng.render_all(forms, inputs, formats)
+            files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
+        for path in write_files(outdir or Path("."), files):
+            click.echo(str(path))
+        return
+    filed = file_papers(eng, ws, target, inputs, formats, folder=outdir, force=force, auto_all=auto_number)
+    if filed.warnings:
+        _report(filed.warnings)
+    for line in filed.kept:
+        click.echo(f"Giữ tệp cũ đã sửa: {line}", err=True)
+    for line in filed.numbers:
+        click.echo(f"Đã đăng ký {line}", err=True)
+    for path in filed.paths:
+        click.echo(str(path))
+    click.echo(f"Hồ sơ {filed.dossier}: {ws.dossier_dir(filed.dossier)}", err=True)
 
 
 def pack_command(pack_id: str, pack: dict) -> click.Command:
@@ -225,16 +316,12 @@ def pack_command(pack_id: str, pack: dict) -> click.Command:
     @document_options
     @click.pass_context
     @handle_errors
-    def command(ctx, profile: Path, org: Path, outdir: Path, fmt: str) -> None:
+    def command(ctx, profile: Path, org: Path | None, outdir: Path | None, fmt: str, force: bool,
+                auto_number: bool) -> None:
         eng = engine(ctx)
-        kind = eng.library.pack(pack_id)["subject"]
-        inputs = _inputs(eng, kind, profile, org)
-        warnings = eng.require_valid(eng.pack_forms(inputs, pack_id), inputs)
-        if warnings:
-            _report(warnings)
-        _warn_font(eng, ("pdf",))
-        for path in write_files(outdir, eng.pack_files(pack_id, inputs, _formats(fmt))):
-            click.echo(str(path))
+        inputs, ws = _load_subject(ctx, eng, pack_id, profile, org, auto_number)
+        _write(ctx, eng, pack_id, eng.pack_forms(inputs, pack_id), inputs, outdir, _formats(fmt), force,
+               auto_number, ws)
 
     return command
 
@@ -247,19 +334,12 @@ def form_command(spec) -> click.Command:
     @document_options
     @click.pass_context
     @handle_errors
-    def command(ctx, profile: Path, org: Path, outdir: Path, fmt: str) -> None:
+    def command(ctx, profile: Path, org: Path | None, outdir: Path | None, fmt: str, force: bool,
+                auto_number: bool) -> None:
         eng = engine(ctx)
         form = eng.library.get(form_id)
-        inputs = _inputs(eng, form.subject, profile, org)
-        warnings = eng.require_valid([form], inputs)
-        if warnings:
-            _report(warnings)
-        formats = _formats(fmt)
-        _warn_font(eng, formats)
-        docs = eng.render_all([form], inputs, formats)
-        files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
-        for path in write_files(outdir, files):
-            click.echo(str(path))
+        inputs, ws = _load_subject(ctx, eng, form_id, profile, org, auto_number)
+        _write(ctx, eng, form_id, [form], inputs, outdir, _formats(fmt), force, auto_number, ws)
 
     return command
 
@@ -298,10 +378,10 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
     eng = engine(ctx)
     if form_id:
         forms = [eng.library.get(form_id)]
-        inputs = _inputs(eng, forms[0].subject, profile, org)
+        inputs = _inputs(ctx, eng, forms[0].subject, profile, org)
     else:
         kind = "congress" if isinstance(eng.load(profile, "congress").data.get("congress"), dict) else "candidate"
-        inputs = _inputs(eng, kind, profile, org)
+        inputs = _inputs(ctx, eng, kind, profile, org)
         forms = eng.pack_forms(inputs, eng.pack_of(kind))
     problems = eng.problems(forms, inputs)
     if as_json:
@@ -317,41 +397,52 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
 @main.command()
 @click.argument("target")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
-@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Tệp JSON của tổ chức đảng.")
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Thư mục ghi kết quả.")
+@ORG_OPTION
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Thư mục ghi kết quả (bắt buộc ngoài thư mục làm việc). Trong thư mục làm việc, mặc định là thư "
+                   "mục hồ sơ của từng người; có -o thì ghi vào -o/<mã hồ sơ>/ và vẫn đăng ký.")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True, help="Định dạng kết quả.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Số tiến trình song song (mặc định: số nhân CPU).")
 @click.option("--resume", is_flag=True, help="Bỏ qua các mục đã ghi xong với dữ liệu không đổi.")
+@FORCE_OPTION
+@AUTO_NUMBER_OPTION
 @forms_dir_option
 @click.pass_context
 @handle_errors
-def batch(ctx, target: str, source: Path, org: Path, outdir: Path, fmt: str, jobs: int | None, resume: bool) -> None:
+def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None, fmt: str, jobs: int | None,
+          resume: bool, force: bool, auto_number: bool) -> None:
     """Chạy một mẫu, cả hồ sơ kết nạp (admission-dossier) hoặc bộ văn kiện đại hội (congress) cho nhiều
     hồ sơ một lúc. SOURCE là thư mục các tệp JSON, một tệp JSON dạng danh sách, hoặc bảng Excel (.xlsx)
     có tiêu đề cột tiếng Việt (Họ và tên, Ngày sinh, Quê quán …).
 
     Kiểm tra mọi hồ sơ trước, báo tất cả hồ sơ lỗi, rồi tạo văn bản cho các hồ sơ hợp lệ.
-    Mã thoát 0 chỉ khi mọi mục đều thành công.
+    Trong thư mục làm việc (docgen init), văn bản của mỗi người vào hồ sơ của người đó và số văn bản
+    được đăng ký. Mã thoát 0 chỉ khi mọi mục đều thành công.
 
     \b
     Ví dụ:
       docgen batch admission-decision samples/roster.xlsx --org samples/org.json -o out/batch/
       docgen batch admission-dossier samples/candidates/ --org samples/org.json -o out/dossiers/ -j 2
       docgen batch admission-decision ds.xlsx --org org.json -o out/ --resume
+      docgen batch admission-dossier ho-so-moi/ --auto-number      (trong thư mục làm việc)
     """
     from .pipeline.batch import default_jobs, run_batch
 
     eng = engine(ctx)
+    ws = workspace(ctx)
+    org = org_file(ctx, org)
+    if ws is None and outdir is None:
+        raise click.UsageError("Thiếu -o THƯ-MỤC (ngoài thư mục làm việc phải chỉ rõ nơi ghi kết quả).")
     formats = _formats(fmt)
     if "pdf" in formats:
         _warn_font(eng, formats)
+    if ws is None:
+        click.echo(NOT_REGISTERED, err=True)
     progress, finish = _progress_reporter()
     try:
         report = run_batch(target, source, org, outdir, engine=eng, formats=formats, jobs=jobs or default_jobs(),
-                           resume=resume, progress=progress)
+                           resume=resume, progress=progress, workspace=ws, force=force, auto_number=auto_number)
     finally:
         finish()
     if report.org_warnings:  # the organisation file's, once for the whole batch
@@ -360,7 +451,37 @@ def batch(ctx, target: str, source: Path, org: Path, outdir: Path, fmt: str, job
     if report.faults:
         click.echo(f"Lỗi nội bộ của docgen ở {report.faults} mục (xem trên). Hãy báo lại cho người quản trị, "
                    "kèm lệnh đã chạy (không gửi hồ sơ cá nhân).", err=True)
-    sys.exit(1 if report.faults else 0 if report.ok else 3)
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tệp JSON của tổ chức đảng: được chép vào thư mục làm việc và dùng khi không có --org.")
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def init(ctx, directory: Path, org: Path) -> None:
+    """Tạo thư mục làm việc: hồ sơ của từng người (và của từng đại hội), sổ đăng ký số văn bản, và
+    dấu vết mọi tệp docgen ghi, trong một cơ sở dữ liệu SQLite nhúng (DIRECTORY/.docgen/).
+
+    Các lệnh chạy trong thư mục này (hay thư mục con), hoặc với --workspace DIRECTORY, ghi văn bản vào
+    DIRECTORY/ho-so/<mã hồ sơ>/, đăng ký số, và không ghi đè tệp người dùng đã sửa.
+
+    \b
+    Ví dụ:
+      docgen init chi-bo-lap-rap --org samples/org.json
+      cd chi-bo-lap-rap && docgen admission-dossier ../samples/candidates/pham-thi-thu-huong.json
+    """
+    eng = engine(ctx)
+    record = eng.load(org, "org")
+    if errors(record.problems):
+        raise InputError(record.problems)
+    ws = Workspace.create(directory, org.read_bytes())
+    click.echo(f"Đã tạo thư mục làm việc {ws.root}")
+    click.echo(f"  tệp tổ chức: {ws.org_path}")
+    click.echo(f"  hồ sơ: {ws.root / 'ho-so'}")
+    click.echo(f"  cơ sở dữ liệu: {ws.db_path}")
 
 
 def _progress_reporter():
@@ -474,7 +595,7 @@ def context_cmd(ctx, profile: Path, org: Path, form_id: str) -> None:
     """
     eng = engine(ctx)
     form = eng.library.get(form_id)
-    inputs = _inputs(eng, form.subject, profile, org)
+    inputs = _inputs(ctx, eng, form.subject, profile, org)
     eng.require_valid([form], inputs)
     click.echo(json.dumps(eng.context(form, inputs), ensure_ascii=False, indent=2))
 

@@ -76,6 +76,17 @@ class OutputError(DocgenError):
     exit_code = 5
 
 
+class EditedOutputError(OutputError):
+    """Raised when an output file to be replaced is not what docgen last wrote there (the user
+    edited it, or another program wrote it): docgen never replaces it without ``--force``."""
+
+
+class WorkspaceError(DocgenError):
+    """Raised when a workspace (its folder or its database) cannot be found, opened or used."""
+
+    exit_code = 5
+
+
 # -- problems of the forms' own data files (form.toml, _shared/*.toml) ---------------------------
 @dataclass(frozen=True)
 class FormProblem:

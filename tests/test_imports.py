@@ -4,7 +4,7 @@ Every ``import`` and ``from … import`` of every module under docgen/ counts, t
 function too (read with ``ast``, nothing is imported). Each module belongs to one stage; a
 stage may import its own modules and those of the stages before it, never a later one:
 
-    domain < base < load < check < context < render < pipeline < cli
+    domain < base < load < check < context < render < store < pipeline < cli
 
 The domain helpers import nothing of docgen; the renderers read only the base (errors, the
 sandbox) and the domain; a batch reaches the stages only through the pipeline's engine; the
@@ -31,6 +31,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("check", ("docgen.check.*",)),
     ("context", ("docgen.context.*",)),
     ("render", ("docgen.render.*",)),
+    ("store", ("docgen.store.*",)),
     ("pipeline", ("docgen.pipeline.*",)),
     ("cli", ("docgen.cli",)),
 ]
@@ -40,7 +41,10 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
 ONLY: dict[str, tuple[str, ...]] = {
     "docgen.domain.*": ("docgen.domain.*",),
     "docgen.render.*": ("docgen.render.*", "docgen.domain.*", "docgen", "docgen.errors", "docgen.sandbox"),
-    "docgen.pipeline.batch": ("docgen", "docgen.errors", "docgen.pipeline.engine", "docgen.pipeline.write"),
+    "docgen.pipeline.batch": ("docgen", "docgen.errors", "docgen.pipeline.engine", "docgen.pipeline.write",
+                              "docgen.pipeline.filing", "docgen.store.*"),
+    # the workspace keeps to the database, its files and the base; it knows no form or profile
+    "docgen.store.*": ("docgen.store.*", "docgen", "docgen.errors", "docgen.sandbox"),
     "docgen.cli": ("docgen", "docgen.errors", "docgen.pipeline.*"),
 }
 

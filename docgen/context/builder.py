@@ -816,8 +816,14 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     ctx["form"] = {"code": form.code, "title": form.title, "doc_type": form.doc_type, "summary": form.summary,
                    # style.toml's print_form_code: the code on every paper that has one, or on none
                    "print_code": bool(form.code) and library.style.get("print_form_code", True) is True}
+    # the body in whose number series the document is (a congress's: the cell's congress)
+    issuer = {"cell": ctx["cell"], "congress": ctx["cell"], "decider": ctx["decider"]}.get(form.issuer,
+                                                                                         ctx["committee"])
     ctx["doc"] = {
         "number": doc_number(number, form.doc_type_abbr, symbol),
+        "number_int": number,
+        "symbol": symbol,
+        "issuer": issuer.get("name", ""),
         "date": date_text(doc_date),
         "place_date": place_date_line(place, doc_date) if doc_date else "",
     }

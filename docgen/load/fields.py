@@ -18,6 +18,8 @@ from ..errors import DataProblems, FormError, Problem, Table, closest, describe
 
 MISSING = object()
 
+# the value of a number field (``auto = true``) that asks the workspace's register for the next free number
+AUTO = "auto"
 TYPES = {"text", "name", "date", "int", "bool", "choice", "list", "text_list"}
 
 # The bounds each type must have, from the field itself or from ``[types.<type>]``: a value
@@ -31,7 +33,7 @@ BOUNDS = {
     "text_list": ("max_items", "max_length"),
 }
 FIELD_KEYS = {"path", "label", "type", "input", "choices", "example", "min_items",
-              "min", "max", "max_length", "max_items", "at_most", "plain"}
+              "min", "max", "max_length", "max_items", "at_most", "plain", "auto"}
 LIMIT_KEYS = ("depth", "int_digits", "key_length")
 RETIRED_KEYS = ("path", "message")
 INPUT_KEYS = ("note_prefix",)
@@ -68,6 +70,7 @@ class Field:
     max_items: int | None = None    # items of a list or text_list
     at_most: tuple[str, ...] = ()   # int fields this one may not exceed ("[]": this field's index)
     plain: bool = False             # invisible characters (zero-width, bidi controls) are refused, not removed
+    auto: bool = False              # a document number that may be "auto": the workspace's register gives it
 
 
 class Registry:
@@ -353,6 +356,9 @@ def _field(table: Table, defaults: dict) -> Field | None:
     merged = Table(table.sink, table.file, {**defaults, **item}, table.keys, table.label)
     at_most = merged.texts("at_most")
     plain = merged.boolean("plain")
+    auto = merged.boolean("auto")
+    if auto and t != "int":
+        table.problem("auto", '"auto" chỉ dùng cho trường số nguyên (số văn bản)')
     for key in BOUNDS.get(t, ()) if isinstance(t, str) else ():
         if key not in merged.raw:
             table.problem(key, f"({t}) thiếu giới hạn {key} (ghi ở trường hoặc ở [types.{t}])")
@@ -390,6 +396,7 @@ def _field(table: Table, defaults: dict) -> Field | None:
         max_items=merged.raw.get("max_items"),
         at_most=at_most,
         plain=plain,
+        auto=auto,
     )
 
 
@@ -400,6 +407,8 @@ def _schema_for(f: Field) -> dict:
     elif f.type == "date":
         s.update(type="string", format="date", pattern=r"^\d{4}-\d{2}-\d{2}$",
                  description=f"từ {f.min.isoformat()} đến {f.max.isoformat()}")
+    elif f.type == "int" and f.auto:
+        s.update(anyOf=[{"type": "integer", "minimum": f.min, "maximum": f.max}, {"const": AUTO}])
     elif f.type == "int":
         s.update(type="integer", minimum=f.min, maximum=f.max)
     elif f.type == "bool":
@@ -498,6 +507,8 @@ def check_value(f: Field, path: str, value: Any, input_name: str) -> Problem | N
             return _bad(f, path, input_name, "range.date",
                         f"phải trong khoảng từ {_day(f.min)} đến {_day(f.max)}: {_short(value)}.")
     elif t == "int":
+        if f.auto and value == AUTO:
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             return _bad(f, path, input_name, "type.int", f"phải là số nguyên không âm: {_short(value)}.")
         if not f.min <= value <= f.max:

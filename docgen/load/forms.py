@@ -308,11 +308,12 @@ class _Data:
 
 
 SHARED_FILES = ("fields.toml", "legal_basis.toml", "packs.toml", "rules.toml", "roster.toml", "calendar.toml",
-                "congress.toml", "style.toml", "wording.toml")
-# The data files of a later stage: the check stage's rules.toml. The stage that owns one gives
-# the library its reader (:meth:`FormLibrary.read_also`), which records each problem in the sink
-# with those of the other files: ``reader(path, sink, file, registry, form_ids)``.
-LATER_FILES = ("rules.toml",)
+                "congress.toml", "style.toml", "wording.toml", "register.toml")
+# The data files of a later stage: the check stage's rules.toml, the store's register.toml. The
+# stage that owns one gives the library its reader (:meth:`FormLibrary.read_also`), which
+# records each problem in the sink with those of the other files:
+# ``reader(path, sink, file, registry, form_ids)``.
+LATER_FILES = ("rules.toml", "register.toml")
 Reader = Callable[[Path, DataProblems, str, "Registry | None", set], Any]
 
 
@@ -385,6 +386,10 @@ class FormLibrary:
         if data.problems:
             raise FormDataError(data.problems)
         return data
+
+    def later(self, name: str) -> Any:
+        """What the reader given by :meth:`read_also` made of ``_shared/<name>``."""
+        return self._ok().later[name]
 
     def validate(self) -> None:
         """Raise one :class:`FormDataError` listing every problem of the data files, if any."""

@@ -37,7 +37,10 @@ from typing import Callable, Iterator
 
 from .. import __version__
 from ..errors import DocgenError, InputError, InputFileError, OutputError, Problem
+from ..sandbox import render_text
+from ..store.db import HOST, MARKER, Workspace, alive
 from .engine import Engine, Inputs, errors, files_of
+from .filing import auto_values, dossier_identity, file_papers, outside_problems
 from .write import write_files
 
 LOG_NAME = ".docgen-batch.jsonl"
@@ -58,6 +61,7 @@ class Item:
 class Failure:
     label: str
     reasons: list[str]
+    code: int = 3      # the exit code this failure alone would give: 3 input, 5 an output refused, 1 a fault
 
 
 @dataclass
@@ -82,10 +86,21 @@ class Report:
     org_warnings: list[Problem] = field(default_factory=list)  # the shared organisation file's, once
     renamed: list[str] = field(default_factory=list)   # one line per item given a distinct name
     faults: int = 0    # items lost to a fault of docgen itself (exit 1), counted in ``failed`` too
+    registered: bool = False   # the papers were filed in a workspace
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every item succeeded; 1 on a fault of docgen; 5 when every failure is an output
+        docgen refused to replace (the user edited it); else 3."""
+        if self.faults:
+            return 1
+        if not self.failed:
+            return 0
+        return 5 if all(f.code == 5 for f in self.failed) else 3
 
 
 # -- reading items ------------------------------------------------------------------------------
@@ -151,11 +166,17 @@ def _user_forms(library) -> str | None:
 
 
 def _init_worker(forms_dir: str | None, font_dir: str | Path | None, org: dict, target: str, formats: tuple,
-                 engine: Engine | None = None) -> None:
-    """Set up this process: the engine (built once; reused when this process already has one)."""
+                 filing: dict | None = None, engine: Engine | None = None) -> None:
+    """Set up this process: the engine (built once; reused when this process already has one),
+    and, in a workspace (``filing``: its folder, ``folder``, ``force``, ``auto``), where papers are filed."""
     engine = engine or Engine.open(forms_dir, font_dir)
     org_record = engine.record(org, "org")
-    _ENGINE.update(engine=engine, org=org_record, target=target, formats=formats, done=0)
+    old = _ENGINE.pop("db", None)
+    if old is not None:
+        old.close()
+    _ENGINE.update(engine=engine, org=org_record, target=target, formats=formats, done=0, filing=filing or {})
+    if filing:
+        _ENGINE["ws"] = Workspace(Path(filing["root"]))
 
 
 def _inputs_for(data: dict | str) -> tuple[Engine, Inputs, str]:
@@ -171,13 +192,21 @@ def _inputs_for(data: dict | str) -> tuple[Engine, Inputs, str]:
 
 def _check(data: dict) -> tuple[list[Problem], list[str], dict]:
     """Problems of one item, the stems of the files it will write (none when it has errors; a
-    pack's one stem is its folder), and its cleaned (NFC) data."""
+    pack's one stem is its folder; in a workspace, its dossier's id), and its cleaned (NFC) data."""
+    filing = _ENGINE["filing"]
+    if filing.get("auto"):
+        engine: Engine = _ENGINE["engine"]
+        data = auto_values(engine, data, engine.subject_of(_ENGINE["target"]), _ENGINE["target"])
     engine, inputs, kind = _inputs_for(data)
     target = _ENGINE["target"]
     found = engine.target_problems(target, inputs)
+    if not filing:
+        found += outside_problems(engine, inputs, kind)
     clean = inputs[kind].data
     if errors(found):
         return found, [], clean
+    if filing:
+        return found, [dossier_identity(inputs, kind)[0]], clean
     return found, engine.target_stems(target, inputs), clean
 
 
@@ -188,21 +217,31 @@ def _fault(where: str, kind: str) -> str:
             "Hãy báo lại cho người quản trị, kèm lệnh đã chạy (không gửi hồ sơ cá nhân).")
 
 
-def _render(job: Job, outdir: str) -> tuple[int, list[str], str, bool]:
+def _render(job: Job, outdir: str) -> tuple[int, list[str], str, int]:
     """Render and write one item; returns its index, the files written, an error ('' if none)
-    and whether that error is a fault of docgen itself."""
+    and the error's exit code (3 the item's input, 5 an output refused, 1 a fault of docgen)."""
     try:
         # the item is loaded again rather than kept from the check: holding every item's
         # records until its turn would make memory grow with the batch
         engine, inputs, kind = _inputs_for(job.data)
         target, formats = _ENGINE["target"], _ENGINE["formats"]
-        if engine.is_pack(target):
+        filing = _ENGINE["filing"]
+        if filing:
+            ws: Workspace = _ENGINE["ws"]
+            if "db" not in _ENGINE:
+                _ENGINE["db"] = ws.connect()
+            into = Path(filing["folder"]) / job.name if filing.get("folder") else None
+            filed = file_papers(engine, ws, target, inputs, formats, folder=into, force=filing.get("force", False),
+                                auto_all=filing.get("auto", False), durable=False, digest=job.digest,
+                                db=_ENGINE["db"])
+            written = [ws.relative(p) for p in filed.paths]
+        elif engine.is_pack(target):
             files = engine.pack_files(target, inputs, formats)
             stem = engine.pack_stem(target, inputs)
-            folder = stem + job.tag
+            pack_dir = stem + job.tag
             # the merged PDF is named after the folder
-            files = [(folder + n[len(stem):] if n.startswith(stem + ".") else n, d) for n, d in files]
-            written = [f"{folder}/{p.name}" for p in write_files(Path(outdir) / folder, files, durable=False)]
+            files = [(pack_dir + n[len(stem):] if n.startswith(stem + ".") else n, d) for n, d in files]
+            written = [f"{pack_dir}/{p.name}" for p in write_files(Path(outdir) / pack_dir, files, durable=False)]
         else:
             docs = engine.render_all(engine.target_forms(target, inputs), inputs, formats)
             files = [(doc.stem + job.tag + "." + ext, d) for doc in docs for n, d in files_of(doc)
@@ -212,11 +251,13 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str, bool]:
         _ENGINE["done"] += 1
         if _ENGINE["done"] % 500 == 0:
             _release_memory()
-        return job.index, written, "", False
+        return job.index, written, "", 0
+    except InputError as exc:  # the register refused a number: every problem, by field
+        return job.index, [], " ".join(p.message for p in errors(exc.problems)), 3
     except DocgenError as exc:
-        return job.index, [], str(exc), False
+        return job.index, [], str(exc), 5 if isinstance(exc, OutputError) else 3
     except Exception as exc:  # a fault of docgen: this item is lost, the batch goes on
-        return job.index, [], _fault("tạo", type(exc).__name__), True
+        return job.index, [], _fault("tạo", type(exc).__name__), 1
 
 
 def _release_memory() -> None:
@@ -291,9 +332,13 @@ def _complete(path: Path) -> bool:
 
 
 def _clean_partials(outdir: Path) -> None:
-    """Remove temporary files left by an interrupted run (never a finished file)."""
+    """Remove temporary files left by an interrupted run: never a finished file, nor the
+    temporary file of a process still running (another batch writing into the same folder)."""
     if outdir.is_dir():
         for p in outdir.rglob(".docgen-*.part"):
+            pid = p.name.split("-")[1] if p.name.count("-") >= 2 else ""
+            if pid.isdigit() and alive(int(pid), HOST):
+                continue
             try:
                 p.unlink()
             except OSError:
@@ -355,15 +400,21 @@ def run_batch(
     target: str,
     source: str | Path,
     org_path: str | Path,
-    outdir: str | Path,
+    outdir: str | Path | None,
     *,
     engine: Engine,
     formats: tuple[str, ...] = ("docx", "pdf"),
     jobs: int = 1,
     resume: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    workspace: Workspace | None = None,
+    force: bool = False,
+    auto_number: bool = False,
 ) -> Report:
-    """Check every item, render the valid ones, and report what was written, skipped and failed."""
+    """Check every item, render the valid ones, and report what was written, skipped and failed.
+
+    In a ``workspace``, each item's papers are filed in its dossier (under ``outdir/<dossier>``
+    when ``outdir`` is given), numbers registered; the log is the workspace's."""
     t0 = time.perf_counter()
     library = engine.library
     if not engine.is_pack(target):
@@ -375,17 +426,27 @@ def run_batch(
     items = read_items(source, engine)
     if Path(source).suffix.lower() in (".xlsx", ".xlsm"):
         _check_roster_columns(source, items, target, engine, org_record.raw)
-    out = Path(outdir)
+    filing = {}
+    if workspace is not None:
+        filing = {"root": str(workspace.root), "folder": str(Path(outdir).resolve()) if outdir else "",
+                  "force": force, "auto": auto_number}
+        out = workspace.root
+        log_path = out / MARKER / LOG_NAME.lstrip(".")
+    else:
+        if outdir is None:
+            raise OutputError("Thiếu thư mục ghi kết quả (-o).")
+        out = Path(outdir)
+        log_path = out / LOG_NAME
     source_id = str(Path(source).resolve())
     # the items are checked with the organisation's cleaned data, which has nothing left to
     # warn about: its warnings are reported here, once for the whole batch
-    _init_worker(_user_forms(library), engine.font_dir, org, target, formats, engine=engine)
+    _init_worker(_user_forms(library), engine.font_dir, org, target, formats, filing, engine=engine)
 
-    report = Report(org_warnings=list(org_record.problems))
+    report = Report(org_warnings=list(org_record.problems), registered=workspace is not None)
     report.warnings = len(report.org_warnings)
-    log_path = out / LOG_NAME
     log = _Log(log_path)
-    naming = _Names(out, log.owned(source_id), formats, engine.is_pack(target))
+    naming = _Names(out, log.owned(source_id), formats, engine.is_pack(target)) if not filing else None
+    dossiers: dict[str, str] = {}   # in a workspace: each dossier's id -> the item that has it
     valid: list[Job] = []
     claims: list[str] = []
     # an item is unchanged when its data and everything else that shapes its files are
@@ -399,17 +460,28 @@ def run_batch(
         try:
             found, stems, clean = _check(item.data)
         except Exception as exc:  # a fault of docgen on this item: it is lost, the others go on
-            report.failed.append(Failure(item.label, [_fault("kiểm tra", type(exc).__name__)]))
+            report.failed.append(Failure(item.label, [_fault("kiểm tra", type(exc).__name__)], 1))
             report.faults += 1
             continue
         report.warnings += len(found) - len(errors(found))
         if not stems:
             report.failed.append(Failure(item.label, [describe(p, item) for p in errors(found)]))
             continue
-        marker = f"dong-{item.row}" if item.row is not None else f"muc-{i + 1}"
-        tag, names, why = naming.choose(stems, marker, item.label)
-        if why:
-            report.renamed.append(f"{item.label}: {why}")
+        if naming is None:
+            # a workspace files each dossier's papers in its own folder: two items that are one
+            # dossier would write each other's papers
+            if stems[0] in dossiers:
+                message = render_text(library.later("register.toml")["messages"]["same_dossier"],
+                                      {"dossier": stems[0], "other": dossiers[stems[0]]})
+                report.failed.append(Failure(item.label, [message]))
+                continue
+            dossiers[stems[0]] = item.label
+            tag, names = "", stems
+        else:
+            marker = f"dong-{item.row}" if item.row is not None else f"muc-{i + 1}"
+            tag, names, why = naming.choose(stems, marker, item.label)
+            if why:
+                report.renamed.append(f"{item.label}: {why}")
         claims.extend(names)
         compact = json.dumps(clean, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = run_hash.copy()
@@ -426,7 +498,7 @@ def run_batch(
         else:
             todo.append(job)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         log_file = log.open(source_id, claims)
     except OSError as exc:
         raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
@@ -435,14 +507,14 @@ def run_batch(
     with log_file:
         try:
             for k, (job, files, error, fault) in enumerate(
-                    _execute(todo, str(out), jobs, engine, org, target, formats), 1):
+                    _execute(todo, str(out), jobs, engine, org, target, formats, filing), 1):
                 finished.add(job.index)
                 missing = [f for f in files if not _complete(out / f)]
                 if missing:  # written, then gone: say so rather than count it
                     error = f"Tệp {missing[0]} vừa ghi đã không còn trong thư mục ra (có lệnh khác ghi cùng thư mục?)."
                 if error:
-                    report.failed.append(Failure(job.label, [error]))
-                    report.faults += fault
+                    report.failed.append(Failure(job.label, [error], fault or 3))
+                    report.faults += fault == 1
                 else:
                     report.written.extend(files)
                     log_file.write(json.dumps({"source": source_id, "name": job.name, "digest": job.digest,
@@ -455,7 +527,7 @@ def run_batch(
         except Exception as exc:  # a fault of docgen in the batch itself: the items not done are named
             for job in todo:
                 if job.index not in finished:
-                    report.failed.append(Failure(job.label, [_fault("tạo", type(exc).__name__)]))
+                    report.failed.append(Failure(job.label, [_fault("tạo", type(exc).__name__)], 1))
                     report.faults += 1
     order = {item.label: i for i, item in enumerate(items)}
     report.failed.sort(key=lambda f: order.get(f.label, 0))  # in the order of the source
@@ -493,7 +565,7 @@ def _worker_main(conn, initargs: tuple, outdir: str) -> None:
             try:
                 answer = ("done", *_render(job, outdir))
             except Exception as exc:  # _render answers for its own faults; this is a last guard
-                answer = ("done", job.index, [], _fault("tạo", type(exc).__name__), True)
+                answer = ("done", job.index, [], _fault("tạo", type(exc).__name__), 1)
             conn.send(answer)
     except Exception as exc:
         try:
@@ -543,9 +615,10 @@ def _lost(exitcode: int | None) -> str:
             "Chạy lại lệnh với --resume để tạo các mục còn thiếu.")
 
 
-def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, target, formats
-             ) -> Iterator[tuple[Job, list[str], str, bool]]:
-    """Each job's result, as (job, files written, error or '', whether the error is docgen's fault)."""
+def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, target, formats, filing: dict
+             ) -> Iterator[tuple[Job, list[str], str, int]]:
+    """Each job's result, as (job, files written, error or '', the error's exit code as ``_render``
+    gives it, 0 for none)."""
     if jobs <= 1 or len(todo) < 2:
         for job in todo:
             _, files, error, fault = _render(job, outdir)
@@ -555,7 +628,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
     # workers after the first round on CPython 3.11-3.15 and the batch hangs (gh-115634), and a
     # broken pool fails every item not yet done without saying which item its worker was on.
     ctx = multiprocessing.get_context("spawn")
-    initargs = (_user_forms(engine.library), engine.font_dir, org, target, formats)
+    initargs = (_user_forms(engine.library), engine.font_dir, org, target, formats, filing)
     limit = RECYCLE_AFTER
     pending = deque(todo)
     workers: list[_Worker] = []
@@ -605,9 +678,9 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
                         # to that fault; the other workers finish the jobs they hold
                         lost = _fault("tạo", str(answer[1])[:60])
                         while w.jobs:
-                            yield w.jobs.popleft(), [], lost, True
+                            yield w.jobs.popleft(), [], lost, 1
                         while pending:
-                            yield pending.popleft(), [], lost, True
+                            yield pending.popleft(), [], lost, 1
                         gone = True
                         break
                     _, _, files, error, fault = answer
@@ -621,7 +694,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
                     workers.remove(w)
                     code = w.stop()
                     if w.jobs:
-                        yield w.jobs.popleft(), [], _lost(code), False
+                        yield w.jobs.popleft(), [], _lost(code), 3
                     pending.extendleft(reversed(w.jobs))
                     if pending:
                         start()

@@ -21,6 +21,7 @@ from ..load.roster import RosterRow, load_columns, load_limits, read_roster
 from ..render.docx import compiled
 from ..render.fonts import FontSet, fonts
 from ..render.pdf import render_pdf, render_pdf_many
+from ..store.conf import read_register_conf
 
 FORMATS = ("docx", "pdf")
 MM_TWIPS = 1440 / 25.4
@@ -49,6 +50,7 @@ class Engine:
         # rules.toml is the check stage's data file: the library reads it with its own, so that
         # every problem of the forms folder is reported at once, whichever is used first
         self.library.read_also("rules.toml", read_rules)
+        self.library.read_also("register.toml", read_register_conf)
         self.rulebook = RuleBook(self.library)
 
     @classmethod
@@ -239,7 +241,10 @@ class Engine:
     def stem(self, form: FormSpec, inputs: Inputs, suffix: str = "", item: int | None = None) -> str:
         subject = inputs.records.get(form.subject)
         when = subject.date(form.item_path(form.date_field, self._first_item(form, item))) if subject else None
-        name = subject.text(form.name_field) if subject else ""
+        name = subject.text(form.name_field) if subject and form.name_field else ""
+        if not name and form.subject == "congress":
+            # a congress's papers carry the cell's name: two cells' packs of one day never share a name
+            name = inputs["org"].text("cell.name")
         parts = [when.isoformat() if when else "undated", form.id + suffix]
         if name:
             parts.append(slug(name))
@@ -275,16 +280,17 @@ class Engine:
 
     def render_all(self, forms: list[FormSpec], inputs: Inputs, formats=FORMATS) -> list[Rendered]:
         """Every document of ``forms`` (one per item for ``each`` forms), in the given order."""
-        docs = []
-        for form in forms:
-            for item in self.items(form, inputs):
-                title = form.title
-                if item is not None:
-                    who = (inputs[form.subject].text(f"{form.each}[{item}].full_name")
-                           or inputs[form.subject].text(f"{form.each}[{item}].office"))
-                    title = f"{form.title} — {who}" if who else f"{form.title} ({item + 1})"
-                docs.append(self.render(form, inputs, formats, item=item, title=title))
-        return docs
+        return [self.render(form, inputs, formats, item=item, title=self.doc_title(form, inputs, item))
+                for form in forms for item in self.items(form, inputs)]
+
+    @staticmethod
+    def doc_title(form: FormSpec, inputs: Inputs, item: int | None) -> str:
+        """A document's title in a merged PDF's bookmarks: an ``each`` form's names its item."""
+        if item is None:
+            return form.title
+        who = (inputs[form.subject].text(f"{form.each}[{item}].full_name")
+               or inputs[form.subject].text(f"{form.each}[{item}].office"))
+        return f"{form.title} — {who}" if who else f"{form.title} ({item + 1})"
 
     def pack_stem(self, pack_id: str, inputs: Inputs) -> str:
         """``<date>_<pack>_<name>``: the merged PDF's name, and a batch item's folder."""

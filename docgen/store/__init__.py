@@ -1,0 +1,8 @@
+"""Store stage: the workspace — its SQLite database (dossiers, the number register, the files
+written and their hashes), the files it writes, and its data file ``register.toml``.
+
+* :mod:`.db` — finding, creating and opening a workspace; schema migrations; crash recovery;
+* :mod:`.register` — number series, the register's entries;
+* :mod:`.files` — hashes, and refusing to replace a file the user edited;
+* :mod:`.conf` — ``forms/_shared/register.toml``.
+"""
