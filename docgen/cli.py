@@ -437,8 +437,6 @@ def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None,
     formats = _formats(fmt)
     if "pdf" in formats:
         _warn_font(eng, formats)
-    if ws is None:
-        click.echo(NOT_REGISTERED, err=True)
     progress, finish = _progress_reporter()
     try:
         report = run_batch(target, source, org, outdir, engine=eng, formats=formats, jobs=jobs or default_jobs(),
@@ -448,6 +446,8 @@ def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None,
     if report.org_warnings:  # the organisation file's, once for the whole batch
         click.echo(problem_table(report.org_warnings), err=True)
     _batch_summary(report)
+    if ws is None:
+        click.echo(NOT_REGISTERED, err=True)
     if report.faults:
         click.echo(f"Lỗi nội bộ của docgen ở {report.faults} mục (xem trên). Hãy báo lại cho người quản trị, "
                    "kèm lệnh đã chạy (không gửi hồ sơ cá nhân).", err=True)

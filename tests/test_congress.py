@@ -50,7 +50,7 @@ def test_congress_pack_writes_every_paper_and_numbers_agree(tmp_path):
     result = CliRunner().invoke(main, ["congress", str(CONGRESS), "--org", ORG, "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     written = [Path(p) for p in result.stdout.split()]
-    docx = {p.stem.split("_", 1)[1]: docx_text(p.read_bytes()) for p in written if p.suffix == ".docx"}
+    docx = {p.stem.split("_")[1]: docx_text(p.read_bytes()) for p in written if p.suffix == ".docx"}
     assert set(docx) == {
         "attendance-report", "candidate-list-1-chi-uy-vien", "candidate-list-2-bi-thu", "candidate-list-3-pho-bi-thu",
         "ballot-1-chi-uy-vien", "ballot-2-bi-thu", "ballot-3-pho-bi-thu", "vote-count-minutes-1-chi-uy-vien",
@@ -226,7 +226,7 @@ def test_golden_text_congress(engine, org_data, cg, update_golden):
     inputs = inputs_for(engine, org_data, cg)
     for doc in engine.render_all(engine.pack_forms(inputs, "congress"), inputs):
         folder = GOLDEN / doc.form.id
-        name = doc.stem.split("_", 1)[1]
+        name = doc.stem.split("_")[1]
         got = "\n".join(docx_paragraphs(doc.docx)) + "\n"
         file = folder / f"congress-{name}.docx.txt"
         if update_golden:

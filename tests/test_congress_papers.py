@@ -67,7 +67,7 @@ def test_congress_pack_writes_the_request_then_its_list_then_the_decision(tmp_pa
     result = CliRunner().invoke(main, ["congress", str(CONGRESS), "--org", ORG, "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     written = [Path(p) for p in result.stdout.split()]
-    order = [p.stem.split("_", 1)[1] for p in written if p.suffix == ".docx"]
+    order = [p.stem.split("_")[1] for p in written if p.suffix == ".docx"]
     assert order == PACK_ORDER
     merged = next(p for p in written if "_congress_" in p.name)
     outline = [o.title for o in PdfReader(merged).outline]
@@ -82,7 +82,7 @@ def test_the_decision_is_in_the_pack_only_once_the_file_records_it(tmp_path, cg)
     result = CliRunner().invoke(main, ["congress", write(tmp_path, cg), "--org", ORG, "-o", str(out), "--format",
                                        "docx"])
     assert result.exit_code == 0, result.output
-    stems = [Path(p).stem.split("_", 1)[1] for p in result.stdout.split() if p.endswith(".docx")]
+    stems = [Path(p).stem.split("_")[1] for p in result.stdout.split() if p.endswith(".docx")]
     assert stems == PACK_ORDER[:-1]
 
 
@@ -226,7 +226,7 @@ def test_candidate_lists_have_no_number_and_the_series_starts_at_the_count_minut
     result = CliRunner().invoke(main, ["congress", str(CONGRESS), "--org", ORG, "-o", str(tmp_path), "--format",
                                        "docx"])
     assert result.exit_code == 0, result.output
-    docx = {Path(p).stem.split("_", 1)[1]: docx_text(Path(p).read_bytes()) for p in result.stdout.split()
+    docx = {Path(p).stem.split("_")[1]: docx_text(Path(p).read_bytes()) for p in result.stdout.split()
             if p.endswith(".docx")}
     for k in ("candidate-list-1-chi-uy-vien", "candidate-list-2-bi-thu", "candidate-list-3-pho-bi-thu"):
         assert "Số " not in docx[k].split("DANH SÁCH BẦU CỬ")[0] and "-DS/" not in docx[k]

@@ -40,7 +40,7 @@ def pack(engine, org, data) -> dict[str, str]:
     """The text of every paper of the pack, by form id and item."""
     inputs = make_inputs(engine, org, data, kind="congress")
     assert not found(engine, org, data)
-    return {doc.stem.split("_", 1)[1]: docx_text(doc.docx)
+    return {doc.stem.split("_")[1]: docx_text(doc.docx)
             for doc in engine.render_all(engine.pack_forms(inputs, "congress"), inputs)}
 
 
@@ -335,12 +335,15 @@ def test_small_cell_pack_has_no_chi_uy_election(tmp_path):
     assert result.exit_code == 0, result.output
     names = [Path(p).name for p in result.stdout.split()]
     assert not [n for n in names if "chi-uy" in n]
+    # each paper's name carries the cell's: two cells' packs of one day never share a name
+    cell = "chi-bo-trung-tam-khuyen-cong-va-tu-van-phat-trien-cong-nghie"
     assert [n for n in names if n.endswith(".docx") and "vote-count-minutes" in n] == [
-        "2025-06-20_vote-count-minutes-1-bi-thu.docx", "2025-06-20_vote-count-minutes-2-pho-bi-thu.docx"]
-    resolution = docx_text((out / "2025-06-20_congress-resolution.docx").read_bytes())
+        f"2025-06-20_vote-count-minutes-1-bi-thu_{cell}.docx",
+        f"2025-06-20_vote-count-minutes-2-pho-bi-thu_{cell}.docx"]
+    resolution = docx_text((out / f"2025-06-20_congress-resolution_{cell}.docx").read_bytes())
     assert "Giao Bí thư Chi bộ nhiệm kỳ" in resolution and "CHỦ TỊCH ĐẠI HỘI Lê Văn Quyết" in resolution
     assert "T/M ĐOÀN CHỦ TỊCH" not in resolution
-    minutes = docx_text((out / "2025-06-20_congress-minutes.docx").read_bytes())
+    minutes = docx_text((out / f"2025-06-20_congress-minutes_{cell}.docx").read_bytes())
     assert "số lượng chi ủy viên" not in minutes and "Chủ tịch Đại hội: đồng chí Lê Văn Quyết" in minutes
     # every paper the presidium signs: the candidate lists too
     lists = sorted(out.glob("*_candidate-list-*.docx"))

@@ -36,11 +36,10 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import __version__
-from ..errors import DocgenError, InputError, InputFileError, OutputError, Problem
-from ..sandbox import render_text
+from ..errors import DocgenError, EditedOutputError, InputError, InputFileError, OutputError, Problem
 from ..store.db import HOST, MARKER, Workspace, alive
 from .engine import Engine, Inputs, errors, files_of
-from .filing import auto_values, dossier_identity, file_papers, outside_problems
+from .filing import auto_values, dossier_identity, file_papers, outside_problems, same_dossier
 from .write import write_files
 
 LOG_NAME = ".docgen-batch.jsonl"
@@ -61,7 +60,7 @@ class Item:
 class Failure:
     label: str
     reasons: list[str]
-    code: int = 3      # the exit code this failure alone would give: 3 input, 5 an output refused, 1 a fault
+    code: int = 3      # the exit code this failure alone would give: 3, 5 an edited output refused, 1 a fault
 
 
 @dataclass
@@ -95,7 +94,7 @@ class Report:
     @property
     def exit_code(self) -> int:
         """0 when every item succeeded; 1 on a fault of docgen; 5 when every failure is an output
-        docgen refused to replace (the user edited it); else 3."""
+        docgen refused to replace because the user edited it; else 3."""
         if self.faults:
             return 1
         if not self.failed:
@@ -255,7 +254,7 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str, int]:
     except InputError as exc:  # the register refused a number: every problem, by field
         return job.index, [], " ".join(p.message for p in errors(exc.problems)), 3
     except DocgenError as exc:
-        return job.index, [], str(exc), 5 if isinstance(exc, OutputError) else 3
+        return job.index, [], str(exc), 5 if isinstance(exc, EditedOutputError) else 3
     except Exception as exc:  # a fault of docgen: this item is lost, the batch goes on
         return job.index, [], _fault("tạo", type(exc).__name__), 1
 
@@ -471,9 +470,7 @@ def run_batch(
             # a workspace files each dossier's papers in its own folder: two items that are one
             # dossier would write each other's papers
             if stems[0] in dossiers:
-                message = render_text(library.later("register.toml")["messages"]["same_dossier"],
-                                      {"dossier": stems[0], "other": dossiers[stems[0]]})
-                report.failed.append(Failure(item.label, [message]))
+                report.failed.append(Failure(item.label, [same_dossier(engine, stems[0], dossiers[stems[0]])]))
                 continue
             dossiers[stems[0]] = item.label
             tag, names = "", stems

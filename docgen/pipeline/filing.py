@@ -123,6 +123,12 @@ def outside_problems(engine: Engine, inputs: Inputs, kind: str) -> list[Problem]
             for path in auto_paths(engine, kind) if inputs[kind].raw(path) == AUTO]
 
 
+def same_dossier(engine: Engine, dossier: str, other: str) -> str:
+    """Why a batch item is refused: an earlier item (``other``) is the same dossier."""
+    message = engine.library.later("register.toml")["messages"]["same_dossier"]
+    return render_text(message, {"dossier": dossier, "other": other})
+
+
 def _period(engine: Engine, form: FormSpec, when: date | None, inputs: Inputs, conf: dict,
             warnings: list[Problem]) -> str:
     """The period of the paper's series: a congress's term; the issuing body's term when the
