@@ -31,6 +31,11 @@ demo: $(STAMP)
 	$(BIN)/docgen congress samples/congress-small.json --org samples/org.json -o $(OUT)/congress-small
 	$(BIN)/docgen congress samples/congress-round2.json --org samples/org.json -o $(OUT)/congress-round2
 	$(BIN)/docgen batch admission-decision samples/roster.xlsx --org samples/org.json -o $(OUT)/roster
+	@echo "A workspace: each person's dossier and the register of document numbers (docgen init):"
+	@rm -rf $(OUT)/workspace
+	$(BIN)/docgen init $(OUT)/workspace --org samples/org.json
+	$(BIN)/docgen --workspace $(OUT)/workspace batch admission-dossier samples/candidates/ -j 1
+	$(BIN)/docgen --workspace $(OUT)/workspace admission-dossier samples/workspace/hoang-minh-tri.json
 	@echo "A roster with broken rows, to show the report (exit code 3 is expected):"
 	-$(BIN)/docgen batch admission-decision samples/roster-broken.xlsx --org samples/org.json -o $(OUT)/roster-broken
 
