@@ -19,7 +19,7 @@ import click
 from . import __version__
 from .errors import DocgenError, FormDataError, InputError, Problem
 from .pipeline import INPUT_TITLES, WORKSPACE_ENV, Engine, Inputs, Workspace, errors, files_of, write_files
-from .pipeline.filing import auto_values, file_papers, outside_problems
+from .pipeline.filing import auto_values, file_papers, outside_problems, register_problems
 
 SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -358,16 +358,16 @@ def broken_forms_command(name: str, error: DocgenError) -> click.Command:
 
 @main.command()
 @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Tệp JSON của tổ chức đảng.")
+@ORG_OPTION
 @click.option("--form", "form_id", help="Chỉ kiểm tra cho một mẫu (mặc định: cả hồ sơ kết nạp).")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @forms_dir_option
 @click.pass_context
 @handle_errors
-def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> None:
+def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bool) -> None:
     """Kiểm tra hồ sơ kết nạp hoặc tệp đại hội: thiếu trường, sai kiểu, vi phạm quy định.
     Mã thoát 0 khi đủ, 3 khi có lỗi. Không có --form: kiểm tra cả hồ sơ (hoặc cả bộ văn kiện đại hội).
+    Trong thư mục làm việc, kiểm tra cả số văn bản với sổ đăng ký (số đã cấp cho văn bản khác).
 
     \b
     Ví dụ:
@@ -378,12 +378,18 @@ def check(ctx, profile: Path, org: Path, form_id: str | None, as_json: bool) -> 
     eng = engine(ctx)
     if form_id:
         forms = [eng.library.get(form_id)]
+        target = form_id
         inputs = _inputs(ctx, eng, forms[0].subject, profile, org)
     else:
         kind = "congress" if isinstance(eng.load(profile, "congress").data.get("congress"), dict) else "candidate"
         inputs = _inputs(ctx, eng, kind, profile, org)
-        forms = eng.pack_forms(inputs, eng.pack_of(kind))
+        target = eng.pack_of(kind)
+        forms = eng.pack_forms(inputs, target)
     problems = eng.problems(forms, inputs)
+    if not errors(problems):
+        ws = workspace(ctx)
+        kind = forms[0].subject
+        problems += register_problems(eng, ws, target, inputs) if ws else outside_problems(eng, inputs, kind)
     if as_json:
         click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
                               ensure_ascii=False, indent=2))

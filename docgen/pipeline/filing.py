@@ -292,6 +292,19 @@ def numbered(engine: Engine, inputs: Inputs, kind: str, numbers: dict[str, int])
     return engine.inputs(inputs["org"], engine.record(data, kind, cleaned=True))
 
 
+def register_problems(engine: Engine, ws: Workspace, target: str, inputs: Inputs) -> list[Problem]:
+    """What filing would refuse, found without writing anything: numbers another document holds,
+    cited numbers not given (``docgen check`` in a workspace); and the register's warnings."""
+    kind = engine.subject_of(target)
+    dossier = dossier_identity(inputs, kind)[0]
+    papers, warnings = plan(engine, ws, target, inputs, kind, (), ws.dossier_dir(dossier))
+    db = ws.connect()
+    try:
+        return claim(db, engine, dossier, papers, inputs, kind)[1] + warnings
+    finally:
+        db.close()
+
+
 # -- filing ------------------------------------------------------------------------------------------
 def file_papers(engine: Engine, ws: Workspace, target: str, inputs: Inputs, formats: tuple[str, ...], *,
                 folder: Path | None = None, force: bool = False, auto_all: bool = False,
