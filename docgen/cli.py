@@ -520,6 +520,8 @@ def _progress_reporter():
 def _batch_summary(report) -> None:
     click.echo(f"Đã ghi: {len(report.written)} tệp · Bỏ qua (đã có, --resume): {len(report.skipped)} mục · "
                f"Lỗi: {len(report.failed)} mục · Cảnh báo: {report.warnings} · {report.seconds:.1f} giây")
+    if report.registered and report.written:
+        click.echo("Văn bản đã vào hồ sơ của từng người trong thư mục làm việc, số văn bản đã đăng ký.")
     if report.renamed:
         click.echo("Các mục ghi dưới tên khác, để không ghi đè văn bản của người khác:")
         for line in report.renamed:
@@ -587,12 +589,12 @@ def lint(ctx) -> None:
 
 @main.command("context")
 @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@ORG_OPTION
 @click.option("--form", "form_id", required=True, help="Mã mẫu, ví dụ admission-decision.")
 @forms_dir_option
 @click.pass_context
 @handle_errors
-def context_cmd(ctx, profile: Path, org: Path, form_id: str) -> None:
+def context_cmd(ctx, profile: Path, org: Path | None, form_id: str) -> None:
     """In ngữ cảnh điền mẫu dạng JSON (cho người soạn mẫu và để đo tốc độ với docxtpl).
 
     \b
