@@ -72,10 +72,13 @@ class Dossier:
 
 
 class FormInfo(NamedTuple):
-    """What the dossier needs to know of a form: the input it is made from, its applies_when."""
+    """What the dossier needs to know of a form: the input it is made from, its applies_when,
+    and whether it is one of docgen's own forms (each of which must belong to a kind; a user's
+    new form need not: :func:`kind_of_form` gives None for it)."""
 
     subject: str
     applies_when: str
+    bundled: bool = True
 
 
 class _Library(Protocol):
@@ -105,9 +108,9 @@ def read_dossier_kinds(source: Path | str | dict, sink: DataProblems, file: str 
     """dossier.toml (a path, its text or its parsed table), each problem recorded in ``sink`` with
     ``file`` and the key: an unknown key, a missing or mistyped one, a duplicate kind, a ``form``
     that is not a form of the folder (``forms``: each form id, with what is known of it, None
-    when its form.toml is broken) or is made from another input, a form no kind names, a
-    ``when`` that is no field or group of the ``registry``, a stage that does not exist, a
-    message that does not compile or reads a name it is not given. ``None`` when it has any."""
+    when its form.toml is broken) or is made from another input, a form of docgen's own that no
+    kind names, a ``when`` that is no field or group of the ``registry``, a stage that does not
+    exist, a message that does not compile or reads a name it is not given. ``None`` when it has any."""
     raw = _raw(source, sink, file)
     if raw is None:
         return None
@@ -120,7 +123,7 @@ def read_dossier_kinds(source: Path | str | dict, sink: DataProblems, file: str 
         kinds.extend(_read_part(root, part, seen, by_form, registry, forms))
     if forms is not None and all(info is not None for info in forms.values()):
         for form_id, info in sorted(forms.items()):
-            if form_id not in by_form and info is not None:
+            if form_id not in by_form and info is not None and info.bundled:
                 where = "[[congress]]" if info.subject == "congress" else "[[admission]] hoặc [[recognition]]"
                 root.problem("", f'mẫu "{form_id}" không thuộc loại giấy tờ nào: thêm vào {where} một bảng có '
                                  f'form = "{form_id}"')

@@ -526,7 +526,9 @@ def _read_all(library: FormLibrary, readers: dict[str, Reader]) -> _Data:
     form_ids = {f.name for f in folders}
     data.packs = _read_packs(shared / "packs.toml", sink, file(shared / "packs.toml"), registry, data.forms, form_ids)
     infos: dict[str, FormInfo | None] = {f: None for f in form_ids}
-    infos.update((f.id, FormInfo(f.subject, f.applies_when)) for f in data.forms.values())
+    # docgen's own forms (a user's copy of one included) each belong to a kind; a user's new form need not
+    infos.update((f.id, FormInfo(f.subject, f.applies_when, (library.bundled / f.id / "form.toml").is_file()))
+                 for f in data.forms.values())
     data.dossier = read_dossier_kinds(shared / "dossier.toml", sink, file(shared / "dossier.toml"), registry, infos)
     for name in LATER_FILES:
         if name in readers:
