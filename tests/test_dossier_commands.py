@@ -132,7 +132,7 @@ def test_show_json_gives_the_same_in_dossier_order(filled, engine):
 def test_an_unknown_dossier_is_refused_naming_the_closest(filled):
     result = run(filled, "dossier", "show", "pham-thi-thu-huong")
     assert result.exit_code == 3
-    assert f'Không có hồ sơ "pham-thi-thu-huong"' in result.output and HUONG in result.output
+    assert 'Không có hồ sơ "pham-thi-thu-huong"' in result.output and HUONG in result.output
 
 
 def test_outside_a_workspace_the_commands_say_so(tmp_path, monkeypatch):
