@@ -667,7 +667,14 @@ def dossier() -> None:
 @handle_errors
 def dossier_show(ctx, dossier_id: str, as_json: bool, today: str | None) -> None:
     """Giấy tờ của hồ sơ ID theo thứ tự Hướng dẫn 06-HD/TW §8.1 (có, còn thiếu, không bắt buộc),
-    với ngày, số, mẫu, tệp và sha256; giai đoạn và hạn tiếp theo."""
+    với ngày, số, mẫu, tệp và sha256; giai đoạn và hạn tiếp theo.
+
+    \b
+    Ví dụ:
+      docgen dossier show pham-thi-thu-huong-20001215
+      docgen dossier show pham-thi-thu-huong-20001215 --json
+      docgen dossier show pham-thi-thu-huong-20001215 --today 2026-01-15
+    """
     from .pipeline.dossiers import dossier_view, show_lines, view_json
 
     eng = engine(ctx)
@@ -688,7 +695,13 @@ def dossier_show(ctx, dossier_id: str, as_json: bool, today: str | None) -> None
 @click.pass_context
 @handle_errors
 def dossier_list(ctx, due: int | None, as_json: bool, today: str | None) -> None:
-    """Mọi hồ sơ: mã, họ tên, giai đoạn, hạn tiếp theo (ngày, còn bao nhiêu ngày), hạn gần nhất trước."""
+    """Mọi hồ sơ: mã, họ tên, giai đoạn, hạn tiếp theo (ngày, còn bao nhiêu ngày), hạn gần nhất trước.
+
+    \b
+    Ví dụ:
+      docgen dossier list
+      docgen dossier list --due 30
+    """
     from dataclasses import asdict
 
     from .pipeline.dossiers import list_dossiers, list_lines
@@ -714,7 +727,14 @@ def dossier_list(ctx, due: int | None, as_json: bool, today: str | None) -> None
 def dossier_attach(ctx, dossier_id: str, file: Path, kind: str, when: str | None, number: int | None) -> None:
     """Đính kèm FILE vào hồ sơ ID: chép vào ho-so/ID/dinh-kem/ (không ghi đè: tên trùng thì thêm -2 …)
     và ghi vào sổ cùng sha256. Dùng cho giấy tờ docgen không làm: đơn xin vào Đảng, lý lịch, giấy
-    chứng nhận, văn bản thẩm tra lý lịch, bản chụp."""
+    chứng nhận, văn bản thẩm tra lý lịch, bản chụp.
+
+    \b
+    Ví dụ:
+      docgen dossier attach pham-thi-thu-huong-20001215 don.pdf --kind application --date 2025-08-01
+      docgen dossier attach pham-thi-thu-huong-20001215 ly-lich.pdf --kind biography
+      docgen dossier attach pham-thi-thu-huong-20001215 giay-chung-nhan.jpg --kind awareness_certificate --number 15
+    """
     from .pipeline.dossiers import attach
 
     eng = engine(ctx)
@@ -734,7 +754,12 @@ def dossier_attach(ctx, dossier_id: str, file: Path, kind: str, when: str | None
 def dossier_export(ctx, dossier_id: str, outdir: Path, force: bool, today: str | None) -> None:
     """Xuất hồ sơ ID thành một tệp zip gửi cấp trên: giấy tờ theo thứ tự hồ sơ, một tệp PDF gộp,
     và manifest.json (đường dẫn, loại, mẫu, số, ngày, sha256, bản hướng dẫn của từng tệp). Mọi tệp
-    được kiểm sha256 trước; tệp bị sửa hay mất thì không xuất (mã thoát 5)."""
+    được kiểm sha256 trước; tệp bị sửa hay mất thì không xuất (mã thoát 5).
+
+    \b
+    Ví dụ:
+      docgen dossier export pham-thi-thu-huong-20001215 -o gui-cap-tren/
+    """
     from .pipeline.dossiers import export
 
     eng = engine(ctx)
@@ -752,7 +777,13 @@ def dossier_export(ctx, dossier_id: str, outdir: Path, force: bool, today: str |
 @handle_errors
 def dossier_verify(ctx, dossier_id: str | None, every: bool) -> None:
     """Tính lại sha256 của mọi tệp đã đăng ký của hồ sơ ID (hay mọi hồ sơ, --all) và báo tệp đã bị
-    sửa hay không còn. Mã thoát 0 khi mọi tệp khớp, 5 khi không."""
+    sửa hay không còn. Mã thoát 0 khi mọi tệp khớp, 5 khi không.
+
+    \b
+    Ví dụ:
+      docgen dossier verify pham-thi-thu-huong-20001215
+      docgen dossier verify --all
+    """
     from .pipeline.dossiers import all_ids, check_dossier, verify_lines
 
     if every == (dossier_id is not None):
