@@ -310,3 +310,17 @@ def test_the_manifest_reads_as_utf8_json(ws, tmp_path):
         raw = z.read("manifest.json")
     assert "Lý Thị Ỷ Lan" in raw.decode("utf-8")
     assert json.load(io.BytesIO(raw))["dossier"]["name"] == "Lý Thị Ỷ Lan"
+
+
+def test_a_congress_dossier_shows_its_papers_without_a_stage_deadline(ws):
+    result = run(ws, "congress", str(SAMPLES / "congress-small.json"))
+    assert result.exit_code == 0, result.output
+    listed = run(ws, "dossier", "list", "--today", "2025-12-01")
+    congress = lines_of(listed.output)[-1]
+    assert congress.startswith("dai-hoi-") and congress.endswith("· Đại hội chi bộ · chưa có hạn")
+    shown = run(ws, "dossier", "show", congress.split(" · ")[0]).output
+    assert "Văn kiện của đại hội, theo thứ tự của bộ văn kiện đại hội:" in shown
+    assert "06-HD/TW" not in shown
+    lines = lines_of(shown)
+    first = index_of(lines, "[có] Báo cáo tình hình đảng viên tham dự đại hội")
+    assert first < index_of(lines, "[có] Biên bản đại hội")

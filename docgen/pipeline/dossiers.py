@@ -263,7 +263,7 @@ def show_lines(engine: Engine, view: View) -> list[str]:
             lines.append("  " + _say(engine, "source", source=d["source"]))
     elif view.note:
         lines.append(_say(engine, "no_deadline", note=view.note))
-    lines += ["", _say(engine, "papers")]
+    lines += ["", _say(engine, "congress_papers" if view.subject == "congress" else "papers")]
     for n, slot in enumerate(view.slots, 1):
         lines.append(_say(engine, "paper", n=n, state=_say(engine, slot.state), label=slot.label, code=slot.code))
         lines += _document_lines(engine, slot.documents)

@@ -13,10 +13,10 @@ PERIOD_TEXTS = ("term", "year", "congress")
 MESSAGES = ("taken", "cited_auto", "cited_differs", "auto_outside", "same_dossier")
 COLUMNS = ("issuer", "number", "date", "doc_type", "code", "title", "period", "dossier", "edition", "files", "sha256")
 # what the dossier and register commands print ([texts]) and their problems ([errors])
-TEXTS = ("heading", "folder", "stage", "deadline", "source", "no_deadline", "papers", "others", "print", "paper",
-         "document", "file", "summary", "present", "missing", "optional", "later", "not_expected", "list_line",
-         "list_empty", "list_none_due", "congress_stage", "attached", "changed", "gone", "writing", "verified",
-         "exported", "not_merged", "why_attached", "why_no_docx", "register_series", "register_line",
+TEXTS = ("heading", "folder", "stage", "deadline", "source", "no_deadline", "papers", "congress_papers", "others",
+         "print", "paper", "document", "file", "summary", "present", "missing", "optional", "later", "not_expected",
+         "list_line", "list_empty", "list_none_due", "congress_stage", "attached", "changed", "gone", "writing",
+         "verified", "exported", "not_merged", "why_attached", "why_no_docx", "register_series", "register_line",
          "register_empty", "register_written", "sheet")
 ERRORS = ("unknown_dossier", "no_dossiers", "unknown_kind", "not_a_file", "same_file", "bad_date", "tampered",
           "exists", "bad_export")
