@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -622,6 +623,219 @@ def schema(ctx, kind: str) -> None:
       docgen schema candidate > candidate.schema.json
     """
     click.echo(json.dumps(engine(ctx).json_schema(kind), ensure_ascii=False, indent=2))
+
+
+# -- the workspace's dossiers and its number register ---------------------------------------------------
+def _workspace_required(ctx: click.Context) -> Workspace:
+    """The workspace these commands read; outside one, a WorkspaceError (exit 5)."""
+    from .pipeline.dossiers import outside_workspace
+
+    ws = workspace(ctx)
+    if ws is None:
+        raise outside_workspace()
+    return ws
+
+
+def _today(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'"{value}" không phải ngày dạng NĂM-THÁNG-NGÀY (ví dụ 2026-02-05).',
+                                 param_hint="--today") from None
+
+
+TODAY_OPTION = click.option("--today", "today", metavar="YYYY-MM-DD",
+                            help="Tính hạn như thể hôm nay là ngày này (mặc định: hôm nay).")
+
+
+@main.group()
+@forms_dir_option
+def dossier() -> None:
+    """Hồ sơ trong thư mục làm việc (docgen init): xem giấy tờ có và còn thiếu, giai đoạn và hạn
+    tiếp theo; đính kèm giấy tờ viết tay hay bản chụp; xuất một tệp zip; kiểm tra tệp.
+
+    \b
+    Ví dụ:
+      docgen dossier list --due 30
+      docgen dossier show pham-thi-thu-huong-20001215
+      docgen dossier attach pham-thi-thu-huong-20001215 don.pdf --kind application --date 2025-08-01
+      docgen dossier export pham-thi-thu-huong-20001215 -o gui-cap-tren/
+      docgen dossier verify --all
+    """
+
+
+@dossier.command("show")
+@click.argument("dossier_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@TODAY_OPTION
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def dossier_show(ctx, dossier_id: str, as_json: bool, today: str | None) -> None:
+    """Giấy tờ của hồ sơ ID theo thứ tự Hướng dẫn 06-HD/TW §8.1 (có, còn thiếu, không bắt buộc),
+    với ngày, số, mẫu, tệp và sha256; giai đoạn và hạn tiếp theo.
+
+    \b
+    Ví dụ:
+      docgen dossier show pham-thi-thu-huong-20001215
+      docgen dossier show pham-thi-thu-huong-20001215 --json
+      docgen dossier show pham-thi-thu-huong-20001215 --today 2026-01-15
+    """
+    from .pipeline.dossiers import dossier_view, show_lines, view_json
+
+    eng = engine(ctx)
+    view = dossier_view(eng, _workspace_required(ctx), dossier_id, _today(today))
+    if as_json:
+        click.echo(json.dumps(view_json(view), ensure_ascii=False, indent=2))
+        return
+    for line in show_lines(eng, view):
+        click.echo(line)
+
+
+@dossier.command("list")
+@click.option("--due", "due", type=click.IntRange(0, 100000), default=None, metavar="N",
+              help="Chỉ các hồ sơ có hạn trong N ngày tới (kể cả hồ sơ đã quá hạn).")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@TODAY_OPTION
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def dossier_list(ctx, due: int | None, as_json: bool, today: str | None) -> None:
+    """Mọi hồ sơ: mã, họ tên, giai đoạn, hạn tiếp theo (ngày, còn bao nhiêu ngày), hạn gần nhất trước.
+
+    \b
+    Ví dụ:
+      docgen dossier list
+      docgen dossier list --due 30
+    """
+    from dataclasses import asdict
+
+    from .pipeline.dossiers import list_dossiers, list_lines
+
+    eng = engine(ctx)
+    listed = list_dossiers(eng, _workspace_required(ctx), _today(today), due)
+    if as_json:
+        click.echo(json.dumps([asdict(x) for x in listed], ensure_ascii=False, indent=2))
+        return
+    for line in list_lines(eng, listed, due):
+        click.echo(line)
+
+
+@dossier.command("attach")
+@click.argument("dossier_id", metavar="ID")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", "kind", required=True, help="Loại giấy tờ (dossier.toml), ví dụ application, biography, scan.")
+@click.option("--date", "when", metavar="YYYY-MM-DD", help="Ngày của giấy tờ.")
+@click.option("--number", "number", type=click.IntRange(1, 10**9), help="Số của giấy tờ (nếu có).")
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def dossier_attach(ctx, dossier_id: str, file: Path, kind: str, when: str | None, number: int | None) -> None:
+    """Đính kèm FILE vào hồ sơ ID: chép vào ho-so/ID/dinh-kem/ (không ghi đè: tên trùng thì thêm -2 …)
+    và ghi vào sổ cùng sha256. Dùng cho giấy tờ docgen không làm: đơn xin vào Đảng, lý lịch, giấy
+    chứng nhận, văn bản thẩm tra lý lịch, bản chụp.
+
+    \b
+    Ví dụ:
+      docgen dossier attach pham-thi-thu-huong-20001215 don.pdf --kind application --date 2025-08-01
+      docgen dossier attach pham-thi-thu-huong-20001215 ly-lich.pdf --kind biography
+      docgen dossier attach pham-thi-thu-huong-20001215 giay-chung-nhan.jpg --kind awareness_certificate --number 15
+    """
+    from .pipeline.dossiers import attach
+
+    eng = engine(ctx)
+    _, line = attach(eng, _workspace_required(ctx), dossier_id, file, kind, when, number)
+    click.echo(line)
+
+
+@dossier.command("export")
+@click.argument("dossier_id", metavar="ID")
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi tệp ID.zip.")
+@click.option("--force", is_flag=True, help="Ghi cả khi ID.zip đã có; tệp cũ được giữ bên cạnh với tên …~1.zip.")
+@TODAY_OPTION
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def dossier_export(ctx, dossier_id: str, outdir: Path, force: bool, today: str | None) -> None:
+    """Xuất hồ sơ ID thành một tệp zip gửi cấp trên: giấy tờ theo thứ tự hồ sơ, một tệp PDF gộp,
+    và manifest.json (đường dẫn, loại, mẫu, số, ngày, sha256, bản hướng dẫn của từng tệp). Mọi tệp
+    được kiểm sha256 trước; tệp bị sửa hay mất thì không xuất (mã thoát 5).
+
+    \b
+    Ví dụ:
+      docgen dossier export pham-thi-thu-huong-20001215 -o gui-cap-tren/
+    """
+    from .pipeline.dossiers import export
+
+    eng = engine(ctx)
+    _warn_font(eng, ("pdf",))
+    _, lines = export(eng, _workspace_required(ctx), dossier_id, outdir, _today(today), force)
+    for line in lines:
+        click.echo(line)
+
+
+@dossier.command("verify")
+@click.argument("dossier_id", metavar="ID", required=False)
+@click.option("--all", "every", is_flag=True, help="Kiểm mọi hồ sơ.")
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def dossier_verify(ctx, dossier_id: str | None, every: bool) -> None:
+    """Tính lại sha256 của mọi tệp đã đăng ký của hồ sơ ID (hay mọi hồ sơ, --all) và báo tệp đã bị
+    sửa hay không còn. Mã thoát 0 khi mọi tệp khớp, 5 khi không.
+
+    \b
+    Ví dụ:
+      docgen dossier verify pham-thi-thu-huong-20001215
+      docgen dossier verify --all
+    """
+    from .pipeline.dossiers import all_ids, check_dossier, verify_lines
+
+    if every == (dossier_id is not None):
+        raise click.UsageError("Ghi một mã hồ sơ ID, hoặc --all (không cả hai).")
+    eng = engine(ctx)
+    ws = _workspace_required(ctx)
+    bad = 0
+    for one in all_ids(eng, ws) if every else [dossier_id or ""]:
+        checked = check_dossier(eng, ws, one)
+        bad += sum(c.state != "ok" for c in checked)
+        for line in verify_lines(eng, one, checked):
+            click.echo(line)
+    sys.exit(5 if bad else 0)
+
+
+@main.command("register")
+@click.option("--series", "series", metavar="TEXT",
+              help="Chỉ sổ có tên chứa TEXT (ví dụ QĐ/ĐUC, NQ/CB, hay tên cấp ủy).")
+@click.option("--year", "year", type=click.IntRange(1900, 2100), help="Chỉ văn bản đề ngày trong năm này.")
+@click.option("--export", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="Ghi sổ ra tệp .xlsx (Excel) hoặc .csv (UTF-8, tiêu đề tiếng Việt).")
+@click.option("--force", is_flag=True, help="Ghi cả khi tệp xuất đã có; tệp cũ được giữ bên cạnh với tên …~1.")
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def register_cmd(ctx, series: str | None, year: int | None, target: Path | None, force: bool) -> None:
+    """Sổ đăng ký văn bản của thư mục làm việc: mọi văn bản có số, theo sổ rồi theo số: cơ quan ban
+    hành, số và ký hiệu, ngày, loại, mẫu, trích yếu, kỳ đánh số, hồ sơ, bản hướng dẫn, tệp, sha256.
+
+    \b
+    Ví dụ:
+      docgen register
+      docgen register --series QĐ/ĐUC --year 2025
+      docgen register --export so-dang-ky.xlsx
+    """
+    from .pipeline.dossiers import export_register, register_lines, register_rows
+
+    eng = engine(ctx)
+    rows, labels = register_rows(eng, _workspace_required(ctx), series, year)
+    if target is not None:
+        click.echo(export_register(eng, rows, target, force))
+        return
+    for line in register_lines(eng, rows, labels, series, year):
+        click.echo(line)
 
 
 if __name__ == "__main__":  # pragma: no cover

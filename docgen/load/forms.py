@@ -16,6 +16,7 @@ from typing import Any, Callable
 from ..domain.workdays import WorkCalendar
 from ..errors import DataProblems, FormDataError, FormError, FormProblem, Table, closest, describe
 from ..sandbox import DataTemplateError, DataText, check_text, text_names
+from .dossier import Dossier, DossierKind, FormInfo, read_dossier_kinds
 from .fields import Registry
 from .roster import read_config
 
@@ -39,7 +40,7 @@ _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _ID_RULE = "chỉ được gồm chữ thường không dấu, chữ số và dấu '-'"
 # Every form and pack is a command, `docgen <id>`: an id equal to one of docgen's own commands
 # would be hidden by it.
-COMMAND_NAMES = ("batch", "check", "context", "forms", "init", "schema")
+COMMAND_NAMES = ("batch", "check", "context", "dossier", "forms", "init", "register", "schema")
 _COMMAND_RULE = "trùng tên một lệnh của docgen ({}); hãy đặt tên khác"
 SUBJECTS = ("candidate", "congress")            # the input a form is made from (``subject``)
 # whose symbol closes the number; "decider": the committee that decides on admission (the
@@ -305,10 +306,11 @@ class _Data:
     congress: dict = field(default_factory=dict)
     style: dict = field(default_factory=dict)
     wording: dict = field(default_factory=dict)
+    dossier: Dossier | None = None
 
 
 SHARED_FILES = ("fields.toml", "legal_basis.toml", "packs.toml", "rules.toml", "roster.toml", "calendar.toml",
-                "congress.toml", "style.toml", "wording.toml", "register.toml")
+                "congress.toml", "style.toml", "wording.toml", "register.toml", "dossier.toml")
 # The data files of a later stage: the check stage's rules.toml, the store's register.toml. The
 # stage that owns one gives the library its reader (:meth:`FormLibrary.read_also`), which
 # records each problem in the sink with those of the other files:
@@ -444,6 +446,19 @@ class FormLibrary:
         lists it, each pattern compiled; ``organization_of``: committee name start → organisation."""
         return self._ok().wording
 
+    @property
+    def dossier(self) -> Dossier:
+        """``dossier.toml``: the kinds of paper of a dossier in order, a candidate's stages and
+        the wording of their deadlines (see :mod:`docgen.load.dossier`)."""
+        dossier = self._ok().dossier
+        assert dossier is not None  # no problem in dossier.toml, so it was read
+        return dossier
+
+    @property
+    def dossier_kinds(self) -> tuple[DossierKind, ...]:
+        """Every kind of paper of dossier.toml, in the file's order."""
+        return self.dossier.kinds
+
     @cached_property
     def work_calendar(self) -> WorkCalendar:
         return WorkCalendar.from_config(self._ok().calendar)
@@ -515,6 +530,11 @@ def _read_all(library: FormLibrary, readers: dict[str, Reader]) -> _Data:
                      f'[common] thiếu dòng "exception" (các mẫu {", ".join(users)} in dòng "{EXCEPTIONS_KEY}")')
     form_ids = {f.name for f in folders}
     data.packs = _read_packs(shared / "packs.toml", sink, file(shared / "packs.toml"), registry, data.forms, form_ids)
+    infos: dict[str, FormInfo | None] = {f: None for f in form_ids}
+    # docgen's own forms (a user's copy of one included) each belong to a kind; a user's new form need not
+    infos.update((f.id, FormInfo(f.subject, f.applies_when, (library.bundled / f.id / "form.toml").is_file()))
+                 for f in data.forms.values())
+    data.dossier = read_dossier_kinds(shared / "dossier.toml", sink, file(shared / "dossier.toml"), registry, infos)
     for name in LATER_FILES:
         if name in readers:
             data.later[name] = readers[name](shared / name, sink, file(shared / name), registry, form_ids)

@@ -24,8 +24,9 @@ from typing import Any
 
 from ..domain.vietnamese import doc_number, long_date, slug
 from ..errors import InputError, Problem, WorkspaceError
+from ..load.dossier import kind_of_form
 from ..load.fields import AUTO
-from ..load.forms import FormSpec
+from ..load.forms import FormLibrary, FormSpec
 from ..sandbox import render_text
 from ..store import register as reg
 from ..store.db import Workspace, alive, settle, transaction
@@ -204,8 +205,11 @@ def plan(engine: Engine, ws: Workspace, target: str, inputs: Inputs, kind: str, 
     return papers, warnings
 
 
-def _kind_of(library, form_id: str) -> str:
-    return form_id
+def _kind_of(library: FormLibrary, form_id: str) -> str:
+    """The dossier's kind of paper a form makes (dossier.toml); a user's form that no kind names
+    keeps its form id as its kind (listed under the dossier's other papers)."""
+    found = kind_of_form(library, form_id)
+    return found.kind if found is not None else form_id
 
 
 def _printed(paper: reg.Paper, number: int) -> str:

@@ -12,10 +12,19 @@ PERIODS = ("term", "year")
 PERIOD_TEXTS = ("term", "year", "congress")
 MESSAGES = ("taken", "cited_auto", "cited_differs", "auto_outside", "same_dossier")
 COLUMNS = ("issuer", "number", "date", "doc_type", "code", "title", "period", "dossier", "edition", "files", "sha256")
+# what the dossier and register commands print ([texts]) and their problems ([errors])
+TEXTS = ("heading", "folder", "stage", "deadline", "source", "no_deadline", "papers", "congress_papers", "others",
+         "print", "paper", "document", "file", "summary", "present", "missing", "optional", "later", "not_expected",
+         "list_line", "list_empty", "list_none_due", "congress_stage", "attached", "changed", "gone", "writing",
+         "verified", "exported", "not_merged", "why_attached", "why_no_docx", "register_series", "register_line",
+         "register_empty", "register_written", "sheet")
+ERRORS = ("unknown_dossier", "no_dossiers", "unknown_kind", "not_a_file", "same_file", "bad_date", "tampered",
+          "exists", "bad_export")
 
 
 def read_register_conf(path: Path, sink: DataProblems, file: str, registry: Any, form_ids: set) -> dict:
-    """``period``, ``[period_text]``, ``no_term`` and ``[columns]`` (every column, with its header)."""
+    """``period``, ``[period_text]``, ``no_term``, ``[columns]`` (every column, with its header),
+    ``[messages]``, and the dossier and register commands' ``[texts]`` and ``[errors]``."""
     raw = sink.read_toml(path, file)
     if raw is None:
         return {}
@@ -42,5 +51,9 @@ def read_register_conf(path: Path, sink: DataProblems, file: str, registry: Any,
     messages = t.sub("messages", required=True)
     out["messages"] = {k: compiled(messages, k, f"[messages] {k}") for k in MESSAGES}
     messages.unknown(MESSAGES)
-    t.unknown(("period", "period_text", "no_term", "columns", "messages"))
+    for name, keys in (("texts", TEXTS), ("errors", ERRORS)):
+        table = t.sub(name, required=True)
+        out[name] = {k: compiled(table, k, f"[{name}] {k}") for k in keys}
+        table.unknown(keys)
+    t.unknown(("period", "period_text", "no_term", "columns", "messages", "texts", "errors"))
     return out
