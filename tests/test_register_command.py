@@ -42,7 +42,7 @@ def test_the_register_lists_every_numbered_paper_by_series_then_number(ws):
     result = run(ws, "register")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "Sổ QĐ/ĐUC của Đảng ủy Cục Công Thương địa phương, năm 2025:" in out
+    assert "Sổ QĐ/ĐUC của Đảng ủy Cục Công Thương địa phương, nhiệm kỳ từ ngày 01 tháng 7 năm 2025:" in out
     assert ("  Số 12-QĐ/ĐUC · 07/11/2025 · Mẫu 9-KNĐ · Quyết định kết nạp đảng viên — Phạm Thị Thu Hường · "
             f"hồ sơ {HUONG}") in out
     found = numbers(out)
@@ -63,7 +63,7 @@ def test_series_and_year_filter_the_book(ws):
     none = run(ws, "register", "--series", "QĐ/XYZ")
     assert none.exit_code == 0
     assert "Sổ đăng ký chưa có văn bản nào có số (--series QĐ/XYZ). Các sổ đang có: " in none.output
-    assert "QĐ/ĐUC của Đảng ủy Cục Công Thương địa phương, năm 2025" in none.output
+    assert "QĐ/ĐUC của Đảng ủy Cục Công Thương địa phương, nhiệm kỳ từ ngày 01 tháng 7 năm 2025" in none.output
 
 
 def test_the_xlsx_export_has_vietnamese_bold_headers_and_the_numbers(ws, tmp_path):
@@ -94,8 +94,8 @@ def test_the_csv_export_is_utf8_with_a_bom_and_reads_back(ws, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == HEADERS
-    # the 2025 series, then the 2026 one
-    assert [(r[1], r[2]) for r in rows[1:]] == [("Số 09-NQ/CB", "20/10/2025"), ("Số 04-NQ/CB", "02/03/2026")]
+    # one series for the cell's term (samples/org.json gives its first day), in the order of the numbers
+    assert [(r[1], r[2]) for r in rows[1:]] == [("Số 04-NQ/CB", "02/03/2026"), ("Số 09-NQ/CB", "20/10/2025")]
     assert rows[1][0].startswith("Chi bộ ")
 
 
