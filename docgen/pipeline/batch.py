@@ -337,9 +337,10 @@ def _clean_partials(outdir: Path) -> None:
     if outdir.is_dir():
         for p in outdir.rglob(".docgen-*.part"):
             pid = p.name.split("-")[1] if p.name.count("-") >= 2 else ""
-            if pid.isdigit() and alive(int(pid), HOST):
-                continue
             try:
+                # the file's time tells a running writer from a later process given a dead one's pid
+                if pid.isdigit() and alive(int(pid), HOST, str(p.stat().st_mtime)):
+                    continue
                 p.unlink()
             except OSError:
                 pass

@@ -222,7 +222,7 @@ def claim(db: sqlite3.Connection, engine: Engine, dossier: str, papers: list[reg
         if paper.series is None:
             continue
         row = reg.made(db, dossier, paper.form, paper.item)
-        if row is not None and row["state"] == "writing" and alive(row["pid"], row["host"]):
+        if row is not None and row["state"] == "writing" and alive(row["pid"], row["host"], row["updated"]):
             raise WorkspaceError(f'"{row["title"]}" đang được một lệnh docgen khác (tiến trình {row["pid"]}) ghi; '
                                  "hãy chờ lệnh đó xong rồi chạy lại.")
         if paper.auto and paper.offset is not None:

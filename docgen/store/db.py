@@ -221,28 +221,56 @@ def migrate(db: sqlite3.Connection) -> None:
 HOST = socket.gethostname()
 
 
-def alive(pid: int | None, host: str | None) -> bool:
-    """Whether the process that began a write may still be running (on another machine: assume so)."""
+def started(pid: int) -> float | None:
+    """When process ``pid`` of this machine started (seconds since the epoch), where the system
+    tells (Linux's /proc); else None."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat", encoding="ascii") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+# how far the kernel's start time of a process and the seconds of a row's timestamp may disagree
+_CLOCK_SLACK = 2.0
+
+
+def alive(pid: int | None, host: str | None, since: str | None = None) -> bool:
+    """Whether the process that began a write may still be running (on another machine: assume so).
+
+    ``since`` is when it began the write (an ISO timestamp, or seconds since the epoch as text):
+    a process with that pid that started later is another process that was given a pid of the
+    dead one (pids are reused), so the writer is gone."""
     if pid is None:
         return False
     if host != HOST:
         return True
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
+    if pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except (PermissionError, OSError):
+            pass
+    if since:
+        try:
+            began = float(since) if since.replace(".", "", 1).isdigit() else datetime.fromisoformat(since).timestamp()
+        except ValueError:
+            return True
+        start = started(pid)
+        if start is not None and start > began + _CLOCK_SLACK:
+            return False
     return True
 
 
 def recover(ws: Workspace, db: sqlite3.Connection) -> list[str]:
     """Put right what a process killed while writing left behind (:func:`settle`): the papers
     in state ``writing`` whose process is gone. Returns a line per paper put right."""
-    rows = db.execute("SELECT id, pid, host FROM document WHERE state = 'writing'").fetchall()
-    dead = [r["id"] for r in rows if not alive(r["pid"], r["host"])]
+    rows = db.execute("SELECT id, pid, host, updated FROM document WHERE state = 'writing'").fetchall()
+    dead = [r["id"] for r in rows if not alive(r["pid"], r["host"], r["updated"])]
     return settle(ws, db, dead) if dead else []
 
 
