@@ -394,3 +394,20 @@ def test_a_writer_whose_pid_was_reused_by_a_later_process_is_settled(tmp_path):
     finally:
         later.kill()
         later.wait()
+
+
+def test_a_writer_that_has_ended_but_was_not_reaped_is_gone(tmp_path):
+    # a batch killed with its workers: a worker whose parent is gone may stay a zombie a while
+    zombie = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert store_db.alive(zombie.pid, store_db.HOST, since=store_db.now())
+        zombie.kill()
+        deadline = time.time() + 10
+        while time.time() < deadline and Path(f"/proc/{zombie.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] \
+                != "Z":
+            time.sleep(0.01)
+        assert not store_db.alive(zombie.pid, store_db.HOST, since=store_db.now())
+    finally:
+        zombie.kill()
+        zombie.wait()
+    assert not store_db.alive(zombie.pid, store_db.HOST)

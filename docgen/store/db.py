@@ -221,15 +221,16 @@ def migrate(db: sqlite3.Connection) -> None:
 HOST = socket.gethostname()
 
 
-def started(pid: int) -> float | None:
-    """When process ``pid`` of this machine started (seconds since the epoch), where the system
-    tells (Linux's /proc); else None."""
+def _proc(pid: int) -> tuple[str, float] | None:
+    """Process ``pid`` of this machine as the system tells it (Linux's /proc): its state letter
+    (``Z`` a zombie: it has ended, and only waits for its parent to read its exit code) and when
+    it started (seconds since the epoch); None where there is no /proc."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+            fields = f.read().rsplit(")", 1)[1].split()
         with open("/proc/stat", encoding="ascii") as f:
             boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
-        return boot + ticks / os.sysconf("SC_CLK_TCK")
+        return fields[0], boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, StopIteration):
         return None
 
@@ -255,13 +256,18 @@ def alive(pid: int | None, host: str | None, since: str | None = None) -> bool:
             return False
         except (PermissionError, OSError):
             pass
+    proc = _proc(pid)
+    if proc is None:
+        return True
+    state, start = proc
+    if state == "Z":   # a killed batch's worker whose parent died too, not yet reaped
+        return False
     if since:
         try:
             began = float(since) if since.replace(".", "", 1).isdigit() else datetime.fromisoformat(since).timestamp()
         except ValueError:
             return True
-        start = started(pid)
-        if start is not None and start > began + _CLOCK_SLACK:
+        if start > began + _CLOCK_SLACK:
             return False
     return True
 
