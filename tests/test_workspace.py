@@ -411,3 +411,43 @@ def test_a_writer_that_has_ended_but_was_not_reaped_is_gone(tmp_path):
         zombie.kill()
         zombie.wait()
     assert not store_db.alive(zombie.pid, store_db.HOST)
+
+
+# -- the batch log of a workspace, shared by batches of other sources -------------------------------------
+def test_two_batches_of_a_workspace_keep_each_others_log_lines(tmp_path):
+    from docgen.pipeline.batch import _Log
+
+    path = tmp_path / "docgen-batch.jsonl"
+    first, second = _Log(path), _Log(path)   # both read the log before either writes
+    line = {"source": "/a", "name": "a-000", "digest": "x", "files": ["ho-so/a-000/a.docx"]}
+    with first.append() as f:
+        f.write(json.dumps(line) + "\n")
+    with second.append() as f:
+        f.write(json.dumps({**line, "source": "/b", "name": "b-000"}) + "\n")
+    assert set(_Log(path).done) == {("/a", "a-000"), ("/b", "b-000")}
+
+
+def test_resume_in_a_workspace_skips_what_is_filed_and_redoes_what_changed(tmp_path):
+    root = init(tmp_path)
+    src = tmp_path / "src"
+    auto_profiles(src, "r", 3)
+    batch = ["batch", "admission-decision", str(src), "--format", "docx", "-j", "1"]
+    assert run(batch, root).exit_code == 0
+    numbers = {r["dossier_id"]: r["number"] for r in rows(root, "SELECT * FROM document")}
+    other = tmp_path / "other"   # another source's batch between: the log keeps both
+    auto_profiles(other, "o", 1)
+    assert run(["batch", "admission-decision", str(other), "--format", "docx", "-j", "1"], root).exit_code == 0
+    before = {r["path"]: r["sha256"] for r in rows(root, "SELECT * FROM file")}
+    changed = json.loads((src / "r-001.json").read_text(encoding="utf-8"))
+    changed["candidate"]["workplace"] = "Phòng Tài chính - Kế toán"
+    (src / "r-001.json").write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+
+    result = run([*batch, "--resume"], root)
+    assert result.exit_code == 0, result.output
+    assert "Bỏ qua (đã có, --resume): 2 mục" in result.stdout and "Đã ghi: 1 tệp" in result.stdout
+    after = {r["path"]: r["sha256"] for r in rows(root, "SELECT * FROM file")}
+    redone = [p for p in after if p.startswith("ho-so/r-001/")]
+    assert [p for p in after if after[p] != before.get(p)] == redone
+    assert {r["dossier_id"]: r["number"] for r in rows(root, "SELECT * FROM document")} == {**numbers, "o-000": 4}
+    text = docx_text((root / redone[0]).read_bytes())
+    assert "Phòng Tài chính - Kế toán" in text and f"Số {numbers['r-001']:02d}-QĐ/ĐUC" in text
