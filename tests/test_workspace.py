@@ -451,3 +451,36 @@ def test_resume_in_a_workspace_skips_what_is_filed_and_redoes_what_changed(tmp_p
     assert {r["dossier_id"]: r["number"] for r in rows(root, "SELECT * FROM document")} == {**numbers, "o-000": 4}
     text = docx_text((root / redone[0]).read_bytes())
     assert "Phòng Tài chính - Kế toán" in text and f"Số {numbers['r-001']:02d}-QĐ/ĐUC" in text
+
+
+# -- a paper that fails after its number was claimed ------------------------------------------------------
+def test_a_render_that_fails_after_the_claim_frees_a_new_number_and_restores_an_old_entry(tmp_path, monkeypatch):
+    import docgen.pipeline.filing as filing
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("render failed")
+
+    root = init(tmp_path)
+    args = ["admission-decision", str(HUONG), "--format", "docx"]
+    monkeypatch.setattr(filing, "_render", broken)
+    assert run(args, root).exit_code == 1
+    assert not rows(root, "SELECT * FROM document") and not rows(root, "SELECT * FROM file")
+    assert not [p for p in root.rglob("*") if p.is_file() and p.suffix in (".docx", ".part")]
+
+    monkeypatch.undo()
+    assert run(args, root).exit_code == 0
+    before = [tuple(r) for r in rows(root, "SELECT * FROM document")]
+    files = [tuple(r) for r in rows(root, "SELECT * FROM file")]
+    [docx] = (root / "ho-so" / HUONG_ID).iterdir()
+    data = read_json(HUONG)
+    data["admission"]["decision"]["date"] = "2025-11-10"
+    later = tmp_path / "later.json"
+    later.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(filing, "_render", broken)
+    assert run(["admission-decision", str(later), "--format", "docx"], root).exit_code == 1
+    # the entry still describes the file on disk: its date, its hash, done
+    assert [tuple(r) for r in rows(root, "SELECT * FROM document")] == before
+    assert [tuple(r) for r in rows(root, "SELECT * FROM file")] == files
+    assert [p.name for p in docx.parent.iterdir()] == [docx.name]
+    assert "ngày 07 tháng 11 năm 2025" in docx_text(docx.read_bytes())
+    assert_files_agree(root)
