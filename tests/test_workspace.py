@@ -484,3 +484,18 @@ def test_a_render_that_fails_after_the_claim_frees_a_new_number_and_restores_an_
     assert [p.name for p in docx.parent.iterdir()] == [docx.name]
     assert "ngày 07 tháng 11 năm 2025" in docx_text(docx.read_bytes())
     assert_files_agree(root)
+
+
+def test_two_items_of_one_batch_that_are_one_dossier_are_refused_the_second_time(tmp_path):
+    root = init(tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    other_person(src, 30, file="a.json")
+    other_person(src, 31, file="b.json")
+    result = run(["batch", "admission-decision", str(src), "--format", "docx", "-j", "1"], root)
+    assert result.exit_code == 3, result.output
+    assert "b.json" in result.stdout and "cùng hồ sơ dinh-van-khoa-19950402 với a.json" in result.stdout
+    [doc] = rows(root, "SELECT * FROM document")
+    assert doc["number"] == 30
+    [docx] = (root / "ho-so" / "dinh-van-khoa-19950402").iterdir()
+    assert "Số 30-QĐ/ĐUC" in docx_text(docx.read_bytes())

@@ -20,6 +20,7 @@ import random
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from test_workspace import assert_files_agree, auto_profiles, docgen_process, init, rows
 
@@ -35,6 +36,26 @@ KILLS = 5
 def batch(root, src, *extra) -> subprocess.Popen:
     return docgen_process(["batch", "admission-decision", str(src), "-j", str(JOBS), "--format", "both", *extra],
                           root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for_group(pgid: int, timeout: float = 20.0) -> None:
+    """Until every process of the killed group has ended (a zombie has): SIGKILL reaches the
+    workers at once, but each takes a moment to die, and a workspace opened meanwhile rightly
+    takes their papers for being written still."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        living = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                living.append(stat.parent.name)
+        if not living:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"processes of the killed batch still running: {living}")
 
 
 def assert_consistent(root) -> list[int]:
@@ -100,6 +121,7 @@ def test_a_batch_killed_at_random_points_leaves_the_register_and_the_files_consi
         except ProcessLookupError:   # it finished first
             pass
         proc.communicate(timeout=60)
+        wait_for_group(proc.pid)
         writing = len(rows(root, "SELECT id FROM document WHERE state = 'writing'"))
         caught += writing > 0
         numbers = assert_consistent(root)

@@ -37,10 +37,9 @@ from typing import Callable, Iterator
 
 from .. import __version__
 from ..errors import DocgenError, InputError, InputFileError, OutputError, Problem
-from ..sandbox import render_text
 from ..store.db import HOST, MARKER, Workspace, alive
 from .engine import Engine, Inputs, errors, files_of
-from .filing import auto_values, dossier_identity, file_papers, outside_problems
+from .filing import auto_values, dossier_identity, file_papers, outside_problems, same_dossier
 from .write import write_files
 
 LOG_NAME = ".docgen-batch.jsonl"
@@ -479,9 +478,7 @@ def run_batch(
             # a workspace files each dossier's papers in its own folder: two items that are one
             # dossier would write each other's papers
             if stems[0] in dossiers:
-                message = render_text(library.later("register.toml")["messages"]["same_dossier"],
-                                      {"dossier": stems[0], "other": dossiers[stems[0]]})
-                report.failed.append(Failure(item.label, [message]))
+                report.failed.append(Failure(item.label, [same_dossier(engine, stems[0], dossiers[stems[0]])]))
                 continue
             dossiers[stems[0]] = item.label
             tag, names = "", stems

@@ -113,6 +113,12 @@ def _set(data: dict, path: str, value: Any) -> None:
     data[last] = value
 
 
+def same_dossier(engine: Engine, dossier: str, other: str) -> str:
+    """Why an item of a batch is refused: an earlier item (``other``) is the same dossier."""
+    return render_text(engine.library.later("register.toml")["messages"]["same_dossier"],
+                       {"dossier": dossier, "other": other})
+
+
 def outside_problems(engine: Engine, inputs: Inputs, kind: str) -> list[Problem]:
     """``"auto"`` numbers in an input used outside a workspace: each an error naming its field."""
     registry = engine.library.registry
