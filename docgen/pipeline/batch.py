@@ -322,6 +322,13 @@ class _Log:
         os.replace(tmp, self.path)
         return open(self.path, "a", encoding="utf-8")
 
+    def append(self):
+        """The log open for appending, as it is: a workspace's log, which batches of other
+        sources may be appending to at the same time. Rewriting it (:meth:`open`) would drop
+        the lines they append after this run read it, and two rewrites at once would share the
+        temporary file. A workspace names no files, so it needs no claims."""
+        return open(self.path, "a", encoding="utf-8")
+
 
 def _complete(path: Path) -> bool:
     try:
@@ -336,9 +343,10 @@ def _clean_partials(outdir: Path) -> None:
     if outdir.is_dir():
         for p in outdir.rglob(".docgen-*.part"):
             pid = p.name.split("-")[1] if p.name.count("-") >= 2 else ""
-            if pid.isdigit() and alive(int(pid), HOST):
-                continue
             try:
+                # the file's time tells a running writer from a later process given a dead one's pid
+                if pid.isdigit() and alive(int(pid), HOST, str(p.stat().st_mtime)):
+                    continue
                 p.unlink()
             except OSError:
                 pass
@@ -496,7 +504,7 @@ def run_batch(
             todo.append(job)
     try:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_file = log.open(source_id, claims)
+        log_file = log.append() if filing else log.open(source_id, claims)
     except OSError as exc:
         raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
     total = len(todo)

@@ -114,6 +114,12 @@ def _set(data: dict, path: str, value: Any) -> None:
     data[last] = value
 
 
+def same_dossier(engine: Engine, dossier: str, other: str) -> str:
+    """Why an item of a batch is refused: an earlier item (``other``) is the same dossier."""
+    return render_text(engine.library.later("register.toml")["messages"]["same_dossier"],
+                       {"dossier": dossier, "other": other})
+
+
 def outside_problems(engine: Engine, inputs: Inputs, kind: str) -> list[Problem]:
     """``"auto"`` numbers in an input used outside a workspace: each an error naming its field."""
     registry = engine.library.registry
@@ -122,12 +128,6 @@ def outside_problems(engine: Engine, inputs: Inputs, kind: str) -> list[Problem]
                     render_text(messages["auto_outside"], {"label": registry.label(path), "path": path}),
                     input=kind)
             for path in auto_paths(engine, kind) if inputs[kind].raw(path) == AUTO]
-
-
-def same_dossier(engine: Engine, dossier: str, other: str) -> str:
-    """Why a batch item is refused: an earlier item (``other``) is the same dossier."""
-    message = engine.library.later("register.toml")["messages"]["same_dossier"]
-    return render_text(message, {"dossier": dossier, "other": other})
 
 
 def _period(engine: Engine, form: FormSpec, when: date | None, inputs: Inputs, conf: dict,
@@ -232,7 +232,7 @@ def claim(db: sqlite3.Connection, engine: Engine, dossier: str, papers: list[reg
         if paper.series is None:
             continue
         row = reg.made(db, dossier, paper.form, paper.item)
-        if row is not None and row["state"] == "writing" and alive(row["pid"], row["host"]):
+        if row is not None and row["state"] == "writing" and alive(row["pid"], row["host"], row["updated"]):
             raise WorkspaceError(f'"{row["title"]}" đang được một lệnh docgen khác (tiến trình {row["pid"]}) ghi; '
                                  "hãy chờ lệnh đó xong rồi chạy lại.")
         if paper.auto and paper.offset is not None:
@@ -330,13 +330,14 @@ def file_papers(engine: Engine, ws: Workspace, target: str, inputs: Inputs, form
             reg.ensure_dossier(db, dossier, kind, name, born, inputs[kind].data, inputs["org"].data)
             stale = _stale_files(ws, db, dossier, papers)
             filed.kept = guard(db, [(f, p) for paper in papers for f, p in paper.files] + stale, force)
+            before = _entries(db, dossier, papers)
             ids = [reg.begin_paper(db, dossier, paper, paper.number if paper.series else None, digest)
                    for paper in papers]
         try:
             files = _render(engine, target, inputs, formats)
             paths = write_files(folder, files, durable=durable)
         except BaseException:
-            _undo(ws, db, ids)
+            _undo(ws, db, ids, before)
             raise
         by_name = dict(files)
         with transaction(db):
@@ -381,9 +382,50 @@ def _render(engine: Engine, target: str, inputs: Inputs, formats: tuple[str, ...
     return [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
 
 
-def _undo(ws: Workspace, db: sqlite3.Connection, ids: list[int]) -> None:
-    """A render or a write failed: settle this process's papers as a killed process's are."""
+def _entries(db: sqlite3.Connection, dossier: str, papers: list[reg.Paper]
+             ) -> dict[int, tuple[sqlite3.Row, list[sqlite3.Row]]]:
+    """The register's entries these papers already have, with their files, as they are before
+    this command changes them."""
+    out = {}
+    for paper in papers:
+        row = reg.made(db, dossier, paper.form, paper.item)
+        if row is not None and row["state"] == "done":
+            out[row["id"]] = (row, reg.files_of(db, row["id"]))
+    return out
+
+
+def _undo(ws: Workspace, db: sqlite3.Connection, ids: list[int],
+          before: dict[int, tuple[sqlite3.Row, list[sqlite3.Row]]]) -> None:
+    """A render or a write failed. A paper that was already registered, none of whose files
+    this command replaced (a failure before the renames replaces none), gets its entry back as
+    it was: its number, date and hashes still describe the files on disk. Every other paper is
+    settled as a killed process's is (:func:`docgen.store.db.settle`)."""
+    from ..store.files import sha256_of
+
     try:
-        settle(ws, db, ids)
+        restored = []
+        with transaction(db):
+            for doc_id in ids:
+                if doc_id not in before:
+                    continue
+                doc, files = before[doc_id]
+                untouched = True
+                for f in files:
+                    path = ws.absolute(f["path"])
+                    try:
+                        untouched = untouched and sha256_of(path)[0] == f["sha256"]
+                    except OSError:
+                        untouched = untouched and f["sha256"] is None
+                if not untouched:
+                    continue
+                columns = [c for c in doc.keys() if c != "id"]
+                db.execute(f"UPDATE document SET {', '.join(c + ' = ?' for c in columns)} WHERE id = ?",
+                           (*[doc[c] for c in columns], doc_id))
+                db.execute("DELETE FROM file WHERE document_id = ?", (doc_id,))
+                for f in files:
+                    db.execute(f"INSERT OR REPLACE INTO file ({', '.join(f.keys())}) VALUES "
+                               f"({', '.join('?' * len(f.keys()))})", tuple(f))
+                restored.append(doc_id)
+        settle(ws, db, [i for i in ids if i not in restored])
     except Exception:  # the first error is the one to report; the next command settles them
         pass

@@ -221,28 +221,62 @@ def migrate(db: sqlite3.Connection) -> None:
 HOST = socket.gethostname()
 
 
-def alive(pid: int | None, host: str | None) -> bool:
-    """Whether the process that began a write may still be running (on another machine: assume so)."""
+def _proc(pid: int) -> tuple[str, float] | None:
+    """Process ``pid`` of this machine as the system tells it (Linux's /proc): its state letter
+    (``Z`` a zombie: it has ended, and only waits for its parent to read its exit code) and when
+    it started (seconds since the epoch); None where there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/stat", encoding="ascii") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+        return fields[0], boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+# how far the kernel's start time of a process and the seconds of a row's timestamp may disagree
+_CLOCK_SLACK = 2.0
+
+
+def alive(pid: int | None, host: str | None, since: str | None = None) -> bool:
+    """Whether the process that began a write may still be running (on another machine: assume so).
+
+    ``since`` is when it began the write (an ISO timestamp, or seconds since the epoch as text):
+    a process with that pid that started later is another process that was given a pid of the
+    dead one (pids are reused), so the writer is gone."""
     if pid is None:
         return False
     if host != HOST:
         return True
-    if pid == os.getpid():
+    if pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except (PermissionError, OSError):
+            pass
+    proc = _proc(pid)
+    if proc is None:
         return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    state, start = proc
+    if state == "Z":   # a killed batch's worker whose parent died too, not yet reaped
         return False
-    except (PermissionError, OSError):
-        return True
+    if since:
+        try:
+            began = float(since) if since.replace(".", "", 1).isdigit() else datetime.fromisoformat(since).timestamp()
+        except ValueError:
+            return True
+        if start > began + _CLOCK_SLACK:
+            return False
     return True
 
 
 def recover(ws: Workspace, db: sqlite3.Connection) -> list[str]:
     """Put right what a process killed while writing left behind (:func:`settle`): the papers
     in state ``writing`` whose process is gone. Returns a line per paper put right."""
-    rows = db.execute("SELECT id, pid, host FROM document WHERE state = 'writing'").fetchall()
-    dead = [r["id"] for r in rows if not alive(r["pid"], r["host"])]
+    rows = db.execute("SELECT id, pid, host, updated FROM document WHERE state = 'writing'").fetchall()
+    dead = [r["id"] for r in rows if not alive(r["pid"], r["host"], r["updated"])]
     return settle(ws, db, dead) if dead else []
 
 
