@@ -36,6 +36,10 @@ demo: $(STAMP)
 	$(BIN)/docgen init $(OUT)/workspace --org samples/org.json
 	$(BIN)/docgen --workspace $(OUT)/workspace batch admission-dossier samples/candidates/ -j 1
 	$(BIN)/docgen --workspace $(OUT)/workspace admission-dossier samples/workspace/hoang-minh-tri.json
+	$(BIN)/docgen --workspace $(OUT)/workspace dossier list
+	$(BIN)/docgen --workspace $(OUT)/workspace dossier show kn-2026-004
+	$(BIN)/docgen --workspace $(OUT)/workspace register --export $(OUT)/workspace/so-dang-ky.xlsx
+	$(BIN)/docgen --workspace $(OUT)/workspace dossier export kn-2026-004 -o $(OUT)/workspace
 	@echo "A roster with broken rows, to show the report (exit code 3 is expected):"
 	-$(BIN)/docgen batch admission-decision samples/roster-broken.xlsx --org samples/org.json -o $(OUT)/roster-broken
 
