@@ -18,7 +18,6 @@ from docgen.check.stage import dossier_status, expected, kinds_expected
 from docgen.cli import main
 from docgen.errors import DataProblems
 from docgen.load.dossier import FormInfo, kind_of_form, kinds_for, read_dossier_kinds
-from docgen.load.forms import FormLibrary
 from docgen.load.model import Inputs, Record, record_from_data
 from docgen.pipeline import Engine
 
@@ -222,29 +221,17 @@ def _recognised(data: dict) -> dict:
     return data
 
 
-def test_official_needs_the_recognition_field_in_the_registry(engine, tmp_path):
+def test_a_dated_recognition_decision_makes_the_member_official(engine):
     data = _recognised(read_json(DAT))
-    # docgen's registry has no recognition.decision.date yet (issue 14): never official
-    assert "recognition.decision.date" not in engine.library.registry
-    found = dossier_status(Inputs({"candidate": Record("candidate", data)}), engine.library, engine.rulebook, TODAY)
-    assert found.stage == "probationary"
-    # a registry that has the field: the recorded decision makes the member official
-    forms = tmp_path / "forms"
-    shutil.copytree(ROOT / "forms", forms)
-    fields = forms / "_shared" / "fields.toml"
-    fields.write_text(fields.read_text(encoding="utf-8") + '\n[[field]]\npath = "recognition.decision.date"\n'
-                      'label = "Ngày ký quyết định công nhận đảng viên chính thức"\ntype = "date"\n'
-                      'input = "candidate"\n', encoding="utf-8")
-    other = Engine(FormLibrary(forms))
-    record = record_from_data(data, "candidate", other.library.registry)
+    record = record_from_data(data, "candidate", engine.library.registry)
     assert record.problems == []
-    found = dossier_status(Inputs({"candidate": record}), other.library, other.rulebook, TODAY)
+    found = dossier_status(Inputs({"candidate": record}), engine.library, engine.rulebook, TODAY)
     assert (found.stage, found.stage_label, found.deadline) == ("official", "Đảng viên chính thức", None)
     assert found.note == "Đã là đảng viên chính thức: hồ sơ kết nạp không còn hạn nào phải theo dõi."
     # without its date the recorded group is named, and the stage stays where the dates prove it
     undated = copy.deepcopy(data)
     undated["recognition"]["decision"] = {"date": None}
-    found = dossier_status(Inputs({"candidate": Record("candidate", undated)}), other.library, other.rulebook, TODAY)
+    found = dossier_status(Inputs({"candidate": Record("candidate", undated)}), engine.library, engine.rulebook, TODAY)
     assert found.stage == "probationary"
 
 

@@ -297,7 +297,7 @@ class _Cleaner:
                 return
         head = path[: len(path) - len(key)]  # "a.b[0]." or ""
         guess = closest_name(key, allowed)
-        suggestion = head + guess if guess else self.elsewhere(key)
+        suggestion = head + guess if guess else self.elsewhere(key, parent)
         if suggestion:
             label = self.registry.label(suggestion)
             if label == suggestion:  # a group of fields: name what it holds
@@ -309,13 +309,30 @@ class _Cleaner:
             hint = f"docgen không đọc khóa này (các trường: docgen schema {self.kind})."
         self.refuse("input.unknown_key", path, f'"{path}": không có trường này trong {here}; {hint}')
 
-    def elsewhere(self, key: str) -> str:
-        """The one field path of this input whose last key is closest to ``key``, or ""."""
+    def elsewhere(self, key: str, parent: str = "") -> str:
+        """The field path of this input whose last key is closest to ``key``: the only one, or
+        the only one of those nearest ``parent`` (the most leading keys in common); else ""."""
         by_key: dict[str, list[str]] = {}
         for p in self.fields:
             by_key.setdefault(p.rsplit(".", 1)[-1], []).append(p)
         guess = closest_name(key, by_key)
-        return by_key[guess][0] if guess and len(by_key[guess]) == 1 else ""
+        if not guess:
+            return ""
+        paths = by_key[guess]
+        if len(paths) > 1:
+            here = parent.split(".") if parent else []
+
+            def shared(p: str) -> int:
+                n = 0
+                for a, b in zip(here, p.split("."), strict=False):
+                    if a != b:
+                        break
+                    n += 1
+                return n
+
+            best = max(shared(p) for p in paths)
+            paths = [p for p in paths if shared(p) == best] if best else paths
+        return paths[0] if len(paths) == 1 else ""
 
     def canonical(self, f: Field, value: str, path: str) -> Any:
         """The value of a choice, int or date field a person obviously meant, with a warning
