@@ -90,3 +90,28 @@ def assert_invalid_sample_refused(path: Path, command: str, out: Path) -> None:
     result = CliRunner().invoke(main, [command, str(path), "--org", org, "-o", str(out)])
     assert result.exit_code == 3
     assert not out.exists() or not any(out.iterdir())
+
+
+def in_workspace(ws: Path, *args: str):
+    """``docgen --workspace WS ARGS…`` through Click's runner."""
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    return CliRunner().invoke(main, ["--workspace", str(ws), *args])
+
+
+def workspace_with(folder: Path, *samples: str) -> Path:
+    """A workspace made by ``docgen init`` with samples/org.json in ``folder``/chi-bo, holding the
+    admission dossiers of ``samples`` (names of samples/candidates/*.json)."""
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    ws = folder / "chi-bo"
+    made = CliRunner().invoke(main, ["init", str(ws), "--org", str(SAMPLES / "org.json")])
+    assert made.exit_code == 0, made.output
+    for name in samples:
+        result = in_workspace(ws, "admission-dossier", str(SAMPLES / "candidates" / f"{name}.json"))
+        assert result.exit_code == 0, result.output
+    return ws

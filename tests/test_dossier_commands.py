@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from docgen.cli import main
 from docgen.load.dossier import kinds_for
 
-from conftest import SAMPLES
+from conftest import SAMPLES, in_workspace, workspace_with
 from doctext import pdf_text
 
 HUONG = "pham-thi-thu-huong-20001215"
@@ -27,18 +27,13 @@ DUE = "ngày 19 tháng 12 năm 2025"
 
 
 def run(ws: Path, *args: str):
-    return CliRunner().invoke(main, ["--workspace", str(ws), *args])
+    return in_workspace(ws, *args)
 
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory) -> Path:
     """A workspace with Hường's and Lan's admission dossiers."""
-    ws = tmp_path_factory.mktemp("ws") / "chi-bo"
-    assert CliRunner().invoke(main, ["init", str(ws), "--org", str(SAMPLES / "org.json")]).exit_code == 0
-    for name in ("pham-thi-thu-huong", "ly-thi-y-lan"):
-        result = run(ws, "admission-dossier", str(SAMPLES / "candidates" / f"{name}.json"))
-        assert result.exit_code == 0, result.output
-    return ws
+    return workspace_with(tmp_path_factory.mktemp("ws"), "pham-thi-thu-huong", "ly-thi-y-lan")
 
 
 @pytest.fixture

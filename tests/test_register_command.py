@@ -8,12 +8,9 @@ import io
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from docgen.cli import main
-
-from conftest import SAMPLES
+from conftest import in_workspace, workspace_with
 
 HUONG = "pham-thi-thu-huong-20001215"
 HEADERS = ["Cơ quan ban hành", "Số, ký hiệu", "Ngày văn bản", "Loại văn bản", "Mẫu", "Trích yếu nội dung",
@@ -21,17 +18,12 @@ HEADERS = ["Cơ quan ban hành", "Số, ký hiệu", "Ngày văn bản", "Loại
 
 
 def run(ws: Path, *args: str):
-    return CliRunner().invoke(main, ["--workspace", str(ws), *args])
+    return in_workspace(ws, *args)
 
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory) -> Path:
-    ws = tmp_path_factory.mktemp("ws") / "chi-bo"
-    assert CliRunner().invoke(main, ["init", str(ws), "--org", str(SAMPLES / "org.json")]).exit_code == 0
-    for name in ("pham-thi-thu-huong", "ly-thi-y-lan"):
-        result = run(ws, "admission-dossier", str(SAMPLES / "candidates" / f"{name}.json"))
-        assert result.exit_code == 0, result.output
-    return ws
+    return workspace_with(tmp_path_factory.mktemp("ws"), "pham-thi-thu-huong", "ly-thi-y-lan")
 
 
 def numbers(text: str) -> list[str]:

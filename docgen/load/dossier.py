@@ -207,9 +207,9 @@ def _read_part(root: Table, part: str, seen: dict[str, str], by_form: dict[str, 
                            source=t.text("source", required=True, nonempty=part != "other"), part=part, stage=stage)
         t.unknown(KIND_KEYS)
         _check_form(t, part, spec, by_form, forms)
-        if when and registry is not None and when not in _groups(registry):
+        if when and registry is not None and when not in registry.groups:
             t.problem("when", f'"{when}" không phải trường hay nhóm trường nào trong danh mục (fields.toml)'
-                              f"{closest(when, _groups(registry))}")
+                              f"{closest(when, registry.groups)}")
         if PARTS[part] == "candidate" and stage not in STAGES:
             t.problem("stage", f'khóa "stage" phải là một trong: {", ".join(STAGES)}; đang là "{stage}"'
                                f"{closest(stage, STAGES)}")
@@ -248,15 +248,6 @@ def _check_form(t: Table, part: str, spec: DossierKind, by_form: dict[str, str],
     if info.applies_when and spec.when != info.applies_when:
         t.problem("when", f'mẫu "{form_id}" chỉ làm khi có "{info.applies_when}" (applies_when): '
                           f'ghi when = "{info.applies_when}"')
-
-
-def _groups(registry: Registry) -> set[str]:
-    """Every field path of the registry and every group above one (``youth_union_resolution``)."""
-    out: set[str] = set()
-    for path in registry.fields:
-        parts = path.split(".")
-        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return out
 
 
 def _message(t: Table, key: str, names: tuple[str, ...], sink: DataProblems) -> DataText | None:

@@ -199,6 +199,15 @@ class Registry:
                 tree[f.input].setdefault(f.path + "[]", set())
         return {kind: {p: frozenset(k) for p, k in objects.items()} for kind, objects in tree.items()}
 
+    @cached_property
+    def groups(self) -> frozenset[str]:
+        """Every field path and every group above one (``youth_union_resolution``)."""
+        out: set[str] = set()
+        for path in self.fields:
+            parts = path.split(".")
+            out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        return frozenset(out)
+
     def label(self, concrete_path: str) -> str:
         """Label of a concrete path such as ``introducers[1].full_name``."""
         generic = re.sub(r"\[\d+\]", "[]", concrete_path)

@@ -271,16 +271,7 @@ def _check_fields(spec: FormSpec, t: Table, registry: Registry) -> None:
     if spec.applies_when and not any(p == spec.applies_when or p.startswith(spec.applies_when + ".")
                                      for p in registry.fields):
         t.problem("applies_when", f'"{spec.applies_when}" không phải trường hay nhóm trường nào trong danh mục '
-                                  f"(fields.toml){closest(spec.applies_when, _groups(registry))}")
-
-
-def _groups(registry: Registry) -> set[str]:
-    """Every field path and every group above one (``youth_union_resolution``)."""
-    out: set[str] = set()
-    for path in registry.fields:
-        parts = path.split(".")
-        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return out
+                                  f"(fields.toml){closest(spec.applies_when, registry.groups)}")
 
 
 @dataclass(frozen=True)
