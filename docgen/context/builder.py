@@ -28,6 +28,7 @@ from ..domain.vietnamese import (
     two_digit,
     upper,
 )
+from ..domain.workdays import add_months
 from ..load.fields import get_path
 from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record
@@ -216,8 +217,10 @@ def _not_counted_context(items: list[dict], words: dict) -> dict[str, Any]:
     }
 
 
-def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dict[str, Any]:
-    p = "admission.cell_meeting."
+def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict,
+                          p: str = "admission.cell_meeting.") -> dict[str, Any]:
+    """A cell's meeting on a candidate (``p``: ``admission.cell_meeting.``) or on a probationary
+    member's recognition (``recognition.cell_meeting.``): membership, attendance, vote and base."""
     g = lambda k: c.int(p + k)  # noqa: E731
     official, prob = g("members_official"), g("members_probationary")
     pres_o, pres_p = g("present_official"), g("present_probationary")
@@ -233,6 +236,8 @@ def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dic
     return {
         "date": date_text(c.date(p + "date")),
         "number": doc_number(g("resolution_number"), "NQ", symbol),
+        # as another paper cites it ("09-NQ/CB"), "" without a number
+        "number_cited": f"{two_digit(n)}-NQ/{symbol}" if (n := g("resolution_number")) is not None else "",
         "members": {"total": count(g("members_total")), "official": count(official), "probationary": count(prob)},
         "present": {"total": count(present), "official": count(pres_o), "probationary": count(pres_p)},
         "absent": {
@@ -245,6 +250,7 @@ def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dic
         "secretary": c.text(p + "secretary"),
         "conclusions": {k: c.text(f"{p}conclusions.{k}")
                         for k in ("background", "political_awareness", "strengths", "weaknesses")},
+        "resolution_number": g("resolution_number"),
         "base": count(base),
         "not_counted": not_counted,
         "base_note": not_counted["note"],
@@ -254,28 +260,35 @@ def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dic
     }
 
 
-def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str,
-                       words: dict) -> dict[str, Any]:
-    p = "admission.committee_resolution."
+def _committee_resolution_context(c: Record, p: str, symbol: str, place: str, words: dict) -> dict[str, Any]:
+    """The grassroots committee's resolution on a candidate (``p``: ``admission.committee_resolution.``)
+    or on a recognition (``recognition.committee_resolution.``), with its vote on its own base."""
     total, present = c.int(p + "members_total"), c.int(p + "present")
     approve, reject = c.int(p + "approve"), c.int(p + "reject")
     res_date = c.date(p + "date")
     left_out = not_counted_items(c, p + "not_counted")
     base = vote_base(total, len(left_out))  # 294-QĐ/TW §9.3.3: the committee's base
     return {
+        "number": doc_number(c.int(p + "number"), "NQ", symbol),
+        "number_cited": f"{two_digit(n)}-NQ/{symbol}" if (n := c.int(p + "number")) is not None else "",
+        "date": date_text(res_date),
+        "place_date": place_date_line(place, res_date) if res_date else "",
+        "members_total": count(total),
+        "present": count(present),
+        "absent": count(total - present if total is not None and present is not None else None),
+        "base": count(base),
+        "not_counted": _not_counted_context(left_out, words),
+        "approve": {**count(approve), "pct": share(approve, base)},
+        "reject": {**count(reject), "pct": share(reject, base)},
+    }
+
+
+def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str,
+                       words: dict) -> dict[str, Any]:
+    return {
         "cell_meeting": _cell_meeting_context(c, cell_symbol, none, words),
-        "committee_resolution": {
-            "number": doc_number(c.int(p + "number"), "NQ", committee_symbol),
-            "date": date_text(res_date),
-            "place_date": place_date_line(place, res_date) if res_date else "",
-            "members_total": count(total),
-            "present": count(present),
-            "absent": count(total - present if total is not None and present is not None else None),
-            "base": count(base),
-            "not_counted": _not_counted_context(left_out, words),
-            "approve": {**count(approve), "pct": share(approve, base)},
-            "reject": {**count(reject), "pct": share(reject, base)},
-        },
+        "committee_resolution": _committee_resolution_context(c, "admission.committee_resolution.",
+                                                              committee_symbol, place, words),
         "ceremony": {"date": date_text(c.date("admission.ceremony.date"))},
         "decision": {
             "number": c.int("admission.decision.number"),
@@ -320,9 +333,12 @@ def _basis_values(ctx: dict) -> dict[str, Any]:
     }
 
 
-def _cited_context(c: Record, cell_symbol: str, committee_symbol: str) -> dict[str, str]:
+def _cited_context(c: Record, cell_symbol: str, committee_symbol: str, part: str = "admission",
+                  name: str = "") -> dict[str, str]:
     """The cell's and the grassroots committee's resolutions as a decision cites them: number
-    ("09-NQ/CB"), date ("20-10-2025") and vote ("10" of "14"); "" for what the profile lacks."""
+    ("09-NQ/CB"), date ("20-10-2025") and vote ("10" of "14" counted); "" for what the profile
+    lacks. ``part``: the profile group (``admission``, ``recognition``); ``name``: what the
+    names of legal_basis.toml start with ("" for the admission's, ``recognition_``)."""
     def number(path: str, symbol: str) -> str:
         n = c.int(path)
         return f"{two_digit(n)}-NQ/{symbol}" if n is not None else ""
@@ -334,17 +350,63 @@ def _cited_context(c: Record, cell_symbol: str, committee_symbol: str) -> dict[s
     def n(value: int | None) -> str:
         return "" if value is None else str(value)
 
-    cell, committee = "admission.cell_meeting.", "admission.committee_resolution."
-    base = vote_base(c.int(cell + "members_official"), c.int(cell + "members_not_counted", 0))
+    cell, committee = f"{part}.cell_meeting.", f"{part}.committee_resolution."
+    # 294-QĐ/TW §9.3.2: the official members less those not counted, as the cell's resolution prints it
+    base = vote_base(c.int(cell + "members_official"), len(not_counted_items(c, cell + "not_counted")))
     return {
-        "cell_resolution_number": number(cell + "resolution_number", cell_symbol),
-        "cell_resolution_date": dashed(cell + "date"),
-        "cell_approve": n(c.int(cell + "approve")),
-        "cell_base": n(base),
-        "committee_resolution_number": number(committee + "number", committee_symbol),
-        "committee_resolution_date": dashed(committee + "date"),
-        "committee_approve": n(c.int(committee + "approve")),
-        "committee_members": n(c.int(committee + "members_total")),
+        name + "cell_resolution_number": number(cell + "resolution_number", cell_symbol),
+        name + "cell_resolution_date": dashed(cell + "date"),
+        name + "cell_approve": n(c.int(cell + "approve")),
+        name + "cell_base": n(base),
+        name + "committee_resolution_number": number(committee + "number", committee_symbol),
+        name + "committee_resolution_date": dashed(committee + "date"),
+        name + "committee_approve": n(c.int(committee + "approve")),
+        name + "committee_members": n(c.int(committee + "members_total")),
+    }
+
+
+def _appraisal_cited(c: Record) -> dict[str, str]:
+    """The đảng ủy bộ phận's appraisal (14-KNĐ) as the committee's resolution cites it: its
+    name and date ("20-10-2026"); "" without one."""
+    when = c.date("recognition.branch_appraisal.date")
+    return {"branch_appraisal_name": c.text("recognition.branch_appraisal.name"),
+            "branch_appraisal_date": dashed_date(when) if when else ""}
+
+
+def _recognition_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str,
+                         words: dict, probation_months: int) -> dict[str, Any]:
+    """A probationary member's recognition as an official member (13- to 16-KNĐ): the cell's
+    meeting and the committee's resolution in the admission's shapes, the đảng ủy bộ phận's
+    appraisal, the decision, and the end of probation: ``probation_months`` from the ceremony
+    (``recognition.ceremony_date``, else ``admission.ceremony.date``), the day the member is
+    official whatever the cell's or the committee's delay (Charter Art. 5; 294-QĐ/TW §4.2.2)."""
+    p = "recognition."
+    ceremony = c.date(p + "ceremony_date") or c.date("admission.ceremony.date")
+    # same day of the month, clamped to the month's end (2024-02-29 + 12 → 2025-02-28)
+    end = add_months(ceremony, probation_months) if ceremony else None
+    appraisal_date = c.date(p + "branch_appraisal.date")
+    return {
+        "ceremony_date": date_text(ceremony),
+        "probation_end": date_text(end),
+        "probation_months": count(probation_months),
+        # party age counts from the admission decision's date (294-QĐ/TW §4.5.1)
+        "admitted_on": date_text(c.date("admission.decision.date")),
+        "cell_meeting": _cell_meeting_context(c, cell_symbol, none, words, p + "cell_meeting."),
+        "branch_appraisal": {
+            "given": c.has(p + "branch_appraisal"),
+            "number": count(c.int(p + "branch_appraisal.number")),
+            "date": date_text(appraisal_date),
+            "place_date": place_date_line(place, appraisal_date) if appraisal_date else "",
+            "name": c.text(p + "branch_appraisal.name"),
+            "name_upper": upper(c.text(p + "branch_appraisal.name")),
+            "conclusion": c.text(p + "branch_appraisal.conclusion"),
+        },
+        "committee_resolution": _committee_resolution_context(c, p + "committee_resolution.", committee_symbol,
+                                                              place, words),
+        "decision": {
+            "number": c.int(p + "decision.number"),
+            "date": date_text(c.date(p + "decision.date")),
+        },
     }
 
 
@@ -402,9 +464,11 @@ def _exception_lines(c: Record) -> list[dict[str, str]]:
     return lines
 
 
-def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str] | None = None) -> dict[str, Any]:
+def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str] | None = None,
+                       probation_months: int = 12) -> dict[str, Any]:
     """Everything about one candidate (or only the ``wanted`` sections), formatted once
-    (``wording``: the forms folder's wording.toml, ``library.wording``)."""
+    (``wording``: the forms folder's wording.toml, ``library.wording``; ``probation_months``: the
+    probation's length, from the forms folder's data)."""
     place = org_ctx["committee"]["place"]
     cell_name = org_ctx["cell"]["name"]
 
@@ -421,7 +485,12 @@ def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str]
         "youth_union_resolution": lambda: _youth_union_context(c, place, wording["youth_union"]),
         "comments": lambda: _comments_context(c, place),
         "exceptions": lambda: _exception_lines(c),
-        "cited": lambda: _cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"]),
+        "recognition": lambda: _recognition_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"],
+                                                    place, wording["none"], wording["not_counted"], probation_months),
+        "cited": lambda: {**_cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"]),
+                          **_cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"],
+                                           "recognition", "recognition_"),
+                          **_appraisal_cited(c)},
     }
     return {k: build() for k, build in builders.items() if wanted is None or k in wanted}
 
@@ -839,7 +908,7 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
                 wanted.add("exceptions")
             if form.legal_basis:
                 wanted.add("cited")
-        ctx.update(candidate_sections(subject, ctx, wording, wanted))
+        ctx.update(candidate_sections(subject, ctx, wording, wanted, library.dossier.recognition["probation_months"]))
     if form.number_from and subject is not None:
         # the number is another paper's, as the form's manifest says (the youth union's resolution)
         ctx["doc"]["number"] = get_path(ctx, form.number_from)
