@@ -197,8 +197,12 @@ def leap_profile(ceremony: str, decision: str, key: str = "admission") -> dict:
     else:
         data["admission"]["ceremony"]["date"] = ceremony
     rec = data.setdefault("recognition", {})
-    rec["cell_meeting"] = {"date": "2025-03-05", "resolution_number": 3, "members_official": 14, "approve": 12}
-    rec["committee_resolution"] = {"number": 4, "date": "2025-03-12", "members_total": 9, "approve": 9}
+    rec["new_member_course"] = {"certificate_date": "2024-09-20"}
+    rec["cell_meeting"] = {"date": "2025-03-05", "resolution_number": 3, "members_total": 15, "members_official": 14,
+                           "members_probationary": 1, "present_official": 13, "present_probationary": 1,
+                           "approve": 12, "reject": 1}
+    rec["committee_resolution"] = {"number": 4, "date": "2025-03-12", "members_total": 9, "present": 9,
+                                   "approve": 9, "reject": 0}
     rec["decision"] = {"number": 5, "date": decision}
     return data
 
@@ -214,6 +218,7 @@ def test_the_decision_prints_the_end_of_probation_as_the_official_date_not_its_o
     result = run("recognition-decision", write(tmp_path, leap_profile(ceremony, "2025-06-16")), "--org", ORG_BTV,
                  "-o", tmp_path)
     assert result.exit_code == 0, result.output
+    assert "deadline.recognition_decision" in result.output   # late, a warning: the paper is still written
     text = text_of(tmp_path / "2025-06-16_recognition-decision_pham-thi-thu-huong.docx")
     assert f"là đảng viên chính thức kể từ {official}." in text
     assert "Hoàng Mai, ngày 16 tháng 6 năm 2025" in text   # the decision's own date, months later

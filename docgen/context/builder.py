@@ -14,7 +14,7 @@ no string here holds a Vietnamese letter.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from ..domain.elections import VOTES, Round, attendance, elected_in, election_rounds, vote_base
 from ..domain.vietnamese import (
@@ -28,7 +28,8 @@ from ..domain.vietnamese import (
     two_digit,
     upper,
 )
-from ..domain.workdays import add_months
+from ..domain.workdays import probation_end
+from ..errors import MissingRuleError
 from ..load.fields import get_path
 from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record
@@ -382,8 +383,7 @@ def _recognition_context(c: Record, cell_symbol: str, committee_symbol: str, pla
     official whatever the cell's or the committee's delay (Charter Art. 5; 294-QĐ/TW §4.2.2)."""
     p = "recognition."
     ceremony = c.date(p + "ceremony_date") or c.date("admission.ceremony.date")
-    # same day of the month, clamped to the month's end (2024-02-29 + 12 → 2025-02-28)
-    end = add_months(ceremony, probation_months) if ceremony else None
+    end = probation_end(ceremony, probation_months) if ceremony else None
     appraisal_date = c.date(p + "branch_appraisal.date")
     return {
         "ceremony_date": date_text(ceremony),
@@ -464,11 +464,11 @@ def _exception_lines(c: Record) -> list[dict[str, str]]:
     return lines
 
 
-def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str] | None = None,
-                       probation_months: int = 12) -> dict[str, Any]:
+def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str] | None = None, *,
+                       probation_months: Callable[[], int]) -> dict[str, Any]:
     """Everything about one candidate (or only the ``wanted`` sections), formatted once
     (``wording``: the forms folder's wording.toml, ``library.wording``; ``probation_months``: the
-    probation's length, from the forms folder's data)."""
+    probation's length from the forms folder's rules.toml, asked only for the recognition)."""
     place = org_ctx["committee"]["place"]
     cell_name = org_ctx["cell"]["name"]
 
@@ -486,7 +486,7 @@ def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str]
         "comments": lambda: _comments_context(c, place),
         "exceptions": lambda: _exception_lines(c),
         "recognition": lambda: _recognition_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"],
-                                                    place, wording["none"], wording["not_counted"], probation_months),
+                                                    place, wording["none"], wording["not_counted"], probation_months()),
         "cited": lambda: {**_cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"]),
                           **_cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"],
                                            "recognition", "recognition_"),
@@ -861,6 +861,18 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str, not_coun
     }
 
 
+# the rule of rules.toml whose params give the probation's length (Charter Art. 5)
+PROBATION_RULE = "recognition.meeting_before_end"
+
+
+def _probation_months(library: FormLibrary) -> int:
+    """The probation's months, as the rule that checks the recognition meeting counts them."""
+    try:
+        return int(library.later("rules.toml")[PROBATION_RULE]["params"]["months"])
+    except (KeyError, TypeError, ValueError):
+        raise MissingRuleError(PROBATION_RULE, "months") from None
+
+
 def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: int | None = None,
                   names: set[str] | None = None, number: int | None = None) -> dict[str, Any]:
     """The render context of one document of ``form`` (``item``: which list item, for forms
@@ -908,7 +920,8 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
                 wanted.add("exceptions")
             if form.legal_basis:
                 wanted.add("cited")
-        ctx.update(candidate_sections(subject, ctx, wording, wanted, library.dossier.recognition["probation_months"]))
+        ctx.update(candidate_sections(subject, ctx, wording, wanted,
+                                      probation_months=lambda: _probation_months(library)))
     if form.number_from and subject is not None:
         # the number is another paper's, as the form's manifest says (the youth union's resolution)
         ctx["doc"]["number"] = get_path(ctx, form.number_from)
