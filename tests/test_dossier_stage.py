@@ -73,7 +73,8 @@ def test_a_candidates_dossier_lists_06_hd_8_1_in_order_then_recognition_then_oth
         ("member_record", "2-HSĐV", ""),
     ]
     recognition = [(k.code, k.form) for k in kinds if k.part == "recognition"]
-    assert recognition == [("", "")] + [(f"{n}-KNĐ", "") for n in range(10, 17)]
+    made = {"10-KNĐ": "self-review", "11-KNĐ": "helper-review", "12-KNĐ": "recognition-comments-summary"}
+    assert recognition == [("", "")] + [(f"{n}-KNĐ", made.get(f"{n}-KNĐ", "")) for n in range(10, 17)]
     assert [k.part for k in kinds][-1] == "other" and kinds[-1].kind == "scan" and not kinds[-1].required
     assert all(k.source.startswith("Hướng dẫn 06-HD/TW §8.1.a") for k in kinds if k.part == "admission")
     assert all(k.source.startswith("Hướng dẫn 06-HD/TW §8.1.b") for k in kinds if k.part == "recognition")
@@ -176,13 +177,13 @@ def test_each_broken_entry_is_named_with_its_key(engine, old, new, problem):
 
 def test_a_form_of_docgens_own_with_no_kind_is_named_a_users_new_form_is_not(engine):
     forms = {f.id: FormInfo(f.subject, f.applies_when) for f in engine.library.forms.values()}
-    forms["self-review"] = FormInfo("candidate", "")
+    forms["probation-report"] = FormInfo("candidate", "")
     found, problems = _read(DOSSIER.read_text(encoding="utf-8"), engine, forms)
     assert found is None
-    assert problems == [("", 'mẫu "self-review" không thuộc loại giấy tờ nào: thêm vào [[admission]] hoặc '
-                             '[[recognition]] một bảng có form = "self-review"')]
+    assert problems == [("", 'mẫu "probation-report" không thuộc loại giấy tờ nào: thêm vào [[admission]] hoặc '
+                             '[[recognition]] một bảng có form = "probation-report"')]
     # a secretary's copy of a form under a new id (tests/test_form_folders.py) is no kind of paper
-    forms["self-review"] = FormInfo("candidate", "", bundled=False)
+    forms["probation-report"] = FormInfo("candidate", "", bundled=False)
     found, problems = _read(DOSSIER.read_text(encoding="utf-8"), engine, forms)
     assert problems == [] and found is not None
 

@@ -114,7 +114,11 @@ def _cell_committee(org: Record, subject: Record | None, form: FormSpec, cell: d
     if not isinstance(has, bool):
         official = None
         if subject is not None:
-            official = subject.int(OFFICIAL_MEMBERS.get(form.subject, ""))
+            paths = [OFFICIAL_MEMBERS.get(form.subject, "")]
+            if form.date_field.startswith(RECOGNITION_STAGE):
+                # a paper of the probationary year: the cell as it met on recognition, when the profile has it
+                paths.insert(0, RECOGNITION_OFFICIAL_MEMBERS)
+            official = next((n for n in map(subject.int, paths) if n is not None), None)
         has = official is not None and official >= wording["cell_committee"]["min_official"]
     of_cell = wording["cell"]
     on_behalf = of_cell["on_behalf_committee"] if has else of_cell["on_behalf_secretary"]
@@ -123,6 +127,10 @@ def _cell_committee(org: Record, subject: Record | None, form: FormSpec, cell: d
 
 # where each kind of input counts the cell's official members
 OFFICIAL_MEMBERS = {"candidate": "admission.cell_meeting.members_official", "congress": "congress.members.official"}
+# a paper dated by a field of this group belongs to the probationary year (Mẫu 10- to 16-KNĐ); the cell's
+# official members it counts are first those of the recognition meeting, else those of the admission's
+RECOGNITION_STAGE = "recognition."
+RECOGNITION_OFFICIAL_MEMBERS = "recognition.cell_meeting.members_official"
 
 
 def _organization_of(committee_name: str, wording: dict) -> str:
@@ -436,8 +444,8 @@ def _youth_union_context(c: Record, place: str, words: dict) -> dict[str, Any]:
     }
 
 
-def _comments_context(c: Record, place: str) -> dict[str, Any]:
-    p = "comments."
+def _comments_context(c: Record, place: str, p: str = "comments.") -> dict[str, Any]:
+    """A comments summary (5-KNĐ from ``comments.``; 12-KNĐ from ``recognition.comments.``)."""
     when = c.date(p + "date")
     total, agree = c.int(p + "organizations_total"), c.int(p + "organizations_agree")
     orgs = c.raw(p + "organizations") or []
@@ -464,6 +472,45 @@ def _exception_lines(c: Record) -> list[dict[str, str]]:
     return lines
 
 
+def _recognition_member_context(c: Record, place: str, cell_name: str) -> dict[str, Any]:
+    """The probationary member's own papers (Mẫu 10-, 11-, 12-KNĐ): the day the member joined
+    (the admission decision's date, from which party age counts: Charter Art. 5 §4), the
+    ceremony that began the probation (``recognition.ceremony_date``, else
+    ``admission.ceremony.date``), the member's self-review, each assigned helper's review, and
+    the summary of comments over the probationary year. Texts the profile lacks are "" (the
+    templates print lines to write on by hand)."""
+    p = "recognition."
+    review = c.date(p + "self_review.date")
+    ceremony = c.date(p + "ceremony_date") or c.date("admission.ceremony.date")
+
+    def helper(item: dict) -> dict[str, Any]:
+        r = Record("helper", item)
+        name = r.text("full_name")
+        return {
+            "full_name": name,
+            "full_name_upper": upper(name),
+            "party_position": r.text("party_position"),
+            "assigned_on": date_text(r.date("assigned_on")),
+            "signed_on": date_text(r.date("signed_on")),
+            "strengths": r.text("strengths"),
+            "weaknesses": r.text("weaknesses"),
+            "cell_name": cell_name,
+        }
+
+    helpers = c.raw(p + "helpers")
+    return {
+        "admitted_on": date_text(c.date("admission.decision.date")),
+        "ceremony_date": date_text(ceremony),
+        "self_review": {
+            "date": date_text(review),
+            "place_date": place_date_line(place, review) if review else "",
+            **{k: c.text(f"{p}self_review.{k}") for k in ("strengths", "weaknesses", "direction")},
+        },
+        "helpers": [helper(it) for it in helpers if isinstance(it, dict)] if isinstance(helpers, list) else [],
+        "comments": _comments_context(c, place, p + "comments."),
+    }
+
+
 def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str] | None = None, *,
                        probation_months: Callable[[], int]) -> dict[str, Any]:
     """Everything about one candidate (or only the ``wanted`` sections), formatted once
@@ -485,8 +532,11 @@ def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str]
         "youth_union_resolution": lambda: _youth_union_context(c, place, wording["youth_union"]),
         "comments": lambda: _comments_context(c, place),
         "exceptions": lambda: _exception_lines(c),
-        "recognition": lambda: _recognition_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"],
-                                                    place, wording["none"], wording["not_counted"], probation_months()),
+        # the member's own papers (10- to 12-KNĐ) and the cell's, the committee's and the decision (13- to 16-KNĐ)
+        "recognition": lambda: {
+            **_recognition_member_context(c, place, cell_name),
+            **_recognition_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"], place,
+                                   wording["none"], wording["not_counted"], probation_months())},
         "cited": lambda: {**_cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"]),
                           **_cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"],
                                            "recognition", "recognition_"),
@@ -915,7 +965,7 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
             if form.number_from:
                 wanted.add(form.number_from.split(".")[0])
             if form.each:
-                wanted.add(form.each)
+                wanted.add(form.each.split(".")[0])  # "recognition.helpers": the recognition section
             if "exceptions" in form.legal_basis:
                 wanted.add("exceptions")
             if form.legal_basis:
