@@ -275,7 +275,8 @@ def knd_papers(engine) -> dict[str, str]:
 def test_every_knd_paper_prints_its_form_code_by_default(engine):
     papers = knd_papers(engine)
     assert sorted(papers, key=lambda code: int(code.split("-")[0])) == [
-        "3-KNĐ", "4-KNĐ", "5-KNĐ", "6-KNĐ", "8-KNĐ", "9-KNĐ", "10-KNĐ", "11-KNĐ", "12-KNĐ"]
+        "3-KNĐ", "4-KNĐ", "5-KNĐ", "6-KNĐ", "8-KNĐ", "9-KNĐ", "10-KNĐ", "11-KNĐ", "12-KNĐ", "13-KNĐ", "14-KNĐ",
+        "15-KNĐ", "16-KNĐ"]
     for code, text in papers.items():
         assert text.startswith(f"Mẫu {code} "), code
 
@@ -288,7 +289,7 @@ def test_style_toml_can_leave_the_form_code_off_every_paper(tmp_path):
     (user / "style.toml").write_text(style.replace("print_form_code = true", "print_form_code = false"),
                                      encoding="utf-8")
     papers = knd_papers(Engine(FormLibrary(user.parent)))
-    assert len(papers) == 9
+    assert len(papers) == 13
     for code, text in papers.items():
         assert "Mẫu" not in text and code not in text, code
 
