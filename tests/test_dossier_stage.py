@@ -73,13 +73,19 @@ def test_a_candidates_dossier_lists_06_hd_8_1_in_order_then_recognition_then_oth
         ("member_record", "2-HSĐV", ""),
     ]
     recognition = [(k.code, k.form) for k in kinds if k.part == "recognition"]
-    made = {"10-KNĐ": "self-review", "11-KNĐ": "helper-review", "12-KNĐ": "recognition-comments-summary"}
-    assert recognition == [("", "")] + [(f"{n}-KNĐ", made.get(f"{n}-KNĐ", "")) for n in range(10, 17)]
+    made = {"10-KNĐ": "self-review", "11-KNĐ": "helper-review", "12-KNĐ": "recognition-comments-summary",
+            "13-KNĐ": "recognition-cell-resolution", "14-KNĐ": "recognition-branch-appraisal",
+            "15-KNĐ": "recognition-committee-resolution", "16-KNĐ": "recognition-decision"}
+    assert recognition == [("", "")] + [(f"{n}-KNĐ", made[f"{n}-KNĐ"]) for n in range(10, 17)]
+    assert [k.form for k in kinds if k.part == "recognition" and k.form] == engine.library.pack(
+        "recognition-dossier")["forms"]
     assert [k.part for k in kinds][-1] == "other" and kinds[-1].kind == "scan" and not kinds[-1].required
     assert all(k.source.startswith("Hướng dẫn 06-HD/TW §8.1.a") for k in kinds if k.part == "admission")
     assert all(k.source.startswith("Hướng dẫn 06-HD/TW §8.1.b") for k in kinds if k.part == "recognition")
     optional = {k.kind for k in kinds if not k.required}
-    assert optional == {"subcommittee_appraisal", "recognition_appraisal", "scan"}
+    assert optional == {"subcommittee_appraisal", "scan"}
+    # 14-KNĐ: required where the profile records a đảng ủy bộ phận's appraisal, else not expected
+    assert kind_of_form(engine.library, "recognition-branch-appraisal").when == "recognition.branch_appraisal"
 
 
 def test_a_congress_dossier_follows_the_congress_pack(engine):

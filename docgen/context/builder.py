@@ -13,6 +13,7 @@ no string here holds a Vietnamese letter.
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
 from typing import Any, Callable
 
@@ -916,9 +917,18 @@ PROBATION_RULE = "recognition.meeting_before_end"
 
 
 def _probation_months(library: FormLibrary) -> int:
-    """The probation's months, as the rule that checks the recognition meeting counts them."""
+    """The probation's months, as the rule that checks the recognition meeting counts them: from
+    the rules.toml the check stage read, else (a library used without the check stage, as
+    ``forms lint`` may) from the file itself."""
     try:
-        return int(library.later("rules.toml")[PROBATION_RULE]["params"]["months"])
+        rules = library.later("rules.toml")
+    except KeyError:
+        try:
+            rules = tomllib.loads(library.shared_file("rules.toml").read_text(encoding="utf-8")).get("rule", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            rules = {}
+    try:
+        return int(rules[PROBATION_RULE]["params"]["months"])
     except (KeyError, TypeError, ValueError):
         raise MissingRuleError(PROBATION_RULE, "months") from None
 
