@@ -360,14 +360,16 @@ def broken_forms_command(name: str, error: DocgenError) -> click.Command:
 @main.command()
 @click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @ORG_OPTION
-@click.option("--form", "form_id", help="Chỉ kiểm tra cho một mẫu (mặc định: cả hồ sơ kết nạp).")
+@click.option("--form", "form_id", help="Chỉ kiểm tra cho một mẫu (mặc định: cả hồ sơ kết nạp, và cả hồ sơ công "
+                                         "nhận đảng viên chính thức khi tệp có nhóm recognition).")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @forms_dir_option
 @click.pass_context
 @handle_errors
 def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bool) -> None:
     """Kiểm tra hồ sơ kết nạp hoặc tệp đại hội: thiếu trường, sai kiểu, vi phạm quy định.
-    Mã thoát 0 khi đủ, 3 khi có lỗi. Không có --form: kiểm tra cả hồ sơ (hoặc cả bộ văn kiện đại hội).
+    Mã thoát 0 khi đủ, 3 khi có lỗi. Không có --form: kiểm tra cả hồ sơ kết nạp, thêm hồ sơ công nhận đảng
+    viên chính thức khi tệp có nhóm recognition (hoặc cả bộ văn kiện đại hội).
     Trong thư mục làm việc, kiểm tra cả số văn bản với sổ đăng ký (số đã cấp cho văn bản khác).
 
     \b
@@ -379,18 +381,21 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
     eng = engine(ctx)
     if form_id:
         forms = [eng.library.get(form_id)]
-        target = form_id
         inputs = _inputs(ctx, eng, forms[0].subject, profile, org)
     else:
         kind = "congress" if isinstance(eng.load(profile, "congress").data.get("congress"), dict) else "candidate"
         inputs = _inputs(ctx, eng, kind, profile, org)
-        target = eng.pack_of(kind)
-        forms = eng.pack_forms(inputs, target)
+        targets = eng.checked_packs(kind, inputs)
+        forms = [f for pack_id in targets for f in eng.pack_forms(inputs, pack_id)]
     problems = eng.problems(forms, inputs)
     if not errors(problems):
         ws = workspace(ctx)
         kind = forms[0].subject
-        problems += register_problems(eng, ws, target, inputs) if ws else outside_problems(eng, inputs, kind)
+        if ws:
+            for pack_id in ([form_id] if form_id else targets):
+                problems += [p for p in register_problems(eng, ws, pack_id, inputs) if p not in problems]
+        else:
+            problems += outside_problems(eng, inputs, kind)
     if as_json:
         click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
                               ensure_ascii=False, indent=2))

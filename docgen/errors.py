@@ -64,6 +64,15 @@ class FormError(DocgenError):
     exit_code = 4
 
 
+class MissingRuleError(FormError):
+    """A paper prints a value that a rule of rules.toml holds the parameter of (the probation's
+    months), and the forms folder's rules.toml lacks that rule or parameter."""
+
+    def __init__(self, rule_id: str, param: str):
+        super().__init__(f'rules.toml không có quy tắc "{rule_id}" với params.{param}: văn bản cần giá trị này '
+                         "(số tháng dự bị để tính ngày hết thời gian dự bị) nên không in được.")
+
+
 class FontError(DocgenError):
     """Raised when no font with full Vietnamese coverage can be found for the PDF."""
 

@@ -57,6 +57,58 @@ HUONG = sample("pham-thi-thu-huong")      # "&" and "<" in the workplace
 LAN = sample("ly-thi-y-lan")              # rare letters Ỷ, Ự
 
 
+# the probationary year of Hương (issue 14): admitted by the decision of 2025-11-07, ceremony 2025-11-20,
+# probation ends 2026-11-20; the cell meets 2026-11-24, the committee resolves 2026-11-27, decision 2026-11-30.
+# samples/recognition/ holds the samples of recognition; this profile is the fixed one the tests of the
+# member's papers count on (two helpers; 2 of 3 organisations agree).
+RECOGNITION = {
+    "self_review": {
+        "date": "2026-11-10",
+        "strengths": "Luôn giữ vững lập trường tư tưởng, chấp hành nghiêm chủ trương của Đảng; hoàn thành tốt "
+                     "nhiệm vụ chuyên môn.",
+        "weaknesses": "Đôi khi chưa mạnh dạn phát biểu trong sinh hoạt chi bộ; nguyên nhân: còn ngại va chạm.",
+        "direction": "Tích cực tham gia ý kiến trong sinh hoạt chi bộ, tiếp tục học tập lý luận chính trị.",
+    },
+    "new_member_course": {"certificate_date": "2026-04-15"},
+    "helpers": [
+        {"full_name": "Vũ Minh Tuấn", "party_position": "Phó Bí thư Chi bộ", "assigned_on": "2025-11-20",
+         "signed_on": "2026-11-12", "strengths": "Chấp hành tốt nhiệm vụ đảng viên, gương mẫu trong công tác.",
+         "weaknesses": "Cần mạnh dạn hơn khi góp ý."},
+        {"full_name": "Đỗ Thị Mai Anh", "party_position": "Đảng viên", "assigned_on": "2025-11-20",
+         "signed_on": "2026-11-13", "strengths": "Nhiệt tình, có trách nhiệm.",
+         "weaknesses": "Chưa chủ động đề xuất giải pháp."},
+    ],
+    "comments": {
+        "date": "2026-11-16", "organizations_total": 3, "organizations_agree": 2,
+        "organizations": ["Công đoàn Phòng Thí nghiệm", "Chi đoàn Phòng Thí nghiệm",
+                          "Chi ủy Chi bộ tổ dân phố số 12, phường Hoàng Mai"],
+        "strengths": "Có ý thức tổ chức kỷ luật tốt, gương mẫu trong công tác chuyên môn.",
+        "weaknesses": "Chưa mạnh dạn góp ý với đồng nghiệp.",
+    },
+    "cell_meeting": {
+        "date": "2026-11-24", "resolution_number": 21, "members_total": 15, "members_official": 14,
+        "members_probationary": 1, "present_official": 13, "present_probationary": 1, "approve": 12, "reject": 1,
+        "absent_reasons": "01 đồng chí chính thức đi công tác", "reject_reasons": "cần thêm thời gian rèn luyện",
+        "chair": {"full_name": "Lê Văn Quyết", "title": "Bí thư Chi bộ"}, "secretary": "Đỗ Thị Mai Anh",
+        "conclusions": {"strengths": "Giữ vững lập trường tư tưởng, hoàn thành tốt nhiệm vụ được giao.",
+                        "weaknesses": "Đôi khi chưa mạnh dạn phát biểu ý kiến."},
+    },
+    "committee_resolution": {"number": 25, "date": "2026-11-27", "members_total": 9, "present": 9, "approve": 9,
+                             "reject": 0},
+    "decision": {"number": 30, "date": "2026-11-30"},
+}
+
+
+def recognition_profile(**changes: dict) -> dict:
+    """Hương's profile a year on, with her probationary year (:data:`RECOGNITION`); ``changes``
+    replace whole parts of the recognition group (``self_review={}`` leaves her text out)."""
+    c = read_json(HUONG)
+    c["admission"]["decision"]["received_on"] = "2025-11-10"
+    c["admission"]["ceremony"] = {"date": "2025-11-20"}
+    c["recognition"] = {**copy.deepcopy(RECOGNITION), **copy.deepcopy(changes)}
+    return c
+
+
 def decision_only(cand: dict) -> dict:
     """Only what the decision itself reads (tests that move its dates need no other paper)."""
     c = copy.deepcopy(cand)

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from docgen.check.rules import deadline_ceremony, deadline_decision
+from docgen.check.rules import deadline_ceremony, deadline_decision, deadline_recognition_meeting
 from docgen.check.stage import dossier_status, expected, kinds_expected
 from docgen.cli import main
 from docgen.errors import DataProblems
@@ -73,12 +73,19 @@ def test_a_candidates_dossier_lists_06_hd_8_1_in_order_then_recognition_then_oth
         ("member_record", "2-HSĐV", ""),
     ]
     recognition = [(k.code, k.form) for k in kinds if k.part == "recognition"]
-    assert recognition == [("", "")] + [(f"{n}-KNĐ", "") for n in range(10, 17)]
+    made = {"10-KNĐ": "self-review", "11-KNĐ": "helper-review", "12-KNĐ": "recognition-comments-summary",
+            "13-KNĐ": "recognition-cell-resolution", "14-KNĐ": "recognition-branch-appraisal",
+            "15-KNĐ": "recognition-committee-resolution", "16-KNĐ": "recognition-decision"}
+    assert recognition == [("", "")] + [(f"{n}-KNĐ", made[f"{n}-KNĐ"]) for n in range(10, 17)]
+    assert [k.form for k in kinds if k.part == "recognition" and k.form] == engine.library.pack(
+        "recognition-dossier")["forms"]
     assert [k.part for k in kinds][-1] == "other" and kinds[-1].kind == "scan" and not kinds[-1].required
     assert all(k.source.startswith("Hướng dẫn 06-HD/TW §8.1.a") for k in kinds if k.part == "admission")
     assert all(k.source.startswith("Hướng dẫn 06-HD/TW §8.1.b") for k in kinds if k.part == "recognition")
     optional = {k.kind for k in kinds if not k.required}
-    assert optional == {"subcommittee_appraisal", "recognition_appraisal", "scan"}
+    assert optional == {"subcommittee_appraisal", "scan"}
+    # 14-KNĐ: required where the profile records a đảng ủy bộ phận's appraisal, else not expected
+    assert kind_of_form(engine.library, "recognition-branch-appraisal").when == "recognition.branch_appraisal"
 
 
 def test_a_congress_dossier_follows_the_congress_pack(engine):
@@ -157,8 +164,10 @@ BROKEN = {
                                           ("deadline.recognition.message", 'không có tên "probation_ends"')),
     "a stage without its label": ('[stage.official]\nlabel = "Đảng viên chính thức"\n', "",
                                   ("stage.official", 'thiếu bảng "official"')),
-    "a parameter out of range": ("probation_months = 12", "probation_months = 0",
-                                 ("deadline.recognition.probation_months", "số nguyên từ 1 đến 1200")),
+    # the recognition deadline's parameters are its rules' (rules.toml): one left here is named
+    "a parameter of a rule": ("[deadline.recognition]\n", "[deadline.recognition]\nprobation_months = 12\n",
+                              ("deadline.recognition.probation_months",
+                               '[deadline.recognition] khóa lạ "probation_months"')),
 }
 
 
@@ -174,13 +183,13 @@ def test_each_broken_entry_is_named_with_its_key(engine, old, new, problem):
 
 def test_a_form_of_docgens_own_with_no_kind_is_named_a_users_new_form_is_not(engine):
     forms = {f.id: FormInfo(f.subject, f.applies_when) for f in engine.library.forms.values()}
-    forms["self-review"] = FormInfo("candidate", "")
+    forms["probation-report"] = FormInfo("candidate", "")
     found, problems = _read(DOSSIER.read_text(encoding="utf-8"), engine, forms)
     assert found is None
-    assert problems == [("", 'mẫu "self-review" không thuộc loại giấy tờ nào: thêm vào [[admission]] hoặc '
-                             '[[recognition]] một bảng có form = "self-review"')]
+    assert problems == [("", 'mẫu "probation-report" không thuộc loại giấy tờ nào: thêm vào [[admission]] hoặc '
+                             '[[recognition]] một bảng có form = "probation-report"')]
     # a secretary's copy of a form under a new id (tests/test_form_folders.py) is no kind of paper
-    forms["self-review"] = FormInfo("candidate", "", bundled=False)
+    forms["probation-report"] = FormInfo("candidate", "", bundled=False)
     found, problems = _read(DOSSIER.read_text(encoding="utf-8"), engine, forms)
     assert problems == [] and found is not None
 
@@ -352,8 +361,25 @@ def test_probationary_after_the_ceremony_the_cell_considers_recognition(engine):
     assert cal.working_days_between(end, d.due) == 30 and d.due == cal.add_working_days(end, 30)
     assert "thời gian dự bị 12 tháng tính từ lễ kết nạp (ngày 03 tháng 3 năm 2026) hết ngày 03 tháng 3 năm 2027" \
         in d.what
-    assert d.source == engine.library.dossier.recognition["source"]
+    assert d.source == engine.rulebook.specs["deadline.recognition_meeting"].source
     assert "294-QĐ/TW §4.2.1" in d.source
+    # the due day is the last one deadline.recognition_meeting accepts
+    assert not _recognition_late(engine, data, d.due)
+    assert _recognition_late(engine, data, cal.add_working_days(d.due, 1))
+
+
+def _recognition_late(engine: Engine, data: dict, held: date) -> bool:
+    data = copy.deepcopy(data)
+    data["recognition"] = {"cell_meeting": {"date": held.isoformat()}}
+    return bool(list(deadline_recognition_meeting(inputs(engine, data),
+                                                  rule_params(engine, "deadline.recognition_meeting"))))
+
+
+def test_a_recognition_ceremony_date_counts_the_probation_when_the_admission_has_none(engine):
+    data = without(read_json(DAT), "admission.ceremony")
+    data["recognition"] = {"ceremony_date": "2026-03-03"}
+    d = status(engine, data, TODAY).deadline
+    assert d is not None and "hết ngày 03 tháng 3 năm 2027" in d.what
 
 
 def test_overdue_and_days_left_on_the_edge(engine):

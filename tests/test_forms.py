@@ -14,7 +14,7 @@ from docxtpl import DocxTemplate
 from docgen.render.docx import CompiledTemplate, render_with_docxtpl
 from docgen.sandbox import environment
 
-from conftest import ROOT, SAMPLES, VALID_CANDIDATES, make_inputs, read_json
+from conftest import ROOT, SAMPLES, VALID_CANDIDATES, make_inputs, read_json, recognition_profile
 from doctext import docx_paragraphs, docx_text
 from docx_compare import assert_same_package
 
@@ -24,6 +24,10 @@ FORM_IDS = sorted(p.name for p in (ROOT / "forms").iterdir() if (p / "form.toml"
 def sample_inputs(engine, form):
     """Valid inputs for a form from the samples (the subject kind decides which)."""
     org = read_json(SAMPLES / "org.json")
+    if form.subject == "candidate" and form.date_field.startswith("recognition."):
+        # a paper of the probationary year: the profiles that have one
+        recognised = [read_json(p) for p in sorted((SAMPLES / "recognition").glob("*.json"))]
+        return [make_inputs(engine, org, c) for c in [recognition_profile(), *recognised]]
     if form.subject == "candidate":
         return [make_inputs(engine, org, read_json(p)) for p in VALID_CANDIDATES]
     if form.subject == "congress":

@@ -316,7 +316,7 @@ def test_toml_dates_are_accepted_where_dates_are_read(tmp_path):
     _edit(forms, "_shared/legal_basis.toml", 'effective_from = "2016-07-25"', "effective_from = 2016-07-25")
     _edit(forms, "_shared/calendar.toml", "extra_days_off = []", "extra_days_off = [2026-01-02]")
     problems, forms_read = FormLibrary(forms).survey()
-    assert problems == [] and len(forms_read) == 15
+    assert problems == [] and len(forms_read) == len(list(forms.glob("*/form.toml")))
 
 
 def test_rule_params_match_what_each_rule_reads():

@@ -13,8 +13,9 @@ no string here holds a Vietnamese letter.
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from ..domain.elections import VOTES, Round, attendance, elected_in, election_rounds, vote_base
 from ..domain.vietnamese import (
@@ -28,6 +29,8 @@ from ..domain.vietnamese import (
     two_digit,
     upper,
 )
+from ..domain.workdays import probation_end
+from ..errors import MissingRuleError
 from ..load.fields import get_path
 from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record
@@ -112,7 +115,11 @@ def _cell_committee(org: Record, subject: Record | None, form: FormSpec, cell: d
     if not isinstance(has, bool):
         official = None
         if subject is not None:
-            official = subject.int(OFFICIAL_MEMBERS.get(form.subject, ""))
+            paths = [OFFICIAL_MEMBERS.get(form.subject, "")]
+            if form.date_field.startswith(RECOGNITION_STAGE):
+                # a paper of the probationary year: the cell as it met on recognition, when the profile has it
+                paths.insert(0, RECOGNITION_OFFICIAL_MEMBERS)
+            official = next((n for n in map(subject.int, paths) if n is not None), None)
         has = official is not None and official >= wording["cell_committee"]["min_official"]
     of_cell = wording["cell"]
     on_behalf = of_cell["on_behalf_committee"] if has else of_cell["on_behalf_secretary"]
@@ -121,6 +128,10 @@ def _cell_committee(org: Record, subject: Record | None, form: FormSpec, cell: d
 
 # where each kind of input counts the cell's official members
 OFFICIAL_MEMBERS = {"candidate": "admission.cell_meeting.members_official", "congress": "congress.members.official"}
+# a paper dated by a field of this group belongs to the probationary year (Mẫu 10- to 16-KNĐ); the cell's
+# official members it counts are first those of the recognition meeting, else those of the admission's
+RECOGNITION_STAGE = "recognition."
+RECOGNITION_OFFICIAL_MEMBERS = "recognition.cell_meeting.members_official"
 
 
 def _organization_of(committee_name: str, wording: dict) -> str:
@@ -216,8 +227,10 @@ def _not_counted_context(items: list[dict], words: dict) -> dict[str, Any]:
     }
 
 
-def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dict[str, Any]:
-    p = "admission.cell_meeting."
+def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict,
+                          p: str = "admission.cell_meeting.") -> dict[str, Any]:
+    """A cell's meeting on a candidate (``p``: ``admission.cell_meeting.``) or on a probationary
+    member's recognition (``recognition.cell_meeting.``): membership, attendance, vote and base."""
     g = lambda k: c.int(p + k)  # noqa: E731
     official, prob = g("members_official"), g("members_probationary")
     pres_o, pres_p = g("present_official"), g("present_probationary")
@@ -233,6 +246,8 @@ def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dic
     return {
         "date": date_text(c.date(p + "date")),
         "number": doc_number(g("resolution_number"), "NQ", symbol),
+        # as another paper cites it ("09-NQ/CB"), "" without a number
+        "number_cited": f"{two_digit(n)}-NQ/{symbol}" if (n := g("resolution_number")) is not None else "",
         "members": {"total": count(g("members_total")), "official": count(official), "probationary": count(prob)},
         "present": {"total": count(present), "official": count(pres_o), "probationary": count(pres_p)},
         "absent": {
@@ -245,6 +260,7 @@ def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dic
         "secretary": c.text(p + "secretary"),
         "conclusions": {k: c.text(f"{p}conclusions.{k}")
                         for k in ("background", "political_awareness", "strengths", "weaknesses")},
+        "resolution_number": g("resolution_number"),
         "base": count(base),
         "not_counted": not_counted,
         "base_note": not_counted["note"],
@@ -254,28 +270,35 @@ def _cell_meeting_context(c: Record, symbol: str, none: str, words: dict) -> dic
     }
 
 
-def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str,
-                       words: dict) -> dict[str, Any]:
-    p = "admission.committee_resolution."
+def _committee_resolution_context(c: Record, p: str, symbol: str, place: str, words: dict) -> dict[str, Any]:
+    """The grassroots committee's resolution on a candidate (``p``: ``admission.committee_resolution.``)
+    or on a recognition (``recognition.committee_resolution.``), with its vote on its own base."""
     total, present = c.int(p + "members_total"), c.int(p + "present")
     approve, reject = c.int(p + "approve"), c.int(p + "reject")
     res_date = c.date(p + "date")
     left_out = not_counted_items(c, p + "not_counted")
     base = vote_base(total, len(left_out))  # 294-QĐ/TW §9.3.3: the committee's base
     return {
+        "number": doc_number(c.int(p + "number"), "NQ", symbol),
+        "number_cited": f"{two_digit(n)}-NQ/{symbol}" if (n := c.int(p + "number")) is not None else "",
+        "date": date_text(res_date),
+        "place_date": place_date_line(place, res_date) if res_date else "",
+        "members_total": count(total),
+        "present": count(present),
+        "absent": count(total - present if total is not None and present is not None else None),
+        "base": count(base),
+        "not_counted": _not_counted_context(left_out, words),
+        "approve": {**count(approve), "pct": share(approve, base)},
+        "reject": {**count(reject), "pct": share(reject, base)},
+    }
+
+
+def _admission_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str,
+                       words: dict) -> dict[str, Any]:
+    return {
         "cell_meeting": _cell_meeting_context(c, cell_symbol, none, words),
-        "committee_resolution": {
-            "number": doc_number(c.int(p + "number"), "NQ", committee_symbol),
-            "date": date_text(res_date),
-            "place_date": place_date_line(place, res_date) if res_date else "",
-            "members_total": count(total),
-            "present": count(present),
-            "absent": count(total - present if total is not None and present is not None else None),
-            "base": count(base),
-            "not_counted": _not_counted_context(left_out, words),
-            "approve": {**count(approve), "pct": share(approve, base)},
-            "reject": {**count(reject), "pct": share(reject, base)},
-        },
+        "committee_resolution": _committee_resolution_context(c, "admission.committee_resolution.",
+                                                              committee_symbol, place, words),
         "ceremony": {"date": date_text(c.date("admission.ceremony.date"))},
         "decision": {
             "number": c.int("admission.decision.number"),
@@ -320,9 +343,12 @@ def _basis_values(ctx: dict) -> dict[str, Any]:
     }
 
 
-def _cited_context(c: Record, cell_symbol: str, committee_symbol: str) -> dict[str, str]:
+def _cited_context(c: Record, cell_symbol: str, committee_symbol: str, part: str = "admission",
+                  name: str = "") -> dict[str, str]:
     """The cell's and the grassroots committee's resolutions as a decision cites them: number
-    ("09-NQ/CB"), date ("20-10-2025") and vote ("10" of "14"); "" for what the profile lacks."""
+    ("09-NQ/CB"), date ("20-10-2025") and vote ("10" of "14" counted); "" for what the profile
+    lacks. ``part``: the profile group (``admission``, ``recognition``); ``name``: what the
+    names of legal_basis.toml start with ("" for the admission's, ``recognition_``)."""
     def number(path: str, symbol: str) -> str:
         n = c.int(path)
         return f"{two_digit(n)}-NQ/{symbol}" if n is not None else ""
@@ -334,17 +360,62 @@ def _cited_context(c: Record, cell_symbol: str, committee_symbol: str) -> dict[s
     def n(value: int | None) -> str:
         return "" if value is None else str(value)
 
-    cell, committee = "admission.cell_meeting.", "admission.committee_resolution."
-    base = vote_base(c.int(cell + "members_official"), c.int(cell + "members_not_counted", 0))
+    cell, committee = f"{part}.cell_meeting.", f"{part}.committee_resolution."
+    # 294-QĐ/TW §9.3.2: the official members less those not counted, as the cell's resolution prints it
+    base = vote_base(c.int(cell + "members_official"), len(not_counted_items(c, cell + "not_counted")))
     return {
-        "cell_resolution_number": number(cell + "resolution_number", cell_symbol),
-        "cell_resolution_date": dashed(cell + "date"),
-        "cell_approve": n(c.int(cell + "approve")),
-        "cell_base": n(base),
-        "committee_resolution_number": number(committee + "number", committee_symbol),
-        "committee_resolution_date": dashed(committee + "date"),
-        "committee_approve": n(c.int(committee + "approve")),
-        "committee_members": n(c.int(committee + "members_total")),
+        name + "cell_resolution_number": number(cell + "resolution_number", cell_symbol),
+        name + "cell_resolution_date": dashed(cell + "date"),
+        name + "cell_approve": n(c.int(cell + "approve")),
+        name + "cell_base": n(base),
+        name + "committee_resolution_number": number(committee + "number", committee_symbol),
+        name + "committee_resolution_date": dashed(committee + "date"),
+        name + "committee_approve": n(c.int(committee + "approve")),
+        name + "committee_members": n(c.int(committee + "members_total")),
+    }
+
+
+def _appraisal_cited(c: Record) -> dict[str, str]:
+    """The đảng ủy bộ phận's appraisal (14-KNĐ) as the committee's resolution cites it: its
+    name and date ("20-10-2026"); "" without one."""
+    when = c.date("recognition.branch_appraisal.date")
+    return {"branch_appraisal_name": c.text("recognition.branch_appraisal.name"),
+            "branch_appraisal_date": dashed_date(when) if when else ""}
+
+
+def _recognition_context(c: Record, cell_symbol: str, committee_symbol: str, place: str, none: str,
+                         words: dict, probation_months: int) -> dict[str, Any]:
+    """A probationary member's recognition as an official member (13- to 16-KNĐ): the cell's
+    meeting and the committee's resolution in the admission's shapes, the đảng ủy bộ phận's
+    appraisal, the decision, and the end of probation: ``probation_months`` from the ceremony
+    (``recognition.ceremony_date``, else ``admission.ceremony.date``), the day the member is
+    official whatever the cell's or the committee's delay (Charter Art. 5; 294-QĐ/TW §4.2.2)."""
+    p = "recognition."
+    ceremony = c.date(p + "ceremony_date") or c.date("admission.ceremony.date")
+    end = probation_end(ceremony, probation_months) if ceremony else None
+    appraisal_date = c.date(p + "branch_appraisal.date")
+    return {
+        "ceremony_date": date_text(ceremony),
+        "probation_end": date_text(end),
+        "probation_months": count(probation_months),
+        # party age counts from the admission decision's date (294-QĐ/TW §4.5.1)
+        "admitted_on": date_text(c.date("admission.decision.date")),
+        "cell_meeting": _cell_meeting_context(c, cell_symbol, none, words, p + "cell_meeting."),
+        "branch_appraisal": {
+            "given": c.has(p + "branch_appraisal"),
+            "number": count(c.int(p + "branch_appraisal.number")),
+            "date": date_text(appraisal_date),
+            "place_date": place_date_line(place, appraisal_date) if appraisal_date else "",
+            "name": c.text(p + "branch_appraisal.name"),
+            "name_upper": upper(c.text(p + "branch_appraisal.name")),
+            "conclusion": c.text(p + "branch_appraisal.conclusion"),
+        },
+        "committee_resolution": _committee_resolution_context(c, p + "committee_resolution.", committee_symbol,
+                                                              place, words),
+        "decision": {
+            "number": c.int(p + "decision.number"),
+            "date": date_text(c.date(p + "decision.date")),
+        },
     }
 
 
@@ -374,8 +445,8 @@ def _youth_union_context(c: Record, place: str, words: dict) -> dict[str, Any]:
     }
 
 
-def _comments_context(c: Record, place: str) -> dict[str, Any]:
-    p = "comments."
+def _comments_context(c: Record, place: str, p: str = "comments.") -> dict[str, Any]:
+    """A comments summary (5-KNĐ from ``comments.``; 12-KNĐ from ``recognition.comments.``)."""
     when = c.date(p + "date")
     total, agree = c.int(p + "organizations_total"), c.int(p + "organizations_agree")
     orgs = c.raw(p + "organizations") or []
@@ -402,9 +473,50 @@ def _exception_lines(c: Record) -> list[dict[str, str]]:
     return lines
 
 
-def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str] | None = None) -> dict[str, Any]:
+def _recognition_member_context(c: Record, place: str, cell_name: str) -> dict[str, Any]:
+    """The probationary member's own papers (Mẫu 10-, 11-, 12-KNĐ): the day the member joined
+    (the admission decision's date, from which party age counts: Charter Art. 5 §4), the
+    ceremony that began the probation (``recognition.ceremony_date``, else
+    ``admission.ceremony.date``), the member's self-review, each assigned helper's review, and
+    the summary of comments over the probationary year. Texts the profile lacks are "" (the
+    templates print lines to write on by hand)."""
+    p = "recognition."
+    review = c.date(p + "self_review.date")
+    ceremony = c.date(p + "ceremony_date") or c.date("admission.ceremony.date")
+
+    def helper(item: dict) -> dict[str, Any]:
+        r = Record("helper", item)
+        name = r.text("full_name")
+        return {
+            "full_name": name,
+            "full_name_upper": upper(name),
+            "party_position": r.text("party_position"),
+            "assigned_on": date_text(r.date("assigned_on")),
+            "signed_on": date_text(r.date("signed_on")),
+            "strengths": r.text("strengths"),
+            "weaknesses": r.text("weaknesses"),
+            "cell_name": cell_name,
+        }
+
+    helpers = c.raw(p + "helpers")
+    return {
+        "admitted_on": date_text(c.date("admission.decision.date")),
+        "ceremony_date": date_text(ceremony),
+        "self_review": {
+            "date": date_text(review),
+            "place_date": place_date_line(place, review) if review else "",
+            **{k: c.text(f"{p}self_review.{k}") for k in ("strengths", "weaknesses", "direction")},
+        },
+        "helpers": [helper(it) for it in helpers if isinstance(it, dict)] if isinstance(helpers, list) else [],
+        "comments": _comments_context(c, place, p + "comments."),
+    }
+
+
+def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str] | None = None, *,
+                       probation_months: Callable[[], int]) -> dict[str, Any]:
     """Everything about one candidate (or only the ``wanted`` sections), formatted once
-    (``wording``: the forms folder's wording.toml, ``library.wording``)."""
+    (``wording``: the forms folder's wording.toml, ``library.wording``; ``probation_months``: the
+    probation's length from the forms folder's rules.toml, asked only for the recognition)."""
     place = org_ctx["committee"]["place"]
     cell_name = org_ctx["cell"]["name"]
 
@@ -421,7 +533,15 @@ def candidate_sections(c: Record, org_ctx: dict, wording: dict, wanted: set[str]
         "youth_union_resolution": lambda: _youth_union_context(c, place, wording["youth_union"]),
         "comments": lambda: _comments_context(c, place),
         "exceptions": lambda: _exception_lines(c),
-        "cited": lambda: _cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"]),
+        # the member's own papers (10- to 12-KNĐ) and the cell's, the committee's and the decision (13- to 16-KNĐ)
+        "recognition": lambda: {
+            **_recognition_member_context(c, place, cell_name),
+            **_recognition_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"], place,
+                                   wording["none"], wording["not_counted"], probation_months())},
+        "cited": lambda: {**_cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"]),
+                          **_cited_context(c, org_ctx["cell"]["symbol"], org_ctx["committee"]["symbol"],
+                                           "recognition", "recognition_"),
+                          **_appraisal_cited(c)},
     }
     return {k: build() for k, build in builders.items() if wanted is None or k in wanted}
 
@@ -792,6 +912,27 @@ def _congress_context(cg: Record, org_ctx: dict, conf: dict, none: str, not_coun
     }
 
 
+# the rule of rules.toml whose params give the probation's length (Charter Art. 5)
+PROBATION_RULE = "recognition.meeting_before_end"
+
+
+def _probation_months(library: FormLibrary) -> int:
+    """The probation's months, as the rule that checks the recognition meeting counts them: from
+    the rules.toml the check stage read, else (a library used without the check stage, as
+    ``forms lint`` may) from the file itself."""
+    try:
+        rules = library.later("rules.toml")
+    except KeyError:
+        try:
+            rules = tomllib.loads(library.shared_file("rules.toml").read_text(encoding="utf-8")).get("rule", {})
+        except (OSError, tomllib.TOMLDecodeError):
+            rules = {}
+    try:
+        return int(rules[PROBATION_RULE]["params"]["months"])
+    except (KeyError, TypeError, ValueError):
+        raise MissingRuleError(PROBATION_RULE, "months") from None
+
+
 def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: int | None = None,
                   names: set[str] | None = None, number: int | None = None) -> dict[str, Any]:
     """The render context of one document of ``form`` (``item``: which list item, for forms
@@ -834,12 +975,13 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
             if form.number_from:
                 wanted.add(form.number_from.split(".")[0])
             if form.each:
-                wanted.add(form.each)
+                wanted.add(form.each.split(".")[0])  # "recognition.helpers": the recognition section
             if "exceptions" in form.legal_basis:
                 wanted.add("exceptions")
             if form.legal_basis:
                 wanted.add("cited")
-        ctx.update(candidate_sections(subject, ctx, wording, wanted))
+        ctx.update(candidate_sections(subject, ctx, wording, wanted,
+                                      probation_months=lambda: _probation_months(library)))
     if form.number_from and subject is not None:
         # the number is another paper's, as the form's manifest says (the youth union's resolution)
         ctx["doc"]["number"] = get_path(ctx, form.number_from)

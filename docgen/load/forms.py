@@ -658,7 +658,13 @@ def _read_packs(path: Path, sink: DataProblems, file: str, registry: Registry | 
                 p.problem("forms", f'mẫu "{form_id}" làm từ "{spec.subject}", không phải từ "{subject}" của bộ này')
         if len(set(members)) != len(members):
             p.problem("forms", "một mẫu có mặt hai lần")
-        p.unknown(("subject", "title", "date_field", "name_field", "org_name_field", "forms", "help", "example"))
+        checked_when = p.text("checked_when")
+        p.unknown(("subject", "title", "date_field", "name_field", "org_name_field", "forms", "help", "example",
+                   "checked_when"))
+        if registry is not None and checked_when and not any(
+                f == checked_when or f.startswith(checked_when + ".") for f in registry.fields):
+            p.problem("checked_when", f'"{checked_when}" không phải trường hay nhóm trường nào trong danh mục '
+                                      f"(fields.toml){closest(checked_when, _groups(registry))}")
         if registry is not None:
             for key, value in fields.items():
                 if value and value not in registry.declared:

@@ -228,11 +228,22 @@ class Engine:
         return [f for f in forms if not f.applies_when or (subject is not None and subject.has(f.applies_when))]
 
     def pack_of(self, subject_kind: str) -> str:
-        """The pack made from one kind of profile: the whole set of papers ``check`` covers."""
+        """The pack made from one kind of profile (the first one packs.toml lists for it that no
+        ``checked_when`` limits: the admission dossier, a congress's pack)."""
         for pack_id, pack in self.library.packs.items():
-            if pack["subject"] == subject_kind:
+            if pack["subject"] == subject_kind and not pack.get("checked_when"):
                 return pack_id
         raise FormError(f'Không có bộ văn bản nào làm từ "{subject_kind}" trong packs.toml.')
+
+    def checked_packs(self, subject_kind: str, inputs: Inputs) -> list[str]:
+        """The packs ``docgen check`` covers for a profile: the subject's own (:meth:`pack_of`), then
+        every other pack of the subject whose ``checked_when`` part the profile holds (the
+        recognition dossier once the profile has ``recognition``)."""
+        first = self.pack_of(subject_kind)
+        subject = inputs.records.get(subject_kind)
+        return [first] + [pack_id for pack_id, pack in self.library.packs.items()
+                          if pack_id != first and pack["subject"] == subject_kind and pack.get("checked_when")
+                          and subject is not None and subject.has(pack["checked_when"])]
 
     def dossier_forms(self, inputs: Inputs) -> list[FormSpec]:
         """The admission dossier's papers for this candidate, in the order of 06-HD/TW §8.1.a."""
