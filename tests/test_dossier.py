@@ -322,7 +322,8 @@ def test_each_invalid_sample_fails_for_its_stated_reason(tmp_path, path):
 
 def test_invalid_samples_cover_every_rule(engine):
     covered = set()
-    for path in INVALID + sorted((SAMPLES / "invalid" / "congress").glob("*.json")):
+    for path in INVALID + sorted((SAMPLES / "invalid" / "congress").glob("*.json")) + sorted(
+            (SAMPLES / "invalid" / "recognition").glob("*.json")):
         covered |= set(read_json(path)["_expect"])
     assert set(engine.rulebook.specs) <= covered
 

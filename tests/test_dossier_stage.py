@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from docgen.check.rules import deadline_ceremony, deadline_decision
+from docgen.check.rules import deadline_ceremony, deadline_decision, deadline_recognition_meeting
 from docgen.check.stage import dossier_status, expected, kinds_expected
 from docgen.cli import main
 from docgen.errors import DataProblems
@@ -158,8 +158,10 @@ BROKEN = {
                                           ("deadline.recognition.message", 'không có tên "probation_ends"')),
     "a stage without its label": ('[stage.official]\nlabel = "Đảng viên chính thức"\n', "",
                                   ("stage.official", 'thiếu bảng "official"')),
-    "a parameter out of range": ("probation_months = 12", "probation_months = 0",
-                                 ("deadline.recognition.probation_months", "số nguyên từ 1 đến 1200")),
+    # the recognition deadline's parameters are its rules' (rules.toml): one left here is named
+    "a parameter of a rule": ("[deadline.recognition]\n", "[deadline.recognition]\nprobation_months = 12\n",
+                              ("deadline.recognition.probation_months",
+                               '[deadline.recognition] khóa lạ "probation_months"')),
 }
 
 
@@ -353,8 +355,25 @@ def test_probationary_after_the_ceremony_the_cell_considers_recognition(engine):
     assert cal.working_days_between(end, d.due) == 30 and d.due == cal.add_working_days(end, 30)
     assert "thời gian dự bị 12 tháng tính từ lễ kết nạp (ngày 03 tháng 3 năm 2026) hết ngày 03 tháng 3 năm 2027" \
         in d.what
-    assert d.source == engine.library.dossier.recognition["source"]
+    assert d.source == engine.rulebook.specs["deadline.recognition_meeting"].source
     assert "294-QĐ/TW §4.2.1" in d.source
+    # the due day is the last one deadline.recognition_meeting accepts
+    assert not _recognition_late(engine, data, d.due)
+    assert _recognition_late(engine, data, cal.add_working_days(d.due, 1))
+
+
+def _recognition_late(engine: Engine, data: dict, held: date) -> bool:
+    data = copy.deepcopy(data)
+    data["recognition"] = {"cell_meeting": {"date": held.isoformat()}}
+    return bool(list(deadline_recognition_meeting(inputs(engine, data),
+                                                  rule_params(engine, "deadline.recognition_meeting"))))
+
+
+def test_a_recognition_ceremony_date_counts_the_probation_when_the_admission_has_none(engine):
+    data = without(read_json(DAT), "admission.ceremony")
+    data["recognition"] = {"ceremony_date": "2026-03-03"}
+    d = status(engine, data, TODAY).deadline
+    assert d is not None and "hết ngày 03 tháng 3 năm 2027" in d.what
 
 
 def test_overdue_and_days_left_on_the_edge(engine):

@@ -22,7 +22,8 @@ from ..domain.elections import (
     surplus_over_limit,
     vote_base,
 )
-from ..domain.workdays import add_months, age_in_months
+from ..domain.vietnamese import long_date
+from ..domain.workdays import add_months, age_in_months, probation_end
 from ..errors import DataProblems, closest, toml_key
 from ..load.model import Inputs, Record
 from ..sandbox import DataTemplateError, check_text
@@ -45,6 +46,17 @@ PARAMS: dict[str, dict[str, tuple[int, int]]] = {
     "election.structure": {"max_committee": (1, 100)},
     "deadline.ratification": {"working_days": (0, 1000)},
     "deadline.ratification_decision": {"working_days": (0, 1000)},
+    "recognition.meeting_before_end": {"months": (1, 1200)},
+    "deadline.recognition_meeting": {"working_days": (0, 1000)},
+    "deadline.recognition_decision": {"working_days": (0, 1000)},
+    "deadline.recognition_extension": {"max_extension": (0, 1000)},
+    "recognition.fourth_vote": {"failed_votes": (1, 100)},
+}
+# Rules whose function reads another rule's thresholds (the probation's months, the longest
+# extension): a rules.toml with the one must have the other.
+NEEDS = {
+    "deadline.recognition_meeting": "recognition.meeting_before_end",
+    "deadline.recognition_decision": "deadline.recognition_extension",
 }
 RULE_KEYS = ("severity", "source", "message", "path", "forms", "params", "exception_allowed")
 SEVERITIES = ("error", "warning")
@@ -101,6 +113,9 @@ def read_rules(path: Path, sink: DataProblems, file: str | None = None, registry
         if isinstance(lo_years, int) and isinstance(hi_years, int) and lo_years > hi_years:
             params.problem("youth_age_min", "youth_age_min lớn hơn youth_age_max")
         r.unknown(RULE_KEYS)
+        needed = NEEDS.get(rid)
+        if needed and needed not in rules.raw:
+            r.problem("", f'quy tắc này dùng tham số của quy tắc "{needed}", nhưng tệp không có quy tắc đó')
         if len(sink.items) == before:
             out[rid] = r.raw
     return out
@@ -312,30 +327,41 @@ def papers_before_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
         return
     papers = _papers(c) + [("candidate.biography.certified_on", "chứng nhận lý lịch của cấp ủy cơ sở",
                             c.date("candidate.biography.certified_on"))]
+    yield from _after_meeting(papers, meeting)
+
+
+def _after_meeting(papers: list[tuple[str, str, date | None]], meeting: date, **values) -> Iterator[Violation]:
+    """Each of ``papers`` (path, what it is, its date) dated after the cell's ``meeting``."""
     for path, paper, when in papers:
         if when and when > meeting:
-            yield Violation(path, paper=paper, paper_date=when, meeting=meeting)
+            yield Violation(path, paper=paper, paper_date=when, meeting=meeting, **values)
 
 
 # -- votes -----------------------------------------------------------------------------------
-def _cell_counts(c: Record) -> dict[str, int] | None:
-    keys = ("members_total", "members_official", "members_probationary", "present_official",
-            "present_probationary", "approve", "reject")
+# The cell's vote and the committee's are counted alike at admission (admission.*) and at
+# recognition (recognition.*, 06-HD/TW §4.5a: "as at admission"): each function takes the group.
+ADMISSION_CELL, ADMISSION_COMMITTEE = "admission.cell_meeting", "admission.committee_resolution"
+CELL_COUNTS = ("members_total", "members_official", "members_probationary", "present_official",
+               "present_probationary", "approve", "reject")
+COMMITTEE_COUNTS = ("members_total", "present", "approve", "reject")
+
+
+def _cell_counts(c: Record, group: str = ADMISSION_CELL) -> dict[str, int] | None:
     vals: dict[str, int] = {}
-    for k in keys:
-        v = c.int(f"admission.cell_meeting.{k}")
+    for k in CELL_COUNTS:
+        v = c.int(f"{group}.{k}")
         if v is None:
             return None
         vals[k] = v
-    items = c.raw("admission.cell_meeting.not_counted")
+    items = c.raw(f"{group}.not_counted")
     vals["not_counted"] = len(items) if isinstance(items, list) else 0
     return vals
 
 
-@rule("vote.two_thirds")
-def vote_two_thirds(inputs: Inputs, params: dict) -> Iterator[Violation]:
+def _two_thirds(inputs: Inputs, group: str) -> Iterator[Violation]:
+    """At least two thirds of the official members less those not counted (294-QĐ/TW §9.3.2)."""
     c = _candidate(inputs)
-    counts = _cell_counts(c) if c else None
+    counts = _cell_counts(c, group) if c else None
     if not counts:
         return
     base = vote_base(counts["members_official"], counts["not_counted"])
@@ -343,16 +369,20 @@ def vote_two_thirds(inputs: Inputs, params: dict) -> Iterator[Violation]:
         return
     approve = counts["approve"]
     if 3 * approve < 2 * base:
-        yield Violation("admission.cell_meeting.approve", approve=approve, base=base, needed=(2 * base + 2) // 3)
+        yield Violation(f"{group}.approve", approve=approve, base=base, needed=(2 * base + 2) // 3)
 
 
-@rule("vote.counts")
-def vote_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
+@rule("vote.two_thirds")
+def vote_two_thirds(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    yield from _two_thirds(inputs, ADMISSION_CELL)
+
+
+def _vote_counts(inputs: Inputs, group: str) -> Iterator[Violation]:
     c = _candidate(inputs)
-    counts = _cell_counts(c) if c else None
+    counts = _cell_counts(c, group) if c else None
     if not counts:
         return
-    p = "admission.cell_meeting."
+    p = group + "."
     k = counts
     if k["members_official"] + k["members_probationary"] != k["members_total"]:
         yield Violation(p + "members_total", problem=(
@@ -382,12 +412,16 @@ def vote_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
             f"làm căn cứ biểu quyết ({base})"))
 
 
-@rule("committee_vote.two_thirds")
-def committee_vote(inputs: Inputs, params: dict) -> Iterator[Violation]:
+@rule("vote.counts")
+def vote_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    yield from _vote_counts(inputs, ADMISSION_CELL)
+
+
+def _committee_vote(inputs: Inputs, group: str) -> Iterator[Violation]:
     c = _candidate(inputs)
     if c is None:
         return
-    p = "admission.committee_resolution."
+    p = group + "."
     total, present = c.int(p + "members_total"), c.int(p + "present")
     approve, reject = c.int(p + "approve"), c.int(p + "reject")
     if total is None or present is None or approve is None or reject is None or total == 0:
@@ -405,6 +439,11 @@ def committee_vote(inputs: Inputs, params: dict) -> Iterator[Violation]:
     elif base > 0 and 3 * approve < 2 * base:
         yield Violation(p + "approve", problem=(
             f"tán thành {approve}/{base} ủy viên, chưa đạt hai phần ba (cần ít nhất {(2 * base + 2) // 3})"))
+
+
+@rule("committee_vote.two_thirds")
+def committee_vote(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    yield from _committee_vote(inputs, ADMISSION_COMMITTEE)
 
 
 # -- dates -----------------------------------------------------------------------------------
@@ -524,6 +563,269 @@ def deadline_ceremony_start(inputs: Inputs, params: dict) -> Iterator[Violation]
         yield Violation("admission.decision.received_on", decision=start[0])
 
 
+# -- recognition as an official member (Mẫu 10- to 16-KNĐ) -----------------------------------
+RECOGNITION_CELL, RECOGNITION_COMMITTEE = "recognition.cell_meeting", "recognition.committee_resolution"
+CEREMONY_PATHS = ("recognition.ceremony_date", "admission.ceremony.date")
+
+
+def recognition_ceremony(c: Record) -> tuple[date, str] | None:
+    """The ceremony the probation counts from (Charter Art. 5), with the path it was read from:
+    ``recognition.ceremony_date``, else ``admission.ceremony.date``."""
+    for path in CEREMONY_PATHS:
+        when = c.date(path)
+        if when:
+            return when, path
+    return None
+
+
+def recognition_end(c: Record, months: int) -> date | None:
+    """The end of probation: the day the member is official (294-QĐ/TW §4.2.2)."""
+    start = recognition_ceremony(c)
+    return probation_end(start[0], months) if start else None
+
+
+def _probation_months(params: dict) -> int:
+    return params["rule_params"]["recognition.meeting_before_end"]["months"]
+
+
+def _recognition_meeting(inputs: Inputs) -> tuple[Record, date] | None:
+    c = _candidate(inputs)
+    meeting = c.date(f"{RECOGNITION_CELL}.date") if c else None
+    return (c, meeting) if c and meeting else None
+
+
+@rule("recognition.meeting_before_end")
+def recognition_meeting_before_end(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The cell considers recognition no earlier than the end of probation (Charter Art. 5), which
+    it cannot know without the ceremony's date."""
+    found = _recognition_meeting(inputs)
+    if found is None:
+        return
+    c, meeting = found
+    months, start = params["months"], recognition_ceremony(c)
+    if start is None:
+        yield Violation(CEREMONY_PATHS[0], case="no_ceremony", meeting=meeting, months=months)
+        return
+    end = probation_end(start[0], months)
+    if meeting < end:
+        yield Violation(f"{RECOGNITION_CELL}.date", case="before", meeting=meeting, months=months, ceremony=start[0],
+                        ceremony_path=start[1], end=end)
+
+
+@rule("deadline.recognition_meeting")
+def deadline_recognition_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The cell considers recognition within ``working_days`` after the end of probation
+    (294-QĐ/TW §4.2.1); late, the member is official from the end all the same (§4.2.2)."""
+    found = _recognition_meeting(inputs)
+    end = recognition_end(found[0], _probation_months(params)) if found else None
+    if found is None or end is None or found[1] < end:
+        return  # recognition.meeting_before_end's
+    meeting, cal, limit = found[1], params["calendar"], params["working_days"]
+    used = cal.working_days_between(end, meeting)
+    if used > limit:
+        yield Violation(f"{RECOGNITION_CELL}.date", meeting=meeting, end=end, used=used, limit=limit,
+                        last_day=cal.add_working_days(end, limit))
+
+
+def _decider(inputs: Inputs) -> dict:
+    """Who decides, for a message: the delegated grassroots committee, or the authority whose
+    standing committee decides (294-QĐ/TW §4.3.2); empty names when the organisation is unknown."""
+    org = inputs.records.get("org")
+    if org is None:
+        return dict(delegated=False, committee="", authority="")
+    return dict(delegated=org.raw("committee.delegated") is True, committee=org.text("committee.name"),
+                authority=org.text("authority.name"))
+
+
+@rule("deadline.recognition_decision")
+def deadline_recognition_decision(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The competent committee decides within ``working_days`` of the cell's resolution, plus the
+    recorded extension (294-QĐ/TW §4.3.1); late, the member is official from the end of probation
+    all the same (§4.2.2). An extension over the maximum is deadline.recognition_extension's: the
+    count then allows the maximum."""
+    found = _recognition_meeting(inputs)
+    decision = found[0].date("recognition.decision.date") if found else None
+    if found is None or decision is None or decision < found[1]:
+        return  # recognition.dates_order's
+    c, meeting = found
+    cal, limit = params["calendar"], params["working_days"]
+    most = params["rule_params"]["deadline.recognition_extension"]["max_extension"]
+    extension = min(c.int("recognition.deadline_extension.working_days") or 0, most)
+    used = cal.working_days_between(meeting, decision)
+    if used > limit + extension:
+        yield Violation("recognition.decision.date", decision=decision, meeting=meeting, used=used, limit=limit,
+                        extension=extension, max_extension=most,
+                        last_day=cal.add_working_days(meeting, limit + extension),
+                        end=recognition_end(c, _probation_months(params)) or "", **_decider(inputs))
+
+
+@rule("deadline.recognition_extension")
+def deadline_recognition_extension(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    c = _candidate(inputs)
+    extension = c.int("recognition.deadline_extension.working_days") if c else None
+    if extension is not None and extension > params["max_extension"]:
+        yield Violation("recognition.deadline_extension.working_days", extension=extension,
+                        max_extension=params["max_extension"])
+
+
+@rule("recognition.vote_two_thirds")
+def recognition_vote_two_thirds(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    yield from _two_thirds(inputs, RECOGNITION_CELL)
+
+
+@rule("recognition.vote_counts")
+def recognition_vote_counts(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    yield from _vote_counts(inputs, RECOGNITION_CELL)
+
+
+@rule("recognition.committee_vote")
+def recognition_committee_vote(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    yield from _committee_vote(inputs, RECOGNITION_COMMITTEE)
+
+
+def _previous_votes(c: Record) -> list[tuple[int, date | None, int | None, int | None]]:
+    items = c.raw("recognition.previous_votes")
+    out = []
+    for i, it in enumerate(items if isinstance(items, list) else []):
+        if isinstance(it, dict):
+            v = Record("vote", it)
+            out.append((i, v.date("date"), v.int("approve"), v.int("base")))
+    return out
+
+
+@rule("recognition.fourth_vote")
+def recognition_fourth_vote(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """After ``failed_votes`` votes without two thirds, the cell votes no more: the superior
+    committee decides (294-QĐ/TW §4.2.3). Each earlier vote recorded is one that failed: one that
+    reached two thirds would have been the cell's resolution."""
+    c = _candidate(inputs)
+    if c is None:
+        return
+    failed = []
+    for i, when, approve, base in _previous_votes(c):
+        if approve is None or base is None:
+            continue
+        values = dict(approve=approve, base=base, vote_date=when or "", number=i + 1, failed_votes=0, dates="")
+        if base == 0 or approve > base:
+            yield Violation(f"recognition.previous_votes[{i}].approve", case="counts", **values)
+        elif 3 * approve >= 2 * base:
+            yield Violation(f"recognition.previous_votes[{i}].approve", case="passed",
+                            needed=(2 * base + 2) // 3, **values)
+        else:
+            failed.append(when)
+    if len(failed) >= params["failed_votes"] and c.has(RECOGNITION_CELL):
+        yield Violation(f"{RECOGNITION_CELL}.date", case="fourth", failed=len(failed),
+                        failed_votes=params["failed_votes"],
+                        dates=", ".join(long_date(d) for d in failed if d))
+
+
+@rule("recognition.certificate")
+def recognition_certificate(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The new-member course certificate is in the dossier the cell considers (06-HD/TW §8.1.b),
+    so it is dated no later than the cell's meeting."""
+    c = _candidate(inputs)
+    if c is None or not c.has(RECOGNITION_CELL):
+        return
+    path = "recognition.new_member_course.certificate_date"
+    cert, meeting = c.date(path), c.date(f"{RECOGNITION_CELL}.date")
+    if cert is None:
+        yield Violation(path, case="missing", cert="", meeting=meeting or "")
+    elif cert and meeting and cert > meeting:
+        yield Violation(path, case="after", cert=cert, meeting=meeting)
+
+
+@rule("recognition.dates_order")
+def recognition_dates_order(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """One ceremony date, on or after the admission decision; the helpers assigned before they
+    sign; every earlier vote before the cell's meeting; meeting ≤ branch appraisal ≤ committee
+    resolution ≤ decision."""
+    c = _candidate(inputs)
+    if c is None:
+        return
+    own, admitted = c.date("recognition.ceremony_date"), c.date("admission.ceremony.date")
+    meeting = c.date(f"{RECOGNITION_CELL}.date")
+    appraisal = c.date("recognition.branch_appraisal.date")
+    committee = c.date(f"{RECOGNITION_COMMITTEE}.date")
+    decision = c.date("recognition.decision.date")
+    # (path, case, when, other, the order: "after" when ≥ other, "before" when < other, "same")
+    chain: list[tuple[str, str, date | None, date | None, str]] = [
+        ("recognition.ceremony_date", "ceremony_twice", own, admitted, "same"),
+        ("recognition.ceremony_date", "ceremony_before_decision", own, c.date("admission.decision.date"), "after"),
+    ]
+    for i, it in _listed_records(c, "recognition.helpers"):
+        chain.append((f"recognition.helpers[{i}].signed_on", "helper_before_assigned", it.date("signed_on"),
+                      it.date("assigned_on"), "after"))
+    for i, when, _approve, _base in _previous_votes(c):
+        chain.append((f"recognition.previous_votes[{i}].date", "previous_after_meeting", when, meeting, "before"))
+    chain += [
+        ("recognition.branch_appraisal.date", "appraisal_before_meeting", appraisal, meeting, "after"),
+        (f"{RECOGNITION_COMMITTEE}.date", "committee_before_appraisal" if appraisal else "committee_before_meeting",
+         committee, appraisal or meeting, "after"),
+        ("recognition.decision.date", "decision_before_committee" if committee else "decision_before_meeting",
+         decision, committee or meeting, "after"),
+    ]
+    for path, case, when, other, order in chain:
+        if when and other and ((order == "same" and when != other) or (order == "after" and when < other)
+                               or (order == "before" and when >= other)):
+            name = c.text(path.rpartition(".")[0] + ".full_name") if case.startswith("helper") else ""
+            yield Violation(path, case=case, when=when, other=other, name=name)
+
+
+def _listed_records(c: Record, path: str) -> list[tuple[int, Record]]:
+    items = c.raw(path)
+    return [(i, Record("item", it)) for i, it in enumerate(items if isinstance(items, list) else [])
+            if isinstance(it, dict)]
+
+
+@rule("recognition.papers_before_meeting")
+def recognition_papers_before_meeting(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """The papers of the probationary year the cell considers (06-HD/TW §8.1.b: the self-review,
+    the helpers' comments, the summary of comments) are dated on or before its meeting."""
+    found = _recognition_meeting(inputs)
+    if found is None:
+        return
+    c, meeting = found
+    papers = [("recognition.self_review.date", "self_review", c.date("recognition.self_review.date")),
+              ("recognition.comments.date", "comments", c.date("recognition.comments.date"))]
+    for i, it in _listed_records(c, "recognition.helpers"):
+        papers.append((f"recognition.helpers[{i}].signed_on", f"helper:{it.text('full_name')}", it.date("signed_on")))
+    for v in _after_meeting(papers, meeting):
+        kind, _, name = str(v.values["paper"]).partition(":")
+        v.values.update(paper=kind, name=name)
+        yield v
+
+
+# The recognition rules that cannot run when a group is recorded without what they read: the
+# group, the paths it lacks (any one missing stops the rules) and the rules, named in a warning.
+RECOGNITION_NEEDS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (RECOGNITION_CELL, (f"{RECOGNITION_CELL}.date",),
+     ("recognition.meeting_before_end", "deadline.recognition_meeting", "recognition.certificate",
+      "recognition.papers_before_meeting")),
+    (RECOGNITION_CELL, tuple(f"{RECOGNITION_CELL}.{k}" for k in CELL_COUNTS),
+     ("recognition.vote_two_thirds", "recognition.vote_counts")),
+    (RECOGNITION_COMMITTEE, tuple(f"{RECOGNITION_COMMITTEE}.{k}" for k in COMMITTEE_COUNTS),
+     ("recognition.committee_vote",)),
+    ("recognition.decision", ("recognition.decision.date", f"{RECOGNITION_CELL}.date"),
+     ("deadline.recognition_decision",)),
+)
+
+
+@rule("recognition.incomplete")
+def recognition_incomplete(inputs: Inputs, params: dict) -> Iterator[Violation]:
+    """A recognition group recorded without a value a rule reads: the rule is not silently
+    skipped, it is named with the value it lacks (a form that prints the value requires it)."""
+    c = _candidate(inputs)
+    if c is None:
+        return
+    lacking: dict[str, tuple[str, list[str]]] = {}   # path: the first group that needs it, the rules
+    for group, paths, rules in RECOGNITION_NEEDS:
+        for path in paths if c.has(group) else ():
+            if not c.has(path):
+                lacking.setdefault(path, (group, []))[1].extend(rules)
+    for path, (group, names) in lacking.items():
+        yield Violation(path, group=group, missing=path, rules=", ".join(names))
+
+
 # -- exceptions and the legal basis ----------------------------------------------------------
 @rule("exceptions.rule")
 def exceptions_rule(inputs: Inputs, params: dict) -> Iterator[Violation]:
@@ -585,7 +887,11 @@ def legal_basis_verified(inputs: Inputs, params: dict) -> Iterator[Violation]:
     verified, edition = params["verified_until"], params["edition"]
     if verified is None:
         return
-    papers = [("admission.decision.date", "ngày quyết định kết nạp"),
+    papers = [("recognition.decision.date", "ngày quyết định công nhận đảng viên chính thức"),
+              ("recognition.committee_resolution.date",
+               "ngày nghị quyết của đảng ủy xét công nhận đảng viên chính thức"),
+              ("recognition.cell_meeting.date", "ngày chi bộ họp xét công nhận đảng viên chính thức"),
+              ("admission.decision.date", "ngày quyết định kết nạp"),
               ("admission.committee_resolution.date", "ngày nghị quyết của đảng ủy"),
               ("admission.cell_meeting.date", "ngày chi bộ họp xét kết nạp"),
               ("congress.ratification.date", "ngày tờ trình đề nghị chuẩn y"),

@@ -15,13 +15,13 @@ from datetime import date
 from typing import Any
 
 from ..domain.vietnamese import long_date
-from ..domain.workdays import add_months
+from ..domain.workdays import add_months, probation_end
 from ..load.dossier import STAGES, DossierKind, kinds_for
 from ..load.forms import FormLibrary
 from ..load.model import Inputs, Record
 from ..sandbox import render_text
 from .engine import RuleBook
-from .rules import _ceremony_start, _papers
+from .rules import _ceremony_start, _papers, recognition_ceremony
 
 # The date that proves each stage after the first, and the group it belongs to. A stage whose
 # date is not a field of the registry (recognition.decision.date, until issue 14 adds it) is
@@ -158,22 +158,27 @@ def _deadline(stage: str, c: Record, library: FormLibrary, rulebook: RuleBook) -
                 {"limit": limit, "extension": extension, "meeting": meeting, "capped": asked > most,
                  "asked": asked, "max_extension": most})
     # probationary: the ceremony while there is none, then the cell's recognition meeting
-    ceremony = c.date("admission.ceremony.date")
-    if ceremony is None:
+    start = recognition_ceremony(c)   # admission.ceremony.date, or recognition.ceremony_date
+    if start is None:
         spec = rule("deadline.ceremony")
         if spec is None:
             return render_text(notes["no_rule"], {"rule": "deadline.ceremony"})
-        start = _ceremony_start(c)
-        assert start is not None  # the decision's date, at least: the stage's own date
-        day, fallback = start
+        received = _ceremony_start(c)
+        assert received is not None  # the decision's date, at least: the stage's own date
+        day, fallback = received
         limit = spec.params["working_days"]
         return ("ceremony", cal.add_working_days(day, limit), spec.source,
                 {"limit": limit, "start": day, "fallback": fallback})
-    params = library.dossier.recognition
-    end = add_months(ceremony, params["probation_months"])
-    return ("recognition", cal.add_working_days(end, params["working_days"]), params["source"],
-            {"months": params["probation_months"], "ceremony": ceremony, "probation_end": end,
-             "limit": params["working_days"]})
+    end_rule, meeting_rule = rule("recognition.meeting_before_end"), rule("deadline.recognition_meeting")
+    for rid, found_rule in (("recognition.meeting_before_end", end_rule),
+                            ("deadline.recognition_meeting", meeting_rule)):
+        if found_rule is None:
+            return render_text(notes["no_rule"], {"rule": rid})
+    assert end_rule is not None and meeting_rule is not None
+    months, limit = end_rule.params["months"], meeting_rule.params["working_days"]
+    end = probation_end(start[0], months)
+    return ("recognition", cal.add_working_days(end, limit), meeting_rule.source,
+            {"months": months, "ceremony": start[0], "probation_end": end, "limit": limit})
 
 
 def _fmt(value: Any) -> Any:

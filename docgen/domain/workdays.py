@@ -22,6 +22,14 @@ def add_months(d: date, months: int) -> date:
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
+def probation_end(ceremony: date, months: int) -> date:
+    """The day a probationary member becomes official (Charter Art. 5; 294-QĐ/TW §4.2.2):
+    ``months`` calendar months after the admission ceremony, on the same day of the month,
+    clamped to the month's last day (29 Feb 2024 + 12 → 28 Feb 2025). The member is official
+    from that day whenever the cell or the committee acts on it."""
+    return add_months(ceremony, months)
+
+
 def age_in_months(born: date, on: date) -> int:
     """Age counted by month, as party rules count it: calendar months between the two
     months, the day of the month ignored (born 15-12-2000 is 18 from December 2018)."""

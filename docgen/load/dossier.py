@@ -14,7 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from ..errors import DataProblems, Table, closest, describe
 from ..sandbox import DataTemplateError, DataText, check_text, text_names
@@ -35,8 +35,6 @@ DEADLINES: dict[str, tuple[str, ...]] = {
     "ceremony": ("due", "limit", "fallback", "start"),
     "recognition": ("due", "months", "ceremony", "probation_end", "limit"),
 }
-# [deadline.recognition]'s own parameters (no rule of rules.toml holds them yet), with their ranges
-RECOGNITION_PARAMS = {"probation_months": (1, 1200), "working_days": (0, 1000)}
 # [notes]: why a profile has no deadline, each with the names it may read
 NOTES: dict[str, tuple[str, ...]] = {
     "no_start": (), "no_date": ("group", "label", "path"), "no_rule": ("rule",), "official": (),
@@ -62,12 +60,12 @@ class DossierKind:
 @dataclass(frozen=True)
 class Dossier:
     """Everything dossier.toml holds: the kinds in order, the stages' labels, the deadlines'
-    messages (compiled), [deadline.recognition]'s parameters and source, and the notes."""
+    messages (compiled) and the notes. Each deadline counts with its rule's parameters and
+    source (rules.toml), which docgen/check/stage.py reads."""
 
     kinds: tuple[DossierKind, ...]
     stages: dict[str, str]
     deadlines: dict[str, str]
-    recognition: dict[str, Any]
     notes: dict[str, str]
 
 
@@ -137,19 +135,12 @@ def read_dossier_kinds(source: Path | str | dict, sink: DataProblems, file: str 
     stages_t.unknown(STAGES, what="giai đoạn")
     deadlines_t = root.sub("deadline", required=True)
     deadlines = {}
-    recognition: dict[str, Any] = {}
     for name, names in DEADLINES.items():
         d = deadlines_t.sub(name, required=root.has("deadline"), label=f"[deadline.{name}]")
         if not (deadlines_t.has(name) and d.ok):
             continue
         deadlines[name] = _message(d, "message", names, sink) or ""
-        allowed: tuple[str, ...] = ("message",)
-        if name == "recognition":
-            recognition["source"] = d.text("source", required=True, nonempty=True)
-            for key, (lo, hi) in RECOGNITION_PARAMS.items():
-                recognition[key] = d.integer(key, required=True, lo=lo, hi=hi)
-            allowed += ("source", *RECOGNITION_PARAMS)
-        d.unknown(allowed)
+        d.unknown(("message",))
     deadlines_t.unknown(tuple(DEADLINES), what="hạn")
     notes_t = root.sub("notes", required=True, label="[notes]")
     notes = {}
@@ -159,7 +150,7 @@ def read_dossier_kinds(source: Path | str | dict, sink: DataProblems, file: str 
     root.unknown((*PARTS, "stage", "deadline", "notes"))
     if len(sink.items) != before:
         return None
-    return Dossier(tuple(kinds), stages, deadlines, recognition, notes)
+    return Dossier(tuple(kinds), stages, deadlines, notes)
 
 
 def _raw(source: Path | str | dict, sink: DataProblems, file: str) -> dict | None:
