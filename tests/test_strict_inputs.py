@@ -358,7 +358,10 @@ def test_schema_requires_what_every_form_requires():
     assert "application_date" not in candidate["candidate"]["required"]  # the decision does not need it
     assert "full_name" in candidate["introducers[]"]["required"]
     assert "government_position" not in candidate["introducers[]"]["required"]  # optional on the form
-    assert "cell_meeting" in candidate["admission"]["required"]  # every form made from a profile reads it
+    # every admission paper reads the cell's meeting, but the helper's review of the probationary year
+    # (11-KNĐ) reads only the decision's date: no key of admission is read by every form that reads it
+    assert "required" not in candidate["admission"]
+    assert "full_name" in candidate["recognition.helpers[]"]["required"]
     # …but no key of it is read by all of them (the 5-KNĐ reads only the official members)
     assert "required" not in candidate["admission.cell_meeting"]
     assert "date" in candidate["admission.committee_resolution"]["required"]
