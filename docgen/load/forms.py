@@ -664,7 +664,7 @@ def _read_packs(path: Path, sink: DataProblems, file: str, registry: Registry | 
         if registry is not None and checked_when and not any(
                 f == checked_when or f.startswith(checked_when + ".") for f in registry.fields):
             p.problem("checked_when", f'"{checked_when}" không phải trường hay nhóm trường nào trong danh mục '
-                                      f"(fields.toml){closest(checked_when, _groups(registry))}")
+                                      f"(fields.toml){closest(checked_when, registry.groups)}")
         if registry is not None:
             for key, value in fields.items():
                 if value and value not in registry.declared:
