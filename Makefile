@@ -30,12 +30,16 @@ demo: $(STAMP)
 	$(BIN)/docgen congress samples/congress.json --org samples/org.json -o $(OUT)/congress
 	$(BIN)/docgen congress samples/congress-small.json --org samples/org.json -o $(OUT)/congress-small
 	$(BIN)/docgen congress samples/congress-round2.json --org samples/org.json -o $(OUT)/congress-round2
+	$(BIN)/docgen recognition-dossier samples/recognition/on-time.json --org samples/org.json -o $(OUT)/recognition/on-time
+	$(BIN)/docgen recognition-dossier samples/recognition/late-committee.json --org samples/org.json -o $(OUT)/recognition/late-committee
+	$(BIN)/docgen recognition-dossier samples/recognition/leap-day.json --org samples/org-btv.json -o $(OUT)/recognition/leap-day
 	$(BIN)/docgen batch admission-decision samples/roster.xlsx --org samples/org.json -o $(OUT)/roster
 	@echo "A workspace: each person's dossier and the register of document numbers (docgen init):"
 	@rm -rf $(OUT)/workspace
 	$(BIN)/docgen init $(OUT)/workspace --org samples/org.json
 	$(BIN)/docgen --workspace $(OUT)/workspace batch admission-dossier samples/candidates/ -j 1
 	$(BIN)/docgen --workspace $(OUT)/workspace admission-dossier samples/workspace/hoang-minh-tri.json
+	$(BIN)/docgen --workspace $(OUT)/workspace recognition-dossier samples/recognition/on-time.json
 	$(BIN)/docgen --workspace $(OUT)/workspace dossier list
 	$(BIN)/docgen --workspace $(OUT)/workspace dossier show kn-2026-004
 	$(BIN)/docgen --workspace $(OUT)/workspace register --export $(OUT)/workspace/so-dang-ky.xlsx
