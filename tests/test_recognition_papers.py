@@ -118,6 +118,32 @@ def test_the_pack_writes_the_papers_in_order_with_the_same_text_in_docx_and_pdf_
     assert reader.metadata.title == "Hồ sơ công nhận đảng viên chính thức"
 
 
+@pytest.mark.parametrize("name, org, official", [
+    ("on-time", ORG, "ngày 20 tháng 11 năm 2026"),
+    ("late-committee", ORG, "ngày 20 tháng 11 năm 2026"),
+    ("leap-day", ORG_BTV, "ngày 28 tháng 02 năm 2025"),
+])
+def test_each_recognition_sample_makes_its_papers_in_order_with_a_merged_pdf(tmp_path, engine, name, org, official):
+    out = tmp_path / "out"
+    result = run(PACK, str(SAMPLES / "recognition" / f"{name}.json"), "--org", org, "-o", out)
+    assert result.exit_code == 0, result.output
+    written = [Path(p) for p in result.stdout.split()]
+    docxs = [p for p in written if p.suffix == ".docx"]
+    made = [p.name.split("_")[1] for p in docxs]
+    forms = [m if m in engine.library.forms else m.rsplit("-", 1)[0] for m in made]
+    # 06-HD/TW §8.1.b: 10- to 16-KNĐ in order, each with its form's title and code
+    assert forms == [f for f in engine.library.pack(PACK)["forms"] if f != "recognition-branch-appraisal"]
+    for p, form_id in zip(docxs, forms, strict=True):
+        form = engine.library.get(form_id)
+        dtext = text_of(p)
+        assert dtext == pdf_text(p.with_suffix(".pdf").read_bytes()), p.name
+        assert dtext.startswith(f"Mẫu {form.code} ") and form.doc_type in dtext, p.name
+    assert f"là đảng viên chính thức kể từ {official}" in text_of(docxs[-1])
+    [merged] = [p for p in written if f"_{PACK}_" in p.name]
+    assert [o.title.split(" — ")[0] for o in PdfReader(merged).outline] == [
+        f"Mẫu {engine.library.get(f).code}" for f in forms]
+
+
 def test_the_cell_resolution_prints_the_meeting_the_admission_date_the_vote_over_its_base_and_the_proposal(
         tmp_path):
     result = run("recognition-cell-resolution", write(tmp_path, recognised()), "--org", ORG, "-o", tmp_path)
