@@ -167,3 +167,17 @@ def workspace_with(folder: Path, *samples: str) -> Path:
         result = in_workspace(ws, "admission-dossier", str(SAMPLES / "candidates" / f"{name}.json"))
         assert result.exit_code == 0, result.output
     return ws
+
+
+def check_golden(doc, folder: Path, stem: str, update: bool) -> None:
+    """A rendered document's DOCX paragraphs and PDF text against ``folder/stem.docx.txt`` and
+    ``.pdf.txt`` (rewritten with ``--update-golden``)."""
+    from doctext import docx_paragraphs, pdf_text
+
+    got = {folder / f"{stem}.docx.txt": "\n".join(docx_paragraphs(doc.docx)) + "\n",
+           folder / f"{stem}.pdf.txt": pdf_text(doc.pdf) + "\n"}
+    for file, text in got.items():
+        if update:
+            folder.mkdir(parents=True, exist_ok=True)
+            file.write_text(text, encoding="utf-8")
+        assert text == file.read_text(encoding="utf-8"), file.name

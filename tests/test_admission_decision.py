@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from docgen.domain.vietnamese import long_date, upper
 
-from conftest import GOLDEN, SAMPLES, VALID_CANDIDATES, decision_only, make_inputs, read_json
-from doctext import docx_paragraphs, docx_text, normalize, pdf_text
+from conftest import GOLDEN, SAMPLES, VALID_CANDIDATES, check_golden, decision_only, make_inputs, read_json
+from doctext import docx_text, normalize, pdf_text
 
 FORM = "admission-decision"
 
@@ -95,17 +95,7 @@ def test_pdf_text_equals_docx_text(engine, org_data, path):
 
 @pytest.mark.parametrize("path", VALID_CANDIDATES, ids=lambda p: p.stem)
 def test_golden_text(engine, org_data, path, update_golden):
-    doc = render(engine, org_data, read_json(path))
-    folder = GOLDEN / FORM
-    docx_file, pdf_file = folder / f"{path.stem}.docx.txt", folder / f"{path.stem}.pdf.txt"
-    got_docx = "\n".join(docx_paragraphs(doc.docx)) + "\n"
-    got_pdf = pdf_text(doc.pdf) + "\n"
-    if update_golden:
-        folder.mkdir(parents=True, exist_ok=True)
-        docx_file.write_text(got_docx, encoding="utf-8")
-        pdf_file.write_text(got_pdf, encoding="utf-8")
-    assert got_docx == docx_file.read_text(encoding="utf-8")
-    assert got_pdf == pdf_file.read_text(encoding="utf-8")
+    check_golden(render(engine, org_data, read_json(path)), GOLDEN / FORM, path.stem, update_golden)
 
 
 def test_nfd_input_gives_the_same_files_as_nfc(engine, org_data):

@@ -23,6 +23,7 @@ from conftest import (
     SAMPLES,
     VALID_CANDIDATES,
     assert_invalid_sample_refused,
+    check_golden,
     make_inputs,
     read_json,
 )
@@ -333,17 +334,9 @@ def test_invalid_samples_cover_every_rule(engine):
 def test_golden_text_every_form(engine, org_data, path, update_golden):
     inputs = make_inputs(engine, org_data, read_json(path))
     for doc in engine.render_all(engine.dossier_forms(inputs), inputs):
-        folder = GOLDEN / doc.form.id
         base = f"{path.stem}{doc.stem.split(doc.form.id, 1)[1].split('_')[0]}"
-        got_docx = "\n".join(docx_paragraphs(doc.docx)) + "\n"
-        got_pdf = pdf_text(doc.pdf) + "\n"
-        assert got_pdf.strip() == docx_text(doc.docx)
-        files = {folder / f"{base}.docx.txt": got_docx, folder / f"{base}.pdf.txt": got_pdf}
-        for file, got in files.items():
-            if update_golden:
-                folder.mkdir(parents=True, exist_ok=True)
-                file.write_text(got, encoding="utf-8")
-            assert got == file.read_text(encoding="utf-8"), file.name
+        assert pdf_text(doc.pdf).strip() == docx_text(doc.docx)
+        check_golden(doc, GOLDEN / doc.form.id, base, update_golden)
 
 
 def decision_dossier(cand: dict, meeting: str) -> dict:

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from docgen.cli import main
 
-from conftest import GOLDEN, SAMPLES, decision_only, make_inputs, read_json, sample
+from conftest import GOLDEN, SAMPLES, check_golden, decision_only, make_inputs, read_json, sample
 from doctext import docx_paragraphs, docx_text, pdf_text
 
 ORG, ORG_BTV = SAMPLES / "org.json", SAMPLES / "org-btv.json"
@@ -343,17 +343,7 @@ def test_golden_text(engine, form_id, org, update_golden):
     inputs = make_inputs(engine, read_json(org), with_appraisal(recognised()))
     doc = engine.render(engine.library.get(form_id), inputs)
     assert doc.pdf is not None
-    folder = GOLDEN / form_id
-    stem = "pham-thi-thu-huong" + ("" if org == ORG else "-btv")
-    docx_file, pdf_file = folder / f"{stem}.docx.txt", folder / f"{stem}.pdf.txt"
-    got_docx = "\n".join(docx_paragraphs(doc.docx)) + "\n"
-    got_pdf = pdf_text(doc.pdf) + "\n"
-    if update_golden:
-        folder.mkdir(parents=True, exist_ok=True)
-        docx_file.write_text(got_docx, encoding="utf-8")
-        pdf_file.write_text(got_pdf, encoding="utf-8")
-    assert got_docx == docx_file.read_text(encoding="utf-8")
-    assert got_pdf == pdf_file.read_text(encoding="utf-8")
+    check_golden(doc, GOLDEN / form_id, "pham-thi-thu-huong" + ("" if org == ORG else "-btv"), update_golden)
 
 
 # -- a workspace -----------------------------------------------------------------------------------
