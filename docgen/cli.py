@@ -526,6 +526,8 @@ def _progress_reporter():
 def _batch_summary(report) -> None:
     click.echo(f"Đã ghi: {len(report.written)} tệp · Bỏ qua (đã có, --resume): {len(report.skipped)} mục · "
                f"Lỗi: {len(report.failed)} mục · Cảnh báo: {report.warnings} · {report.seconds:.1f} giây")
+    for line in report.notes:
+        click.echo(line)
     if report.registered and report.written:
         click.echo("Văn bản đã vào hồ sơ của từng người trong thư mục làm việc, số văn bản đã đăng ký.")
     if report.renamed:

@@ -82,3 +82,50 @@ def test_a_file_that_is_not_a_workbook_is_a_named_problem(tmp_path):
     fake.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InputFileError, match="không phải tệp Excel"):
         read_roster(fake, COLUMNS, LIMITS)
+
+
+def _with_footer(tmp_path: Path) -> Path:
+    """samples/roster.xlsx (a title row, a blank row, the header, 24 people) with what secretaries
+    type under a list: a blank row, then a total and the signature."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(ROSTER)
+    ws = wb.worksheets[0]
+    last = ws.max_row
+    ws.cell(last + 2, 1, "Tổng cộng: 24 người")
+    ws.cell(last + 3, 2, "T/M CHI BỘ")
+    ws.cell(last + 4, 2, "BÍ THƯ")
+    ws.cell(last + 6, 2, "Lê Văn Quyết")
+    path = tmp_path / "co-chan-trang.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_the_rows_under_the_table_are_not_people(tmp_path):
+    rows = read_roster(_with_footer(tmp_path), COLUMNS, LIMITS)
+    assert len(rows) == len(read_roster(ROSTER, COLUMNS, LIMITS)) == 24
+    assert [text for _, text in rows.ignored] == ["Tổng cộng: 24 người", "T/M CHI BỘ", "BÍ THƯ", "Lê Văn Quyết"]
+    assert rows.ignored[0][0] == rows[-1].row + 2
+
+
+def test_a_batch_says_which_rows_it_left_out_and_makes_only_the_peoples_papers(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", "admission-decision", str(_with_footer(tmp_path)), "--org", ORG,
+                                       "-o", str(out), "--format", "docx", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    assert len(list(out.glob("*.docx"))) == 24
+    assert "Bỏ qua 4 dòng dưới bảng, sau dòng trống (từ dòng 29: \"Tổng cộng: 24 người\")" in result.stdout
+    assert "Lỗi: 0 mục" in result.stdout
+
+
+@pytest.mark.parametrize("suffix, kind", [(".xls", "tệp Excel 97–2003 (.xls)"), (".csv", "tệp CSV"),
+                                          (".ods", "tệp LibreOffice Calc (.ods)")])
+def test_a_spreadsheet_docgen_does_not_read_says_how_to_save_it(tmp_path, suffix, kind):
+    path = tmp_path / f"danh-sach{suffix}"
+    path.write_bytes(b"Ho va ten,Ngay sinh\nNguyen Van An,1990-01-01\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", "admission-decision", str(path), "--org", ORG, "-o", str(out)])
+    assert result.exit_code == 3, result.output
+    assert f"docgen không đọc {kind}" in result.stderr
+    assert "Lưu thành (Save As) → Sổ làm việc Excel (*.xlsx)" in result.stderr
+    assert not out.exists() or not any(out.iterdir())

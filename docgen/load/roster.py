@@ -52,6 +52,18 @@ class RosterRow:
     headers: dict[str, str] = field(default_factory=dict)  # profile path -> header as typed in the sheet
 
 
+class Rows(list):
+    """A roster's data rows, and the rows after the table that were not read (``ignored``:
+    each row's number and the start of its text): footer lines such as "Tổng cộng" or
+    "T/M CHI BỘ" below the first empty row."""
+
+    ignored: list[tuple[int, str]]
+
+    def __init__(self, rows=(), ignored: list[tuple[int, str]] | None = None):
+        super().__init__(rows)
+        self.ignored = ignored or []
+
+
 @dataclass(frozen=True)
 class Limits:
     """How much of an Excel file docgen reads (``[limits]`` in roster.toml)."""
@@ -212,7 +224,7 @@ def set_path(data: dict, path: str, value: Any) -> None:
 HEADER_SEARCH_ROWS = 20  # the header row is looked for among a sheet's first rows
 
 
-def read_roster(path: str | Path, columns: list[Column], limits: Limits) -> list[RosterRow]:
+def read_roster(path: str | Path, columns: list[Column], limits: Limits) -> Rows:
     """The data rows of the first sheet whose header row names at least three known columns."""
     from openpyxl import load_workbook
 
@@ -240,7 +252,7 @@ def read_roster(path: str | Path, columns: list[Column], limits: Limits) -> list
         f"{', '.join(c.headers[0] for c in columns[:4])}).")
 
 
-def _read_sheet(rows, by_header: dict[str, Column], limits: Limits, path) -> list[RosterRow] | None:
+def _read_sheet(rows, by_header: dict[str, Column], limits: Limits, path) -> Rows | None:
     """The sheet's data rows, or None when none of its first rows is a header row."""
     for i, row in enumerate(rows):
         if i >= HEADER_SEARCH_ROWS:
@@ -253,11 +265,26 @@ def _read_sheet(rows, by_header: dict[str, Column], limits: Limits, path) -> lis
     return None
 
 
+def _blank(row) -> bool:
+    return row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
 def _data_rows(rows, first_row: int, mapping: dict[int, Column], typed: dict[int, str], limits: Limits,
-               path) -> list[RosterRow]:
-    out: list[RosterRow] = []
+               path) -> Rows:
+    """The rows from the header down to the first empty row: the table. What follows it is
+    not people (a total, "T/M CHI BỘ", a signature): those rows are listed as ignored."""
+    out = Rows()
+    ended = False
     for offset, row in enumerate(rows):
-        if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+        if _blank(row):
+            ended = ended or bool(out)
+            continue
+        if ended:
+            text = " ".join(str(v).strip() for v in row if v is not None and str(v).strip())
+            out.ignored.append((first_row + offset, text[:40] + ("…" if len(text) > 40 else "")))
+            if len(out.ignored) > limits.max_rows:
+                raise InputFileError(f"{path}: có hơn {limits.max_rows:,} dòng dưới bảng, quá giới hạn một lần "
+                                     "chạy.".replace(",", "."))
             continue
         if len(out) >= limits.max_rows:
             raise InputFileError(f"{path}: danh sách có hơn {limits.max_rows:,} dòng dữ liệu, quá giới hạn một lần "

@@ -84,6 +84,7 @@ class Report:
     seconds: float = 0.0
     org_warnings: list[Problem] = field(default_factory=list)  # the shared organisation file's, once
     renamed: list[str] = field(default_factory=list)   # one line per item given a distinct name
+    notes: list[str] = field(default_factory=list)     # what the source held besides its items (footer rows)
     faults: int = 0    # items lost to a fault of docgen itself (exit 1), counted in ``failed`` too
     registered: bool = False   # the papers were filed in a workspace
 
@@ -103,9 +104,22 @@ class Report:
 
 
 # -- reading items ------------------------------------------------------------------------------
-def read_items(source: str | Path, engine: Engine) -> list[Item]:
-    """Items from a folder of JSON files, a JSON file (one profile or a list), or an .xlsx roster."""
+# spreadsheets docgen does not read, and how to give it the same table
+OTHER_SHEETS = {
+    ".xls": "tệp Excel 97–2003 (.xls)",
+    ".csv": "tệp CSV",
+    ".ods": "tệp LibreOffice Calc (.ods)",
+}
+
+
+def read_items(source: str | Path, engine: Engine, notes: list[str] | None = None) -> list[Item]:
+    """Items from a folder of JSON files, a JSON file (one profile or a list), or an .xlsx roster.
+    ``notes`` receives a line for what a roster held besides its table (footer rows)."""
     path = Path(source)
+    kind = OTHER_SHEETS.get(path.suffix.lower())
+    if kind and path.is_file():
+        raise InputFileError(f"{path}: docgen không đọc {kind}. Hãy mở tệp bằng Excel (hoặc LibreOffice) và chọn "
+                             "Lưu thành (Save As) → Sổ làm việc Excel (*.xlsx), rồi chạy lại với tệp .xlsx đó.")
     if path.is_dir():
         items: list[Item] = []
         for f in sorted(path.glob("*.json")):
@@ -117,7 +131,12 @@ def read_items(source: str | Path, engine: Engine) -> list[Item]:
                 items.append(Item(f.name, {}, unreadable=str(exc)))
         return items
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return [Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in engine.roster(path)]
+        rows = engine.roster(path)
+        if rows.ignored and notes is not None:
+            first, text = rows.ignored[0]
+            notes.append(f"Bỏ qua {len(rows.ignored)} dòng dưới bảng, sau dòng trống (từ dòng {first}: \"{text}\"): "
+                         "không phải người trong danh sách. Nếu còn người ở đó, hãy xóa dòng trống trong bảng.")
+        return [Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in rows]
     return _json_items(path, engine)
 
 
@@ -430,7 +449,8 @@ def run_batch(
     if errors(org_record.problems):
         raise InputError(org_record.problems)
     org = org_record.data
-    items = read_items(source, engine)
+    notes: list[str] = []
+    items = read_items(source, engine, notes)
     if Path(source).suffix.lower() in (".xlsx", ".xlsm"):
         _check_roster_columns(source, items, target, engine, org_record.raw)
     filing = {}
@@ -449,7 +469,7 @@ def run_batch(
     # warn about: its warnings are reported here, once for the whole batch
     _init_worker(_user_forms(library), engine.font_dir, org, target, formats, filing, engine=engine)
 
-    report = Report(org_warnings=list(org_record.problems), registered=workspace is not None)
+    report = Report(org_warnings=list(org_record.problems), registered=workspace is not None, notes=notes)
     report.warnings = len(report.org_warnings)
     log = _Log(log_path)
     naming = _Names(out, log.owned(source_id), formats, engine.is_pack(target)) if not filing else None

@@ -17,7 +17,7 @@ from ..domain.vietnamese import slug
 from ..errors import FormError, InputError, Problem
 from ..load.forms import FormLibrary, FormSpec, required_paths
 from ..load.model import Inputs, Record, load_record, parse_json, read_json_file, record_from_data
-from ..load.roster import RosterRow, load_columns, load_limits, read_roster
+from ..load.roster import Rows, load_columns, load_limits, read_roster
 from ..render.docx import compiled
 from ..render.fonts import FontSet, fonts
 from ..render.pdf import render_pdf, render_pdf_many
@@ -90,8 +90,9 @@ class Engine:
         """A JSON text, read within the registry's limits (nesting, number size, repeated keys)."""
         return parse_json(text, source, self.library.registry)
 
-    def roster(self, path: str | Path) -> list[RosterRow]:
-        """The rows of an Excel roster, by the columns and limits of ``roster.toml``."""
+    def roster(self, path: str | Path) -> Rows:
+        """The rows of an Excel roster, by the columns and limits of ``roster.toml`` (and the
+        rows below the table it did not read)."""
         conf = self.library.shared_file("roster.toml")
         return read_roster(path, load_columns(conf), load_limits(conf))
 
