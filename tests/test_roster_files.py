@@ -129,3 +129,30 @@ def test_a_spreadsheet_docgen_does_not_read_says_how_to_save_it(tmp_path, suffix
     assert f"docgen không đọc {kind}" in result.stderr
     assert "Lưu thành (Save As) → Sổ làm việc Excel (*.xlsx)" in result.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_columns_docgen_does_not_read_are_named_once(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", "admission-decision", str(ROSTER), "--org", ORG, "-o", str(out),
+                                       "--format", "docx", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    line = 'Không đọc các cột không phải trường nào của roster.toml: "STT"; "Ghi chú".'
+    assert result.stdout.count(line) == 1 and result.output.count("STT") == 1
+
+
+def test_a_misspelt_required_header_is_refused_once_naming_the_column_it_is_close_to(tmp_path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(ROSTER)
+    for cell in wb.worksheets[0][3]:
+        if cell.value == "Quê quán":
+            cell.value = "Que quan"
+    path = tmp_path / "sai-tieu-de.xlsx"
+    wb.save(path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", "admission-decision", str(path), "--org", ORG, "-o", str(out)])
+    assert result.exit_code == 3, result.output
+    assert ('danh sách thiếu 1 cột mà admission-decision cần cho mỗi người: "Quê quán" (candidate.hometown) '
+            '(bảng có cột "Que quan": có phải là cột này không).') in result.stderr
+    assert result.output.count("Que quan") == 1
+    assert not out.exists() or not any(out.iterdir())

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataProblems, InputFileError, closest, describe
+from ..errors import DataProblems, InputFileError, closest, closest_name, describe
 
 _SPACES = re.compile(r"\s+")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
@@ -58,10 +58,12 @@ class Rows(list):
     "T/M CHI BỘ" below the first empty row."""
 
     ignored: list[tuple[int, str]]
+    unknown: list[tuple[str, str]]   # headers of no known column, each with the closest known header or ''
 
     def __init__(self, rows=(), ignored: list[tuple[int, str]] | None = None):
         super().__init__(rows)
         self.ignored = ignored or []
+        self.unknown = []
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,15 @@ def _read_sheet(rows, by_header: dict[str, Column], limits: Limits, path) -> Row
                    and header_key(v) in by_header}
         if len(mapping) >= 3:
             typed = {j: str(row[j]).strip() for j in mapping}
-            return _data_rows(rows, i + 2, mapping, typed, limits, path)
+            found = _data_rows(rows, i + 2, mapping, typed, limits, path)
+            shown = {header_key(h): h for c in {c.path: c for c in by_header.values()}.values() for h in c.headers}
+            found.unknown = []
+            for j, v in enumerate(row):
+                text = _SPACES.sub(" ", str(v)).strip() if v is not None and j not in mapping else ""
+                if text:
+                    near = closest_name(header_key(text), sorted(shown))
+                    found.unknown.append((text, shown[near] if near else ""))
+            return found
     return None
 
 

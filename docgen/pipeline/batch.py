@@ -112,9 +112,11 @@ OTHER_SHEETS = {
 }
 
 
-def read_items(source: str | Path, engine: Engine, notes: list[str] | None = None) -> list[Item]:
+def read_items(source: str | Path, engine: Engine, notes: list[str] | None = None,
+               unknown: list[tuple[str, str]] | None = None) -> list[Item]:
     """Items from a folder of JSON files, a JSON file (one profile or a list), or an .xlsx roster.
-    ``notes`` receives a line for what a roster held besides its table (footer rows)."""
+    ``notes`` receives a line for what a roster held besides its table (columns it does not read,
+    footer rows); ``unknown`` its headers of no known column, with the closest known header."""
     path = Path(source)
     kind = OTHER_SHEETS.get(path.suffix.lower())
     if kind and path.is_file():
@@ -132,6 +134,11 @@ def read_items(source: str | Path, engine: Engine, notes: list[str] | None = Non
         return items
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = engine.roster(path)
+        if unknown is not None:
+            unknown.extend(rows.unknown)
+        if rows.unknown and notes is not None:
+            notes.append("Không đọc các cột không phải trường nào của roster.toml: " + "; ".join(
+                f'"{text}"' + (f' (có phải "{near}"?)' if near else "") for text, near in rows.unknown) + ".")
         if rows.ignored and notes is not None:
             first, text = rows.ignored[0]
             notes.append(f"Bỏ qua {len(rows.ignored)} dòng dưới bảng, sau dòng trống (từ dòng {first}: \"{text}\"): "
@@ -140,7 +147,8 @@ def read_items(source: str | Path, engine: Engine, notes: list[str] | None = Non
     return _json_items(path, engine)
 
 
-def _check_roster_columns(source: str | Path, items: list[Item], target: str, engine: Engine, org_value) -> None:
+def _check_roster_columns(source: str | Path, items: list[Item], target: str, engine: Engine, org_value,
+                          unknown: list[tuple[str, str]] | None = None) -> None:
     """Refuse a roster that lacks a column for a field the target requires of each row (the
     votes and resolutions a decision rests on, say): one message listing every missing column,
     rather than the same missing fields on every row, or decisions printed without their evidence."""
@@ -152,10 +160,15 @@ def _check_roster_columns(source: str | Path, items: list[Item], target: str, en
     missing = [p for p in wanted if p not in have]
     if missing:
         headers = {c.path: c.headers[0] for c in engine.roster_columns()}
-        named = [f'"{headers[p]}" ({p})' if p in headers else f'"{registry.label(p)}" ({p}, không có cột nào trong '
-                 "roster.toml)" for p in missing]
+        typed = {near: text for text, near in unknown or () if near}   # a misspelt header, by the one it is near
+
+        def named(p: str) -> str:
+            if p not in headers:
+                return f'"{registry.label(p)}" ({p}, không có cột nào trong roster.toml)'
+            near = next((typed[h] for c in engine.roster_columns() if c.path == p for h in c.headers if h in typed), "")
+            return f'"{headers[p]}" ({p})' + (f' (bảng có cột "{near}": có phải là cột này không)' if near else "")
         raise InputFileError(f"{source}: danh sách thiếu {len(missing)} cột mà {target} cần cho mỗi người: "
-                             + "; ".join(named) + ".")
+                             + "; ".join(named(p) for p in missing) + ".")
 
 
 def _json_items(path: Path, engine: Engine) -> list[Item]:
@@ -450,9 +463,10 @@ def run_batch(
         raise InputError(org_record.problems)
     org = org_record.data
     notes: list[str] = []
-    items = read_items(source, engine, notes)
+    unknown: list[tuple[str, str]] = []
+    items = read_items(source, engine, notes, unknown)
     if Path(source).suffix.lower() in (".xlsx", ".xlsm"):
-        _check_roster_columns(source, items, target, engine, org_record.raw)
+        _check_roster_columns(source, items, target, engine, org_record.raw, unknown)
     filing = {}
     if workspace is not None:
         filing = {"root": str(workspace.root), "folder": str(Path(outdir).resolve()) if outdir else "",
