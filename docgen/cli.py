@@ -21,6 +21,7 @@ from . import __version__
 from .errors import DocgenError, FormDataError, InputError, Problem
 from .pipeline import INPUT_TITLES, WORKSPACE_ENV, Engine, Inputs, Workspace, errors, files_of, write_files
 from .pipeline.filing import auto_values, file_papers, outside_problems, register_problems
+from .pipeline.lint import require_known_names
 
 SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -279,6 +280,7 @@ def _load_subject(ctx: click.Context, eng: Engine, target: str, profile: Path, o
 def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: Inputs, outdir: Path | None,
            formats: tuple[str, ...], force: bool, auto_number: bool, ws: Workspace | None) -> None:
     """Check, then write the papers: filed in the workspace, or into the output folder."""
+    require_known_names(eng, eng.target_forms(target, inputs))
     warnings = eng.require_valid(forms, inputs)
     kind = eng.subject_of(target)
     if ws is None:
@@ -289,7 +291,6 @@ def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: In
         _report(warnings)
     _warn_font(eng, formats if not eng.is_pack(target) else ("pdf",))
     if ws is None:
-        click.echo(NOT_REGISTERED, err=True)
         if eng.is_pack(target):
             files = eng.pack_files(target, inputs, formats)
         else:
@@ -297,6 +298,7 @@ def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: In
             files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
         for path in write_files(outdir or Path("."), files):
             click.echo(str(path))
+        click.echo(NOT_REGISTERED, err=True)
         return
     filed = file_papers(eng, ws, target, inputs, formats, folder=outdir, force=force, auto_all=auto_number)
     if filed.warnings:

@@ -42,7 +42,8 @@ ONLY: dict[str, tuple[str, ...]] = {
     "docgen.domain.*": ("docgen.domain.*",),
     "docgen.render.*": ("docgen.render.*", "docgen.domain.*", "docgen", "docgen.errors", "docgen.sandbox"),
     "docgen.pipeline.batch": ("docgen", "docgen.errors", "docgen.pipeline.engine",
-                              "docgen.pipeline.write", "docgen.pipeline.filing", "docgen.store.*"),
+                              "docgen.pipeline.write", "docgen.pipeline.filing", "docgen.pipeline.lint",
+                              "docgen.store.*"),
     # the workspace keeps to the database, its files and the base; it knows no form or profile
     "docgen.store.*": ("docgen.store.*", "docgen", "docgen.errors", "docgen.sandbox"),
     "docgen.cli": ("docgen", "docgen.errors", "docgen.pipeline.*"),

@@ -40,6 +40,7 @@ from ..errors import DocgenError, EditedOutputError, InputError, InputFileError,
 from ..store.db import HOST, MARKER, Workspace, alive
 from .engine import Engine, Inputs, errors, files_of
 from .filing import auto_values, dossier_identity, file_papers, outside_problems, same_dossier
+from .lint import require_known_names
 from .write import write_files
 
 LOG_NAME = ".docgen-batch.jsonl"
@@ -458,6 +459,9 @@ def run_batch(
     library = engine.library
     if not engine.is_pack(target):
         library.get(target)  # unknown form: FormError now, not per item
+    # a user's template that reads a name no context has: its fault, said once (exit 4), not per item
+    require_known_names(engine, [library.get(f) for f in library.pack(target)["forms"]] if engine.is_pack(target)
+                        else [library.get(target)])
     org_record = engine.load(org_path, "org")
     if errors(org_record.problems):
         raise InputError(org_record.problems)

@@ -87,6 +87,25 @@ def lint_forms(engine: Engine) -> Iterator[str]:
         raise FormError("; ".join(summary))
 
 
+def require_known_names(engine: Engine, forms) -> None:
+    """Before a command fills the user's own templates (``--forms-dir``): a variable that no
+    context has (``{{ candidate.full_nme }}``) is the template's fault, so it is one
+    :class:`FormError` (exit 4) naming the form, its template, the tag and the closest name,
+    rather than a failure of every profile. docgen's own templates are checked by its tests."""
+    library = engine.library
+    lines = []
+    for form in forms:
+        if library.origin(form) != "riêng":
+            continue
+        for part, name, guess in unknown_names(library, form):
+            hint = f"; có phải {{{{ {guess} }}}}?" if guess else ""
+            lines.append(f"  {form.template} ({part}): {{{{ {name} }}}} không có trong dữ liệu điền mẫu "
+                         f"{form.id}{hint}")
+    if lines:
+        raise FormError(f"Mẫu riêng có {len(lines)} tên biến không có trong dữ liệu điền mẫu:\n" + "\n".join(lines)
+                        + "\nHãy sửa mẫu trong Word (docgen forms lint kiểm tra cả thư mục mẫu) rồi chạy lại.")
+
+
 # -- the names a template may use ---------------------------------------------------------------------
 # A template reads its context: what the context stage (docgen/context/) builds for its form, which holds the
 # input fields under their own names and the values it formats from them (``full_name_upper``,
