@@ -247,3 +247,41 @@ def test_a_bug_on_one_item_costs_that_item_only_and_the_log_has_every_written_it
     logged = _logged(out)
     assert len(logged) == 50
     assert sorted(f for files in logged.values() for f in files) == sorted(p.name for p in out.glob("*.docx"))
+
+
+def dies_between_renames(label: str, conn, initargs, outdir) -> None:
+    """A worker that dies on the item ``label`` right after its DOCX is renamed into place and
+    before its PDF is: the worst moment for a kill."""
+    from docgen.pipeline import batch, write
+
+    render = batch._render
+    real_replace = os.replace
+
+    def replace_then_die(src, dst):
+        real_replace(src, dst)
+        os._exit(70)
+
+    def render_or_die(job, outdir):
+        if job.label == label:
+            write.os.replace = replace_then_die
+        return render(job, outdir)
+
+    batch._render = render_or_die
+    batch._worker_main(conn, initargs, outdir)
+
+
+def test_an_item_whose_worker_dies_between_its_two_files_leaves_neither(tmp_path):
+    items = named_profiles(10, seed=47)
+    src = write_list(tmp_path, items)
+    out = tmp_path / "out"
+    setup = ("import functools, docgen.pipeline.batch, test_batch_pool\n"
+             "docgen.pipeline.batch._WORKER_MAIN = functools.partial(test_batch_pool.dies_between_renames, "
+             "'list.json[4]')")
+    result = run_docgen(["batch", "admission-decision", str(src), "--org", ORG, "-o", str(out), "-j", "2",
+                         "--format", "both"], setup=setup, timeout=240)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "Đã ghi: 18 tệp" in result.stdout and "Lỗi: 1 mục" in result.stdout
+    lost = items.pop(4)
+    assert len(list(out.glob("*.docx"))) == len(list(out.glob("*.pdf"))) == 9
+    assert_each_person_has_a_decision(out, items)
+    assert not any(lost["candidate"]["full_name"] in docx_words(p) for p in out.glob("*.docx"))

@@ -74,6 +74,7 @@ class Job:
     name: str          # the item's key in the log: its first file, or its dossier's folder
     tag: str           # '' or '_<row or position>[_<n>]', added to each file stem (or the folder)
     digest: str
+    names: tuple[str, ...] = ()   # every file it writes (a pack: its folder), outside a workspace
 
 
 @dataclass
@@ -370,6 +371,21 @@ def _complete(path: Path) -> bool:
         return False
 
 
+# the code ``_execute`` gives an item whose worker process died while on it
+LOST = -1
+
+
+def _remove_files(out: Path, names: tuple[str, ...]) -> None:
+    """Remove what an item lost with its worker had written (a pack: the files in its folder)."""
+    for name in names:
+        path = out / name
+        for f in (sorted(path.iterdir()) if path.is_dir() else [path]):
+            try:
+                f.unlink()
+            except (FileNotFoundError, IsADirectoryError, PermissionError):
+                pass
+
+
 def _clean_partials(outdir: Path) -> None:
     """Remove temporary files left by an interrupted run: never a finished file, nor the
     temporary file of a process still running (another batch writing into the same folder)."""
@@ -529,7 +545,7 @@ def run_batch(
         compact = json.dumps(clean, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = run_hash.copy()
         digest.update(compact.encode())
-        valid.append(Job(i, item.label, compact, names[0], tag, digest.hexdigest()))
+        valid.append(Job(i, item.label, compact, names[0], tag, digest.hexdigest(), () if filing else tuple(names)))
         item.data = {}
 
     _clean_partials(out)
@@ -556,6 +572,11 @@ def run_batch(
                 if missing:  # written, then gone: say so rather than count it
                     error = f"Tệp {missing[0]} vừa ghi đã không còn trong thư mục ra (có lệnh khác ghi cùng thư mục?)."
                 if error:
+                    if fault == LOST:
+                        # its worker died on it, maybe between renaming its DOCX and its PDF:
+                        # what it wrote is no whole set, and the summary says it failed
+                        _remove_files(out, job.names)
+                        fault = 3
                     report.failed.append(Failure(job.label, [error], fault or 3))
                     report.faults += fault == 1
                 else:
@@ -661,7 +682,7 @@ def _lost(exitcode: int | None) -> str:
 def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, target, formats, filing: dict
              ) -> Iterator[tuple[Job, list[str], str, int]]:
     """Each job's result, as (job, files written, error or '', the error's exit code as ``_render``
-    gives it, 0 for none)."""
+    gives it, 0 for none, or :data:`LOST` when the worker process died while on it)."""
     if jobs <= 1 or len(todo) < 2:
         for job in todo:
             _, files, error, fault = _render(job, outdir)
@@ -737,7 +758,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
                     workers.remove(w)
                     code = w.stop()
                     if w.jobs:
-                        yield w.jobs.popleft(), [], _lost(code), 3
+                        yield w.jobs.popleft(), [], _lost(code), LOST
                     pending.extendleft(reversed(w.jobs))
                     if pending:
                         start()
