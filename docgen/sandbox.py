@@ -68,6 +68,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
+from .domain.vietnamese import sentence
 from .errors import FormError
 
 MAX_VALUE = 100_000  # longest text/list one operation may build; largest width, length or count argument
@@ -709,7 +710,7 @@ class StrictSandbox(SandboxedEnvironment):
         for name in ("range", "lipsum", "cycler", "joiner", "namespace", "dict"):
             self.globals.pop(name, None)
         # Jinja's capitalize lowers the rest ("Đảng" -> "đảng"); this one only raises the first letter
-        self.filters["sentence"] = lambda s: str(s)[:1].upper() + str(s)[1:]
+        self.filters["sentence"] = lambda s: sentence(str(s))
         self.filters = {name: _checked_filter(name, fn) for name, fn in self.filters.items()}
         self.filters.update(docgen_loop=_loop, docgen_print=_print, docgen_concat=_concat,
                             docgen_literal=_literal, docgen_weigh=_weigh)

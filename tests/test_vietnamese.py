@@ -127,3 +127,14 @@ def _clean_by_lines(text: str) -> str:
 @given(st.text(alphabet=st.sampled_from(list("aễĐ\u0301 \n\u00a0\u1680\u2003\u2028\u202f\u3000\u205f\x1c\r\t"))))
 def test_clean_text_shortcut_changes_nothing(text):
     assert clean_text(text) == _clean_by_lines(text)
+
+
+def test_short_date_pads_day_and_month():
+    assert vi.short_date(date(2025, 7, 1)) == "01/07/2025"
+    assert vi.short_date(date(2026, 11, 24)) == "24/11/2026"
+
+
+def test_sentence_capitalises_the_first_letter_only():
+    assert vi.sentence("đảng viên dự bị, bí thư") == "Đảng viên dự bị, bí thư"
+    assert vi.sentence("ủy viên") == "Ủy viên"
+    assert vi.sentence("") == ""

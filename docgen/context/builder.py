@@ -26,6 +26,8 @@ from ..domain.vietnamese import (
     percent,
     place_date_line,
     roman,
+    sentence,
+    short_date,
     two_digit,
     upper,
 )
@@ -148,7 +150,7 @@ def date_text(d: date | None) -> dict[str, str]:
     if d is None:
         return {"long": "", "long_cap": "", "short": "", "dashed": "", "iso": ""}
     text = long_date(d)
-    return {"long": text, "long_cap": "N" + text[1:], "short": f"{d.day:02d}/{d.month:02d}/{d.year}",
+    return {"long": text, "long_cap": "N" + text[1:], "short": short_date(d),
             "dashed": dashed_date(d), "iso": d.isoformat()}
 
 
@@ -793,10 +795,6 @@ def _ratification_context(cg: Record, org_ctx: dict, when: date | None, addresse
     }
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _elected_list_context(held: list[dict], elections: list[dict], conf: dict) -> list[dict[str, Any]]:
     """The danh sách trích ngang: each person elected, once, in the order of the elections and
     of their votes, with the short CV of their first entry on a list and every office they won
@@ -825,7 +823,7 @@ def _elected_list_context(held: list[dict], elections: list[dict], conf: dict) -
                 }
             if member not in people[key]["offices"]:
                 people[key]["offices"].append(member)
-    return [{**person, "n": i + 1, "elected_as": _sentence(", ".join(person["offices"]))}
+    return [{**person, "n": i + 1, "elected_as": sentence(", ".join(person["offices"]))}
             for i, person in enumerate(people.values())]
 
 

@@ -57,6 +57,16 @@ def long_date(d: date) -> str:
     return f"ngày {two_digit(d.day)} tháng {month} năm {d.year}"
 
 
+def short_date(d: date) -> str:
+    """``07/11/2018``: a date in a table cell or a listing, day and month always padded."""
+    return f"{two_digit(d.day)}/{two_digit(d.month)}/{d.year}"
+
+
+def sentence(text: str) -> str:
+    """``text`` with its first letter in upper case (``bí thư, phó bí thư`` -> ``Bí thư, phó bí thư``)."""
+    return upper(text[:1]) + text[1:]
+
+
 def dashed_date(d: date) -> str:
     """``10-7-2025``, ``09-01-2026``: a date as party papers cite another paper's, padded as
     :func:`long_date` pads (a day under 10, months 1 and 2)."""

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ..domain.vietnamese import group_thousands
 from ..errors import DataProblems, InputFileError, closest, closest_name, describe
 
 _SPACES = re.compile(r"\s+")
@@ -158,8 +159,8 @@ def check_sizes(path: str | Path, limits: Limits) -> None:
     for info in members:
         if info.filename.startswith("xl/") and info.filename.endswith(".xml") and info.file_size > limit:
             raise InputFileError(
-                f"{path}: phần {info.filename} khi giải nén dài {info.file_size / 1048576:,.0f} MB, quá giới hạn "
-                f"{limits.max_part_mb} MB. Hãy chia danh sách thành nhiều tệp nhỏ hơn.".replace(",", "."))
+                f"{path}: phần {info.filename} khi giải nén dài {group_thousands(round(info.file_size / 1048576))} MB, "
+                f"quá giới hạn {limits.max_part_mb} MB. Hãy chia danh sách thành nhiều tệp nhỏ hơn.")
 
 
 def clean_date(value: Any) -> Any:
@@ -293,12 +294,12 @@ def _data_rows(rows, first_row: int, mapping: dict[int, Column], typed: dict[int
             text = " ".join(str(v).strip() for v in row if v is not None and str(v).strip())
             out.ignored.append((first_row + offset, text[:40] + ("…" if len(text) > 40 else "")))
             if len(out.ignored) > limits.max_rows:
-                raise InputFileError(f"{path}: có hơn {limits.max_rows:,} dòng dưới bảng, quá giới hạn một lần "
-                                     "chạy.".replace(",", "."))
+                raise InputFileError(f"{path}: có hơn {group_thousands(limits.max_rows)} dòng dưới bảng, quá giới "
+                                     "hạn một lần chạy.")
             continue
         if len(out) >= limits.max_rows:
-            raise InputFileError(f"{path}: danh sách có hơn {limits.max_rows:,} dòng dữ liệu, quá giới hạn một lần "
-                                 "chạy. Hãy chia thành nhiều tệp.".replace(",", "."))
+            raise InputFileError(f"{path}: danh sách có hơn {group_thousands(limits.max_rows)} dòng dữ liệu, quá "
+                                 "giới hạn một lần chạy. Hãy chia thành nhiều tệp.")
         profile: dict = {}
         headers = {}
         for j, col in mapping.items():

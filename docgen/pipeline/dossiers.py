@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..check.stage import Status, dossier_status, expected, kinds_expected
-from ..domain.vietnamese import doc_number, long_date, slug, two_digit
+from ..domain.vietnamese import doc_number, long_date, short_date, slug, two_digit
 from ..errors import DocgenError, OutputError, WorkspaceError, closest_name
 from ..load.dossier import STAGES, DossierKind, kinds_for
 from ..render.pdf import render_pdf_many
@@ -608,7 +608,7 @@ def register_rows(engine: Engine, ws: Workspace, series: str | None = None, year
 
 
 def _short_date(text: str | None) -> str:
-    return date.fromisoformat(text).strftime("%d/%m/%Y") if text else ""
+    return short_date(date.fromisoformat(text)) if text else ""
 
 
 def register_lines(engine: Engine, rows: list[dict], labels: list[str], series: str | None,
