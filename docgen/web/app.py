@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import os
 import re
+import socket
 import webbrowser
 from datetime import date
 from pathlib import Path
@@ -97,14 +98,23 @@ def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool =
 
 
 def bind(app: Flask, port: int) -> BaseWSGIServer:
-    """werkzeug's threaded server for ``app`` on 127.0.0.1:``port`` (0: a free port); an
-    OSError when the port is taken."""
-    return make_server(HOST, port, app, threaded=True)
+    """werkzeug's threaded server for ``app`` on 127.0.0.1:``port`` (0: a free port). The socket
+    is bound here, so that a taken port is an OSError to report in Vietnamese (werkzeug would
+    print its own English line and exit)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        if os.name != "nt":  # POSIX: a restart may reuse the port at once; Windows would let two servers share it
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((HOST, port))
+        sock.listen(128)
+        return make_server(HOST, sock.getsockname()[1], app, threaded=True, fd=sock.fileno())
+    finally:
+        sock.close()  # the server holds its own duplicate of the socket
 
 
 def serve(server: BaseWSGIServer, *, open_browser: bool, echo: Callable[[str], None]) -> None:
     """Say the address, open the browser, serve until Ctrl+C, then close the socket."""
-    url = f"http://{HOST}:{server.server_port}/"
+    url = f"http://{HOST}:{server.port}/"
     echo(f"docgen đang chạy tại {url}")
     echo("Mở địa chỉ trên trong trình duyệt. Nhấn Ctrl+C để dừng.")
     if open_browser:
