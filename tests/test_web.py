@@ -295,7 +295,10 @@ def test_generate_the_dossier_then_download_the_zip_whose_manifest_matches(clien
     assert made.status_code == 302
     page = text_of(client.get(location))
     assert "Đã đăng ký Số 21-QĐ/ĐUC: Quyết định kết nạp đảng viên — Lý Thị Ỷ Lan" in page
-    assert "Giấy tờ trong hồ sơ" in page and "Giai đoạn:" in page
+    assert "Giấy tờ trong hồ sơ" in page
+    shown = run(["dossier", "show", LAN_ID], ws).output.splitlines()
+    for line in (x for x in shown if x.startswith(("Giai đoạn:", "Hạn tiếp theo:"))):
+        assert f"<p>{line}</p>" in page  # the stage and deadline in the words of `docgen dossier show`
     # each file downloads; a PDF previews inline, in the page's frame
     pdf_link = re.search(r'href="(/ho-so/[^"]+_admission-decision_[^"]+\.pdf)\?xem=1" target="xem-truoc"', page)
     preview = client.get(pdf_link.group(1) + "?xem=1")
@@ -441,3 +444,15 @@ def test_no_profile_reaches_the_log(client, ws, caplog):
         save_new(client, profile)
         client.get(f"/ho-so/{LAN_ID}")
     assert "Xã" not in caplog.text and "Lý Thị" not in caplog.text
+
+
+def test_the_pages_ship_inside_the_wheel(tmp_path):
+    """A plain install serves the pages: the wheel carries every template and static file."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("docgen-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    web = ROOT / "docgen" / "web"
+    shipped = [p.relative_to(ROOT).as_posix() for folder in ("templates", "static") for p in (web / folder).iterdir()]
+    assert "docgen/web/templates/base.html" in shipped and "docgen/web/static/app.css" in shipped
+    assert set(shipped) <= names, set(shipped) - names

@@ -28,6 +28,7 @@ from ..pipeline.dossiers import (
     export_register,
     list_dossiers,
     register_rows,
+    show_lines,
 )
 from ..pipeline.filing import dossier_identity, file_papers, register_problems
 from ..pipeline.lint import require_known_names
@@ -201,12 +202,16 @@ def _form_page(dossier_id: str | None, data: dict, problems: list[Problem], *, c
     parts = pf.build(st.engine, KIND, data, _titles())
     top = pf.attach(parts, problems)
     view = papers = None
+    status_lines: list[str] = []
     if dossier_id is not None:
         with st.lock:
             try:
                 view = dossier_view(st.engine, st.workspace, dossier_id, date.today())
             except DossierArgumentError:
                 view = None  # saved, no paper made yet
+            else:  # the stage and the next deadline as `docgen dossier show` words them
+                lines = show_lines(st.engine, view)
+                status_lines = lines[2:lines.index("")] if "" in lines else lines[2:]
             if checked:
                 inputs = st.engine.load_inputs(KIND, profile_path(st.workspace, dossier_id), st.workspace.org_path)
                 papers = st.engine.pack_forms(inputs, st.engine.pack_of(KIND))
@@ -216,7 +221,8 @@ def _form_page(dossier_id: str | None, data: dict, problems: list[Problem], *, c
         "dossier.html", dossier_id=dossier_id, parts=parts, top=top, checked=checked, n_err=n_err,
         n_warn=len(problems) - n_err, view=view, papers=papers, states=texts, file_error=file_error,
         need_name=need_name, refused=refused, choice_labels=_choice_labels(st.engine),
-        pack_id=st.engine.pack_of(KIND), profiles=PROFILES, force_target=force_target), status
+        pack_id=st.engine.pack_of(KIND), profiles=PROFILES, status_lines=status_lines,
+        force_target=force_target), status
 
 
 # -- making papers --------------------------------------------------------------------------------------
