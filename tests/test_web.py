@@ -202,10 +202,23 @@ def test_saving_again_keeps_the_profile_and_its_notes(client, ws):
     assert json.loads(path.read_text(encoding="utf-8")) == profile
 
 
+def test_a_new_profile_never_writes_over_another_with_the_same_id(client, ws):
+    first = read_json(LAN)
+    assert save_new(client, first).status_code == 302
+    other = copy.deepcopy(first)
+    other["candidate"]["workplace"] = "Văn phòng Cục"  # another person of the same name and birthday
+    response = save_new(client, other)
+    assert response.status_code == 200
+    assert f"Chưa lưu: đã có hồ sơ {LAN_ID}" in text_of(response) and "Mã hồ sơ" in text_of(response)
+    assert json.loads((ws / "du-lieu" / f"{LAN_ID}.json").read_text(encoding="utf-8")) == first
+    other["candidate"]["id"] = "ly-thi-y-lan-2"
+    assert save_new(client, other).headers["Location"].endswith("/ho-so/ly-thi-y-lan-2")
+    assert json.loads((ws / "du-lieu" / "ly-thi-y-lan-2.json").read_text(encoding="utf-8")) == other
+
+
 def test_text_typed_in_nfd_is_saved_in_nfc(client, ws):
     profile = read_json(LAN)
     form = new_form(client, profile)
-    form["candidate.hometown"] = "Xã Thụy Hương, huyện Chương Mỹ"
     form["candidate.workplace"] = __import__("unicodedata").normalize("NFD", profile["candidate"]["workplace"])
     assert client.post("/ho-so/moi", data=form).status_code == 302
     saved = json.loads((ws / "du-lieu" / f"{LAN_ID}.json").read_text(encoding="utf-8"))

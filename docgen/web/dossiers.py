@@ -187,6 +187,12 @@ def _save(dossier_id: str | None):
             flash("Chưa lưu: cần “Họ và tên người vào Đảng” (candidate.full_name) hoặc “Mã hồ sơ” (candidate.id) "
                   "để đặt tên tệp hồ sơ.", "error")
             return _form_page(dossier_id, data, [], checked=False, need_name=True)
+        if new_id != dossier_id and profile_path(st.workspace, new_id).is_file():
+            # another profile already has this id (the same name and date of birth): never written over
+            flash(f"Chưa lưu: đã có hồ sơ {new_id} ({PROFILES}/{new_id}.json) cùng họ tên và ngày sinh. Nếu là "
+                  "cùng một người, hãy mở hồ sơ đó để sửa; nếu là người khác, hãy ghi “Mã hồ sơ” (candidate.id) "
+                  "riêng cho người này.", "error")
+            return _form_page(dossier_id, data, [], checked=False)
         path = save_profile(st.workspace, new_id, data)
     flash(f"Đã lưu {PROFILES}/{path.name}.", "ok")
     if dossier_id is not None and new_id != dossier_id:
