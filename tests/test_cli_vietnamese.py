@@ -134,7 +134,7 @@ def test_a_click_upgrade_with_a_new_message_fails_the_check(tmp_path):
 
 def test_clitext_patches_every_click_module_that_imports_gettext():
     found = click_messages(CLICK_DIR)["modules"]
-    assert found == set(clitext.CLICK_MODULES) | set(clitext.WINDOWS_MODULES)
+    assert found <= set(clitext.CLICK_MODULES) | set(clitext.WINDOWS_MODULES)
 
 
 def test_the_catalogue_is_nfc_vietnamese_and_keeps_to_each_messages_fields():
