@@ -17,11 +17,15 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, clitext
 from .errors import DocgenError, FormDataError, InputError, Problem
 from .pipeline import INPUT_TITLES, WORKSPACE_ENV, Engine, Inputs, Workspace, errors, files_of, write_files
 from .pipeline.filing import auto_values, file_papers, outside_problems, register_problems
 from .pipeline.lint import require_known_names
+
+# Click's usage errors and help headings in Vietnamese (docgen/locale/click_vi.toml), before any
+# option below is declared
+clitext.install()
 
 SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -249,7 +253,10 @@ def org_file(ctx: click.Context, org: Path | None) -> Path:
         return org
     ws = workspace(ctx)
     if ws is None:
-        raise click.UsageError("Thiếu --org TỆP-TỔ-CHỨC.json (ngoài thư mục làm việc phải chỉ rõ tệp tổ chức).")
+        raise click.UsageError(
+            "Thiếu tùy chọn --org (tệp JSON của tổ chức đảng: cấp ủy, chi bộ, người ký). Ngoài thư mục làm việc, "
+            "hãy ghi --org TỆP-TỔ-CHỨC.json, hoặc chạy lệnh trong thư mục làm việc tạo bằng "
+            "docgen init THƯ-MỤC --org TỆP-TỔ-CHỨC.json (ở đó docgen tự dùng tệp tổ chức đã chép vào).")
     return ws.org_path
 
 

@@ -8,11 +8,12 @@ stage may import its own modules and those of the stages before it, never a late
 
 The domain helpers import nothing of docgen; the renderers read only the base (errors, the
 sandbox) and the domain; a batch reaches the stages only through the pipeline's engine; the
-command line imports only the pipeline and the error types. The web application (``docgen
-serve``) is a second face over the same pipeline: it comes after it and before the command
-line, imports only the pipeline, the error types and the domain's formatting helpers (dates as
-a listing prints them), so it cannot check or file a paper any other way than the CLI does;
-the command line imports it inside ``serve`` only (a test below holds that).
+command line imports only the pipeline, the error types and the Vietnamese it gives Click
+(docgen.clitext). The web application (``docgen serve``) is a second face over the same
+pipeline: it comes after it and before the command line, imports only the pipeline, the error
+types and the domain's formatting helpers (dates as a listing prints them), so it cannot check
+or file a paper any other way than the CLI does; the command line imports it inside ``serve``
+only (a test below holds that).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("store", ("docgen.store.*",)),
     ("pipeline", ("docgen.pipeline.*",)),
     ("web", ("docgen.web.*",)),
-    ("cli", ("docgen.cli",)),
+    # the command line, and the Vietnamese it gives Click (docgen.clitext, which imports no docgen)
+    ("cli", ("docgen.cli", "docgen.clitext")),
 ]
 # Narrower than the rank allows: what these modules may import at all (the first pattern that
 # names a module applies). A batch goes through the engine, as one document does, rather than
@@ -52,7 +54,8 @@ ONLY: dict[str, tuple[str, ...]] = {
     # the workspace keeps to the database, its files and the base; it knows no form or profile
     "docgen.store.*": ("docgen.store.*", "docgen", "docgen.errors", "docgen.sandbox"),
     "docgen.web.*": ("docgen.web.*", "docgen.pipeline.*", "docgen", "docgen.errors", "docgen.domain.*"),
-    "docgen.cli": ("docgen", "docgen.errors", "docgen.pipeline.*", "docgen.web.*"),
+    "docgen.cli": ("docgen", "docgen.errors", "docgen.pipeline.*", "docgen.web.*", "docgen.clitext"),
+    "docgen.clitext": (),
 }
 
 
