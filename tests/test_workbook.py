@@ -347,3 +347,27 @@ def test_the_workbooks_example_profiles_are_valid_and_match_the_samples(engine):
     assert read_json(here / "admission-dossier.json") == read_json(HUONG)
     assert read_json(here / "congress.json") == read_json(SAMPLES / "congress.json")
     assert json.dumps(read_json(here / "congress.json"))  # readable
+
+
+def test_a_workbook_is_not_written_over_an_existing_file_without_force(tmp_path):
+    out = tmp_path / "ho-so.xlsx"
+    out.write_bytes(b"filled in")
+    result = run(["workbook", "admission-dossier", "-o", str(out)])
+    assert result.exit_code == 5
+    assert "đã có; docgen không ghi đè (có thể đó là bảng tính đã điền)" in result.output
+    assert out.read_bytes() == b"filled in"
+    assert run(["workbook", "admission-dossier", "-o", str(out), "--force"]).exit_code == 0
+    assert is_workbook(out)
+
+
+def test_a_congress_workbook_makes_its_pack_through_batch(engine, tmp_path):
+    book = tmp_path / "dai-hoi.xlsx"
+    write_workbook(engine, "congress", book)
+    fill(book, engine, "congress", [("DH-2025", read_json(SAMPLES / "congress.json"))])
+    out = tmp_path / "out"
+    result = run(["batch", "congress", str(book), "--org", str(SAMPLES / "org.json"), "-o", str(out),
+                  "--format", "docx", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    folder = next(out.iterdir())
+    minutes = docx_text(next(folder.glob("*congress-minutes*.docx")).read_bytes())
+    assert "Trần Thị Minh Hằng" in minutes and "Lê Văn Quyết" in minutes

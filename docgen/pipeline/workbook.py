@@ -32,6 +32,8 @@ MARKER = "docgen-workbook"
 SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 YES, NO = "Có", "Không"
 DATE_FORMAT = "dd/mm/yyyy"
+# what :func:`is_workbook` opens at most (roster.toml's max_part_mb, whose message a larger file gets)
+PART_LIMIT = 50 * 1024 * 1024
 WORKBOOK_KEYS = ("key", "key_header", "key_help", "label_field", "example", "exclude", "sheet")
 SHEET_KEYS = ("name", "fields", "list", "item_header")
 
@@ -394,9 +396,14 @@ def _where(sheet: str, row: int | None = None, header: str = "") -> str:
 
 def _marker(path: str | Path) -> tuple[str, int] | None:
     """The kind and format version a docgen workbook records, or None for any other file."""
+    import zipfile
+
     from openpyxl import load_workbook
 
-    try:
+    try:  # openpyxl inflates the shared strings whole: a part declared too big is left to the roster's check
+        with zipfile.ZipFile(path) as z:
+            if any(i.file_size > PART_LIMIT for i in z.infolist() if i.filename.startswith("xl/")):
+                return None
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # not a workbook openpyxl reads: not ours
         return None
