@@ -55,12 +55,18 @@ def column_of(ws, header: str) -> str:
     return next(c.column_letter for c in ws[1] if c.value == header)
 
 
-def validations(ws) -> dict[str, str]:
-    """Each column letter with a validation, and its formula (a list's options)."""
-    out = {}
+def validations(ws) -> dict[str, object]:
+    """Each column letter with a validation: a dropdown's options (from the hidden sheet its
+    formula names), else the validation's formula."""
+    out: dict[str, object] = {}
     for dv in ws.data_validations.dataValidation:
+        value: object = dv.formula1
+        if dv.type == "list":
+            sheet, cells = dv.formula1.split("!")
+            assert sheet == "'_docgen'"
+            value = [c.value for row in ws.parent["_docgen"][cells.replace("$", "")] for c in row]
         for rng in dv.sqref.ranges:
-            out[rng.coord.split(":")[0].rstrip("0123456789")] = dv.formula1
+            out[rng.coord.split(":")[0].rstrip("0123456789")] = value
     return out
 
 
@@ -116,8 +122,8 @@ def test_admission_workbook_has_a_sheet_per_part_with_headers_comments_dropdowns
     assert people[f"{born}2"].number_format == "dd/mm/yyyy"
     assert people[f"{born}40"].number_format == "dd/mm/yyyy"   # the rows to fill too
     dv = validations(people)
-    assert dv[column_of(people, "Giới tính")] == '"Nam,Nữ"'
-    assert dv[column_of(people, "Là đoàn viên Đoàn TNCS Hồ Chí Minh")] == '"Có,Không"'
+    assert dv[column_of(people, "Giới tính")] == ["Nam", "Nữ"]
+    assert dv[column_of(people, "Là đoàn viên Đoàn TNCS Hồ Chí Minh")] == ["Có", "Không"]
     assert people[f"{column_of(people, 'Là đoàn viên Đoàn TNCS Hồ Chí Minh')}2"].value == "Có"
 
     # a header's comment: help, format, bounds, which papers need it
@@ -138,8 +144,8 @@ def test_admission_workbook_has_a_sheet_per_part_with_headers_comments_dropdowns
     nc = wb["Chi bộ - không tính"]
     assert headers(nc) == ["Mã hồ sơ", "Họ và tên đảng viên không tính vào số biểu quyết",
                            "Trường hợp không tính vào số biểu quyết"]
-    assert validations(nc)["C"] == ('"chuyển sinh hoạt tạm thời không có mặt,được miễn sinh hoạt không có mặt,'
-                                    'bị đình chỉ sinh hoạt, bị truy tố, tạm giam"')
+    assert validations(nc)["C"] == ["chuyển sinh hoạt tạm thời không có mặt", "được miễn sinh hoạt không có mặt",
+                                    "bị đình chỉ sinh hoạt, bị truy tố, tạm giam"]
     # a count: a whole number within its bounds
     meeting = wb["Chi bộ họp xét"]
     counts = [dv for dv in meeting.data_validations.dataValidation if dv.type == "whole"]
@@ -161,7 +167,7 @@ def test_congress_workbook_has_a_sheet_per_list_and_nested_lists_carry_their_par
     assert headers(wb["DS bầu lần tiếp theo"])[:4] == ["Mã đại hội", "Cuộc bầu cử số", "Lần bầu số",
                                                        "Họ và tên người trong danh sách bầu lần tiếp theo"]
     assert "Cuộc bầu cử số" in wb["Danh sách bầu cử"]["B1"].comment.text
-    assert validations(wb["Đảng viên vắng mặt"])["C"] == '"chính thức,dự bị"'
+    assert validations(wb["Đảng viên vắng mặt"])["C"] == ["chính thức", "dự bị"]
     assert wb["Bầu cử"]["A2"].value == "VÍ DỤ"
     assert [c.value for c in wb["Danh sách bầu cử"][2]][:3] == ["VÍ DỤ", 1, "Lê Văn Quyết"]
 
@@ -208,6 +214,11 @@ def test_a_profile_goes_through_the_workbook_unchanged(engine, tmp_path, kind, s
     profile = read_json(source)
     if kind == "admission-dossier":
         profile["candidate"]["id"] = "KN-2026-001"
+        profile["candidate"]["trade_union_member"] = False
+        # a choice whose Vietnamese words hold commas, read back as its code
+        profile["admission"]["cell_meeting"]["not_counted"] = [
+            {"full_name": "Trần Văn Một", "category": "suspended_or_detained"},
+            {"full_name": "Lê Thị Hai", "category": "exempted"}]
     out = tmp_path / "w.xlsx"
     write_workbook(engine, kind, out)
     fill(out, engine, kind, [("KN-2026-001", profile)])
@@ -217,6 +228,10 @@ def test_a_profile_goes_through_the_workbook_unchanged(engine, tmp_path, kind, s
     assert [e.key for e in book.entries] == ["KN-2026-001"]
     assert book.entries[0].profile == profile
     assert book.entries[0].problems == []
+    if kind == "admission-dossier":
+        wb = load_workbook(out)
+        assert [c.value for c in wb["Chi bộ - không tính"][2]] == [
+            "KN-2026-001", "Trần Văn Một", "bị đình chỉ sinh hoạt, bị truy tố, tạm giam"]
     # the example row is skipped, and said so
     assert book.notes[0].startswith("Bỏ qua ")
     assert "dòng ví dụ" in book.notes[0] and "đó không phải hồ sơ của ai" in book.notes[0]
@@ -371,3 +386,24 @@ def test_a_congress_workbook_makes_its_pack_through_batch(engine, tmp_path):
     folder = next(out.iterdir())
     minutes = docx_text(next(folder.glob("*congress-minutes*.docx")).read_bytes())
     assert "Trần Thị Minh Hằng" in minutes and "Lê Văn Quyết" in minutes
+
+
+def test_a_choice_or_a_yes_no_that_is_not_one_of_its_options_is_named_with_the_options(engine, tmp_path):
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("A1", read_json(LAN))])
+    wb = load_workbook(out)
+    r = append(wb["Chi bộ - không tính"], ["A1", "Trần Văn Một", "ốm"])
+    people = wb["Người vào Đảng"]
+    people[f"{column_of(people, 'Là đoàn viên công đoàn')}3"] = "có lẽ"
+    people[f"{column_of(people, 'Giới tính')}3"] = "nữ"   # another case: the check corrects it, with a warning
+    wb.save(out)
+    entry = read_workbook(engine, out).entries[0]
+    assert entry.problems == [
+        "Trang \u201cNgười vào Đảng\u201d, dòng 3, cột \u201cLà đoàn viên công đoàn\u201d: phải là \u201cCó\u201d hoặc "
+        "\u201cKhông\u201d, đang là \u201ccó lẽ\u201d.",
+        f"Trang \u201cChi bộ - không tính\u201d, dòng {r}, cột \u201cTrường hợp không tính vào số biểu quyết\u201d: "
+        "phải là một trong: \u201cchuyển sinh hoạt tạm thời không có mặt\u201d; \u201cđược miễn sinh hoạt không có "
+        "mặt\u201d; \u201cbị đình chỉ sinh hoạt, bị truy tố, tạm giam\u201d; đang là \u201cốm\u201d."]
+    assert entry.profile["candidate"]["gender"] == "nữ"
+    assert entry.profile["admission"]["cell_meeting"]["not_counted"] == [{"full_name": "Trần Văn Một"}]

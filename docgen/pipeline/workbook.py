@@ -263,6 +263,9 @@ def write_workbook(engine: Engine, kind: str, path: Path, profiles: list[dict] |
             rows[name].extend(found)
     wb = XWorkbook()
     wb.remove(wb.active)
+    # each dropdown's options, a column of the hidden sheet from D on: a list typed into the
+    # validation itself would split an option at its commas, and Excel cuts it at 255 characters
+    lists: dict[tuple[str, ...], str] = {}
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     grey = Font(italic=True, color="808080")
@@ -292,8 +295,11 @@ def write_workbook(engine: Engine, kind: str, path: Path, profiles: list[dict] |
             last = 1 + len(example_rows.get(sheet.name, [])) + len(rows[sheet.name]) + 500
             span = f"{letter}2:{letter}{last}"
             if f.type in ("choice", "bool"):
-                options = [YES, NO] if f.type == "bool" else [lay.choice_labels.get(c, c) for c in f.choices]
-                dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+                options = (YES, NO) if f.type == "bool" else tuple(lay.choice_labels.get(c, c) for c in f.choices)
+                if options not in lists:
+                    col = get_column_letter(4 + len(lists))
+                    lists[options] = f"'{MARKER_SHEET}'!${col}$1:${col}${len(options)}"
+                dv = DataValidation(type="list", formula1=lists[options], allow_blank=True)
                 dv.error, dv.errorTitle = "Hãy chọn một giá trị trong danh sách.", "Giá trị không hợp lệ"
                 dv.prompt, dv.promptTitle = "Chọn trong danh sách.", header[:32]
                 dv.showErrorMessage = True
@@ -326,6 +332,9 @@ def write_workbook(engine: Engine, kind: str, path: Path, profiles: list[dict] |
     marker.append([MARKER, kind])
     marker.append(["format_version", lay.version])
     marker.append(["Trang này do docgen ghi để nhận ra bảng tính; đừng sửa hay xóa."])
+    for k, options in enumerate(lists):
+        for r, option in enumerate(options, 1):
+            marker.cell(row=r, column=4 + k, value=option)
     marker.sheet_state = "hidden"
     wb.properties.title = f"docgen: {engine.library.pack(kind).get('title', kind)}"
     wb.properties.keywords = f"{MARKER} {kind} {lay.version}"
