@@ -383,6 +383,7 @@ def test_a_congress_workbook_makes_its_pack_through_batch(engine, tmp_path):
     result = run(["batch", "congress", str(book), "--org", str(SAMPLES / "org.json"), "-o", str(out),
                   "--format", "docx", "-j", "1"])
     assert result.exit_code == 0, result.output
+    assert "Ngày họp đại hội 2025-06-20 (Mã đại hội DH-2025)" in result.output
     folder = next(out.iterdir())
     minutes = docx_text(next(folder.glob("*congress-minutes*.docx")).read_bytes())
     assert "Trần Thị Minh Hằng" in minutes and "Lê Văn Quyết" in minutes

@@ -688,6 +688,8 @@ def read_workbook(engine: Engine, path: str | Path) -> Workbook:
         wb.close()
     for entry in reader.entries.values():
         name = get_path(entry.profile, lay.label_field)
+        if isinstance(name, str) and name and engine.library.registry[lay.label_field].type != "name":
+            name = f"{engine.library.registry[lay.label_field].label} {name}"   # "Ngày họp đại hội 2025-06-20"
         entry.label = f"{name} ({lay.key_header} {entry.key})" if isinstance(name, str) and name else \
             f"{lay.key_header} {entry.key}"
         for sheet in lay.sheets:   # a list with no row: its sheet, for "at least one" problems
