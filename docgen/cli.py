@@ -434,8 +434,9 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
 def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None, fmt: str, jobs: int | None,
           resume: bool, force: bool, auto_number: bool) -> None:
     """Chạy một mẫu, cả hồ sơ kết nạp (admission-dossier) hoặc bộ văn kiện đại hội (congress) cho nhiều
-    hồ sơ một lúc. SOURCE là thư mục các tệp JSON, một tệp JSON dạng danh sách, hoặc bảng Excel (.xlsx)
-    có tiêu đề cột tiếng Việt (Họ và tên, Ngày sinh, Quê quán …).
+    hồ sơ một lúc. SOURCE là thư mục các tệp JSON, một tệp JSON dạng danh sách, bảng Excel (.xlsx)
+    có tiêu đề cột tiếng Việt (Họ và tên, Ngày sinh, Quê quán …), hoặc bảng tính do docgen workbook tạo
+    (mỗi phần một trang, nối bằng cột mã: đủ cho cả hồ sơ kết nạp hay văn kiện đại hội).
 
     Kiểm tra mọi hồ sơ trước, báo tất cả hồ sơ lỗi, rồi tạo văn bản cho các hồ sơ hợp lệ.
     Trong thư mục làm việc (docgen init), văn bản của mỗi người vào hồ sơ của người đó và số văn bản
@@ -473,6 +474,45 @@ def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None,
         click.echo(f"Lỗi nội bộ của docgen ở {report.faults} mục (xem trên). Hãy báo lại cho người quản trị, "
                    "kèm lệnh đã chạy (không gửi hồ sơ cá nhân).", err=True)
     sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("kind", metavar="KIND")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp Excel (.xlsx) sẽ ghi.")
+@click.option("--force", is_flag=True, help="Ghi đè tệp -o nếu đã có.")
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def workbook(ctx, kind: str, output: Path, force: bool) -> None:
+    """Tạo bảng tính Excel để điền cả hồ sơ kết nạp (admission-dossier) hay văn kiện đại hội (congress)
+    cho nhiều người: mỗi phần một trang (người vào Đảng, người giới thiệu, chi bộ họp xét …), tiêu đề
+    tiếng Việt, chú thích ở mỗi tiêu đề, danh sách chọn, cột ngày, và một dòng ví dụ (mã "VÍ DỤ", chữ
+    nghiêng màu xám, không được đọc). Điền xong, chạy docgen batch KIND TỆP.xlsx.
+
+    \b
+    Ví dụ:
+      docgen workbook admission-dossier -o ho-so.xlsx
+      docgen batch admission-dossier ho-so.xlsx --org org.json -o out/
+      docgen workbook congress -o dai-hoi.xlsx
+    """
+    from .errors import OutputError
+    from .pipeline.workbook import workbook_kinds, write_workbook
+
+    eng = engine(ctx)
+    kinds = workbook_kinds(eng)
+    if kind not in kinds:
+        raise click.BadParameter(f'"{kind}" không có bảng tính. Chọn một trong: {", ".join(kinds)}.',
+                                 param_hint="KIND")
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f'tệp ra phải có đuôi .xlsx: "{output.name}".', param_hint="-o")
+    if output.exists() and not force:
+        raise OutputError(f"{output} đã có; docgen không ghi đè (có thể đó là bảng tính đã điền). Hãy chọn tên "
+                          "khác, hoặc thêm --force để ghi đè.")
+    write_workbook(eng, kind, output)
+    click.echo(f"Đã ghi {output}")
+    click.echo(f"Điền mỗi người một dòng ở trang đầu, các trang khác nối với trang đầu bằng cột mã; rồi chạy: "
+               f"docgen batch {kind} {output.name}")
 
 
 @main.command()
