@@ -847,5 +847,46 @@ def register_cmd(ctx, series: str | None, year: int | None, target: Path | None,
         click.echo(line)
 
 
+
+# -- the local web application --------------------------------------------------------------------------
+NO_WORKSPACE_FOR_SERVE = (
+    "docgen serve chạy trong một thư mục làm việc: trang web đọc và ghi hồ sơ, sổ đăng ký của thư mục đó. "
+    "Tạo một thư mục làm việc bằng: docgen init THƯ-MỤC --org TO-CHUC.json, rồi chạy docgen serve trong thư mục "
+    "đó (hoặc docgen --workspace THƯ-MỤC serve).")
+
+
+@main.command("serve")
+@click.option("--port", "port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Cổng trên 127.0.0.1 (0: một cổng còn trống, docgen in địa chỉ).")
+@click.option("--no-browser", is_flag=True, help="Không tự mở trình duyệt.")
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def serve_cmd(ctx, port: int, no_browser: bool) -> None:
+    """Mở trang web của docgen trên máy này (chỉ 127.0.0.1, máy khác không vào được): danh sách hồ sơ,
+    biểu mẫu hồ sơ của từng người với lỗi hiện bên cạnh từng ô, tạo và tải văn bản, sổ đăng ký.
+    Hồ sơ được lưu thành tệp JSON như dòng lệnh đọc (du-lieu/<mã>.json). Nhấn Ctrl+C để dừng.
+
+    \b
+    Ví dụ:
+      docgen serve
+      docgen serve --port 8080 --no-browser
+      docgen --workspace chi-bo-lap-rap serve
+    """
+    from .errors import WorkspaceError
+    from .web.app import bind, create_app, serve
+
+    ws = workspace(ctx)
+    if ws is None:
+        raise WorkspaceError(NO_WORKSPACE_FOR_SERVE)
+    app = create_app(ws.root, engine=engine(ctx))
+    try:
+        server = bind(app, port)
+    except OSError as exc:
+        raise click.UsageError(f"Không mở được cổng {port} trên 127.0.0.1 ({exc.strerror or exc}). Hãy chọn cổng "
+                               "khác, ví dụ: docgen serve --port 8766, hoặc --port 0 để docgen tự chọn.") from None
+    serve(server, open_browser=not no_browser, echo=lambda line: click.echo(line))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -4,11 +4,15 @@ Every ``import`` and ``from … import`` of every module under docgen/ counts, t
 function too (read with ``ast``, nothing is imported). Each module belongs to one stage; a
 stage may import its own modules and those of the stages before it, never a later one:
 
-    domain < base < load < check < context < render < store < pipeline < cli
+    domain < base < load < check < context < render < store < pipeline < web < cli
 
 The domain helpers import nothing of docgen; the renderers read only the base (errors, the
 sandbox) and the domain; a batch reaches the stages only through the pipeline's engine; the
-command line imports only the pipeline and the error types.
+command line imports only the pipeline and the error types. The web application (``docgen
+serve``) is a second face over the same pipeline: it comes after it and before the command
+line, imports only the pipeline, the error types and the domain's formatting helpers (dates as
+a listing prints them), so it cannot check or file a paper any other way than the CLI does;
+the command line imports it inside ``serve`` only (a test below holds that).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("render", ("docgen.render.*",)),
     ("store", ("docgen.store.*",)),
     ("pipeline", ("docgen.pipeline.*",)),
+    ("web", ("docgen.web.*",)),
     ("cli", ("docgen.cli",)),
 ]
 # Narrower than the rank allows: what these modules may import at all (the first pattern that
@@ -46,7 +51,8 @@ ONLY: dict[str, tuple[str, ...]] = {
                               "docgen.store.*"),
     # the workspace keeps to the database, its files and the base; it knows no form or profile
     "docgen.store.*": ("docgen.store.*", "docgen", "docgen.errors", "docgen.sandbox"),
-    "docgen.cli": ("docgen", "docgen.errors", "docgen.pipeline.*"),
+    "docgen.web.*": ("docgen.web.*", "docgen.pipeline.*", "docgen", "docgen.errors", "docgen.domain.*"),
+    "docgen.cli": ("docgen", "docgen.errors", "docgen.pipeline.*", "docgen.web.*"),
 }
 
 
@@ -175,6 +181,18 @@ def test_the_walk_sees_the_imports_inside_functions_too():
     assert {"docgen", "docgen.errors", "docgen.pipeline"} <= graph["docgen.cli"]
     assert {"docgen.check", "docgen.context", "docgen.load.forms"} <= graph["docgen.pipeline.engine"]
     assert "docgen.pipeline.batch" in graph["docgen.cli"]  # imported inside the batch command
+    assert "docgen.web.app" in graph["docgen.cli"]  # imported inside the serve command
+
+
+def test_the_command_line_imports_the_web_app_inside_serve_only():
+    """Every other command starts without Flask: only the body of ``serve`` imports docgen.web."""
+    tree = ast.parse((ROOT / "docgen" / "cli.py").read_text(encoding="utf-8"))
+    where = []
+    for top in tree.body:
+        for node in ast.walk(top):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").lstrip(".").startswith("web"):
+                where.append(getattr(top, "name", type(top).__name__))
+    assert where and set(where) == {"serve_cmd"}, where
 
 
 # -- the checker itself catches a wrong import and a cycle -------------------------------------------

@@ -1,0 +1,115 @@
+"""The Flask application of ``docgen serve`` and the server that runs it.
+
+Flask serves plain server-rendered pages (Jinja, autoescaped); Flask-WTF's :class:`CSRFProtect`,
+Flask's standard extension for it, refuses every POST without the page's token, even on
+localhost (a page of another site open in the same browser could otherwise post to it).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import webbrowser
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from ..domain.vietnamese import short_date
+from ..errors import DocgenError
+from ..pipeline import Engine, Workspace
+from .state import KEY, WebState
+
+HOST = "127.0.0.1"  # never 0.0.0.0: the profiles are personal, the app is for this computer only
+MAX_UPLOAD = 20 * 1024 * 1024
+
+# the pages other modules of this package add, registered when the module is there
+# (docgen.web.congress and docgen.web.importing come from another branch; each exposes ``bp``)
+OPTIONAL_BLUEPRINTS = ("congress", "importing")
+
+ERRORS = {
+    400: ("Yêu cầu không hợp lệ", "Trang không đọc được yêu cầu này. Hãy tải lại trang rồi thử lại."),
+    404: ("Không có trang này", "Địa chỉ này không có trong docgen. Hãy quay về trang Hồ sơ."),
+    405: ("Không làm được thao tác này", "Trang này không nhận thao tác đó. Hãy dùng các nút trên trang."),
+    413: ("Tệp quá lớn", "Tệp gửi lên lớn hơn giới hạn {limit} MB. Hãy gửi tệp nhỏ hơn."),
+    500: ("Lỗi nội bộ của docgen", "docgen gặp lỗi khi xử lý yêu cầu. Hãy báo lại cho người quản trị, kèm thao tác "
+                                   "đã làm (không gửi hồ sơ cá nhân)."),
+}
+CSRF_MESSAGE = ("Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF), nên docgen không nhận. Hãy tải lại trang rồi "
+                "gửi lại.")
+
+
+def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool = False) -> Flask:
+    """The app over the workspace in ``workspace`` (a folder made by ``docgen init``) and
+    ``engine`` (default: the packaged forms)."""
+    ws = Workspace.find(workspace)
+    assert ws is not None  # find() with a folder returns one or raises WorkspaceError
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=os.urandom(32),  # a new one each start: a page from before a restart must be reloaded
+        MAX_CONTENT_LENGTH=MAX_UPLOAD,
+        TESTING=testing,
+        WTF_CSRF_TIME_LIMIT=None,  # a form a secretary keeps open all afternoon still saves
+    )
+    app.extensions[KEY] = WebState(ws, engine or Engine.open())
+    CSRFProtect(app)
+    app.jinja_env.filters["vn_date"] = lambda text: short_date(date.fromisoformat(text)) if text else ""
+
+    from .dossiers import bp as dossiers_bp
+
+    app.register_blueprint(dossiers_bp)
+    for name in OPTIONAL_BLUEPRINTS:
+        if importlib.util.find_spec(f"{__package__}.{name}") is not None:
+            app.register_blueprint(importlib.import_module(f"{__package__}.{name}").bp)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(exc: CSRFError):
+        return render_template("error.html", title="Không nhận biểu mẫu", message=CSRF_MESSAGE), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = exc.code or 500
+        title, message = ERRORS.get(code, (f"Lỗi {code}", ERRORS[400][1]))
+        return render_template("error.html", title=title,
+                               message=message.format(limit=MAX_UPLOAD // (1024 * 1024))), code
+
+    @app.errorhandler(DocgenError)
+    def docgen_error(exc: DocgenError):
+        return render_template("error.html", title="docgen không làm được việc này", message=str(exc)), 409
+
+    @app.errorhandler(Exception)
+    def internal_error(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.error("lỗi nội bộ: %s", type(exc).__name__)  # the type only: never a profile
+        title, message = ERRORS[500]
+        return render_template("error.html", title=title, message=message), 500
+
+    return app
+
+
+def bind(app: Flask, port: int) -> BaseWSGIServer:
+    """werkzeug's threaded server for ``app`` on 127.0.0.1:``port`` (0: a free port); an
+    OSError when the port is taken."""
+    return make_server(HOST, port, app, threaded=True)
+
+
+def serve(server: BaseWSGIServer, *, open_browser: bool, echo: Callable[[str], None]) -> None:
+    """Say the address, open the browser, serve until Ctrl+C, then close the socket."""
+    url = f"http://{HOST}:{server.server_port}/"
+    echo(f"docgen đang chạy tại {url}")
+    echo("Mở địa chỉ trên trong trình duyệt. Nhấn Ctrl+C để dừng.")
+    if open_browser:
+        webbrowser.open(url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    echo("Đã dừng docgen.")
