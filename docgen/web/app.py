@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 import webbrowser
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,8 @@ def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool =
     )
     app.extensions[KEY] = WebState(ws, engine or Engine.open())
     CSRFProtect(app)
+    app.jinja_env.tests["iso_date"] = lambda text: bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text)))
+    app.jinja_env.tests["digits"] = lambda text: bool(re.fullmatch(r"\d{1,20}", str(text)))
     app.jinja_env.filters["vn_date"] = lambda text: short_date(date.fromisoformat(text)) if text else ""
 
     from .dossiers import bp as dossiers_bp
