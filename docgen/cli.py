@@ -469,6 +469,40 @@ def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None,
 
 
 @main.command()
+@click.argument("kind", metavar="KIND")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp Excel (.xlsx) sẽ ghi.")
+@forms_dir_option
+@click.pass_context
+@handle_errors
+def workbook(ctx, kind: str, output: Path) -> None:
+    """Tạo bảng tính Excel để điền cả hồ sơ kết nạp (admission-dossier) hay văn kiện đại hội (congress)
+    cho nhiều người: mỗi phần một trang (người vào Đảng, người giới thiệu, chi bộ họp xét …), tiêu đề
+    tiếng Việt, chú thích ở mỗi tiêu đề, danh sách chọn, cột ngày, và một dòng ví dụ (mã "VÍ DỤ", chữ
+    nghiêng màu xám, không được đọc). Điền xong, chạy docgen batch KIND TỆP.xlsx.
+
+    \b
+    Ví dụ:
+      docgen workbook admission-dossier -o ho-so.xlsx
+      docgen batch admission-dossier ho-so.xlsx --org org.json -o out/
+      docgen workbook congress -o dai-hoi.xlsx
+    """
+    from .pipeline.workbook import workbook_kinds, write_workbook
+
+    eng = engine(ctx)
+    kinds = workbook_kinds(eng)
+    if kind not in kinds:
+        raise click.BadParameter(f'"{kind}" không có bảng tính. Chọn một trong: {", ".join(kinds)}.',
+                                 param_hint="KIND")
+    if output.suffix.lower() != ".xlsx":
+        raise click.BadParameter(f'tệp ra phải có đuôi .xlsx: "{output.name}".', param_hint="-o")
+    write_workbook(eng, kind, output)
+    click.echo(f"Đã ghi {output}")
+    click.echo(f"Điền mỗi người một dòng ở trang đầu, các trang khác nối với trang đầu bằng cột mã; rồi chạy: "
+               f"docgen batch {kind} {output.name}")
+
+
+@main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Tệp JSON của tổ chức đảng: được chép vào thư mục làm việc và dùng khi không có --org.")

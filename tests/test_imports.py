@@ -42,13 +42,13 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
 ]
 # Narrower than the rank allows: what these modules may import at all (the first pattern that
 # names a module applies). A batch goes through the engine, as one document does, rather than
-# assembling the stages again.
+# assembling the stages again; a docgen workbook's entries it takes from the workbook reader.
 ONLY: dict[str, tuple[str, ...]] = {
     "docgen.domain.*": ("docgen.domain.*",),
     "docgen.render.*": ("docgen.render.*", "docgen.domain.*", "docgen", "docgen.errors", "docgen.sandbox"),
     "docgen.pipeline.batch": ("docgen", "docgen.errors", "docgen.pipeline.engine",
                               "docgen.pipeline.write", "docgen.pipeline.filing", "docgen.pipeline.lint",
-                              "docgen.store.*"),
+                              "docgen.pipeline.workbook", "docgen.store.*"),
     # the workspace keeps to the database, its files and the base; it knows no form or profile
     "docgen.store.*": ("docgen.store.*", "docgen", "docgen.errors", "docgen.sandbox"),
     "docgen.web.*": ("docgen.web.*", "docgen.pipeline.*", "docgen", "docgen.errors", "docgen.domain.*"),

@@ -33,7 +33,10 @@ BOUNDS = {
     "text_list": ("max_items", "max_length"),
 }
 FIELD_KEYS = {"path", "label", "type", "input", "choices", "example", "min_items",
-              "min", "max", "max_length", "max_items", "at_most", "plain", "auto"}
+              "min", "max", "max_length", "max_items", "at_most", "plain", "auto", "help"}
+# a field's help text (``help``): one or two sentences shown beside it (the workbook's header
+# comments, the web form), so a paragraph at most
+HELP_MAX = 400
 LIMIT_KEYS = ("depth", "int_digits", "key_length")
 RETIRED_KEYS = ("path", "message")
 INPUT_KEYS = ("note_prefix",)
@@ -71,6 +74,7 @@ class Field:
     at_most: tuple[str, ...] = ()   # int fields this one may not exceed ("[]": this field's index)
     plain: bool = False             # invisible characters (zero-width, bidi controls) are refused, not removed
     auto: bool = False              # a document number that may be "auto": the workspace's register gives it
+    help: str = ""                  # what to write and where it comes from, in Vietnamese (workbook, web form)
 
 
 class Registry:
@@ -121,7 +125,7 @@ class Registry:
             if t not in TYPES:
                 types.problem(t, f'kiểu "{t}" không có; các kiểu: {", ".join(sorted(TYPES))}{closest(t, TYPES)}')
             elif table.ok:
-                table.unknown(FIELD_KEYS - {"path", "label", "type", "input", "choices", "example"})
+                table.unknown(FIELD_KEYS - {"path", "label", "type", "input", "choices", "example", "help"})
                 defaults[t] = table.raw
         items = raw.get("field", [])
         if not isinstance(items, list):
@@ -361,6 +365,10 @@ def _field(table: Table, defaults: dict) -> Field | None:
                                   f"{closest(unknown[0], FIELD_KEYS) if len(unknown) == 1 else ''}")
     choices = table.texts("choices", required=t == "choice", nonempty=t == "choice")
     example = table.text("example")
+    help_text = table.text("help")
+    if len(help_text) > HELP_MAX:
+        table.problem("help", f'khóa "help" dài {group_thousands(len(help_text))} ký tự, quá giới hạn {HELP_MAX} ký tự '
+                              "(một hai câu là đủ)")
     min_items = table.integer("min_items", default=0, lo=0)
     merged = Table(table.sink, table.file, {**defaults, **item}, table.keys, table.label)
     at_most = merged.texts("at_most")
@@ -406,6 +414,7 @@ def _field(table: Table, defaults: dict) -> Field | None:
         at_most=at_most,
         plain=plain,
         auto=auto,
+        help=help_text,
     )
 
 

@@ -41,6 +41,7 @@ from ..store.db import HOST, MARKER, Workspace, alive
 from .engine import Engine, Inputs, errors, files_of
 from .filing import auto_values, dossier_identity, file_papers, outside_problems, same_dossier
 from .lint import require_known_names
+from .workbook import is_workbook, read_workbook
 from .write import write_files
 
 LOG_NAME = ".docgen-batch.jsonl"
@@ -55,6 +56,11 @@ class Item:
     row: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     unreadable: str = ""   # why the item's file could not be read ('' when it was)
+    # an entry of a docgen workbook: where each path came from, the problems met reading its
+    # cells (already located), and the paths of those cells (the check's word on them is not repeated)
+    locate: Callable[[str], str] | None = None
+    reading: list[str] = field(default_factory=list)
+    unread: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -115,11 +121,26 @@ OTHER_SHEETS = {
 
 
 def read_items(source: str | Path, engine: Engine, notes: list[str] | None = None,
-               unknown: list[tuple[str, str]] | None = None) -> list[Item]:
-    """Items from a folder of JSON files, a JSON file (one profile or a list), or an .xlsx roster.
+               unknown: list[tuple[str, str]] | None = None, target: str = "",
+               problems: list[str] | None = None) -> list[Item]:
+    """Items from a folder of JSON files, a JSON file (one profile or a list), an .xlsx roster,
+    or a workbook ``docgen workbook`` wrote (for the pack ``target``).
     ``notes`` receives a line for what a roster held besides its table (columns it does not read,
-    footer rows); ``unknown`` its headers of no known column, with the closest known header."""
+    footer rows); ``unknown`` its headers of no known column, with the closest known header;
+    ``problems`` a workbook's problems of no one entry (rows of no entry, unknown headers)."""
     path = Path(source)
+    if is_workbook(path):
+        book = read_workbook(engine, path)
+        if target and book.kind != target:
+            raise InputFileError(f"{path}: đây là bảng tính cho {book.kind}, không phải cho {target}. Hãy chạy "
+                                 f"docgen batch {book.kind} {path.name} …, hoặc tạo bảng tính bằng "
+                                 f"docgen workbook {target}.")
+        if notes is not None:
+            notes.extend(book.notes)
+        if problems is not None:
+            problems.extend(book.problems)
+        return [Item(e.label, e.profile, locate=e.locate, reading=list(e.problems), unread=set(e.unread))
+                for e in book.entries]
     kind = OTHER_SHEETS.get(path.suffix.lower())
     if kind and path.is_file():
         raise InputFileError(f"{path}: docgen không đọc {kind}. Hãy mở tệp bằng Excel (hoặc LibreOffice) và chọn "
@@ -401,8 +422,16 @@ def _clean_partials(outdir: Path) -> None:
                 pass
 
 
+def items_from_workbook(items: list[Item]) -> bool:
+    return any(item.locate is not None for item in items)
+
+
 def describe(problem: Problem, item: Item) -> str:
-    """A problem as a batch line: by row and column header for a roster, else by JSON path."""
+    """A problem as a batch line: by sheet, row and header for a workbook's entry, by row and
+    column header for a roster, else by JSON path."""
+    if item.locate is not None:
+        where = item.locate(problem.path) if problem.path else ""
+        return f"{where}: {problem.message}" if where else problem.message
     if item.row is not None:
         header = item.headers.get(problem.path)
         where = f'cột "{header}"' if header else f'{problem.label or problem.path} (không có cột trong bảng)'
@@ -484,8 +513,9 @@ def run_batch(
     org = org_record.data
     notes: list[str] = []
     unknown: list[tuple[str, str]] = []
-    items = read_items(source, engine, notes, unknown)
-    if Path(source).suffix.lower() in (".xlsx", ".xlsm"):
+    book_problems: list[str] = []
+    items = read_items(source, engine, notes, unknown, target=target, problems=book_problems)
+    if Path(source).suffix.lower() in (".xlsx", ".xlsm") and not items_from_workbook(items):
         _check_roster_columns(source, items, target, engine, org_record.raw, unknown)
     filing = {}
     if workspace is not None:
@@ -505,6 +535,8 @@ def run_batch(
 
     report = Report(org_warnings=list(org_record.problems), registered=workspace is not None, notes=notes)
     report.warnings = len(report.org_warnings)
+    if book_problems:  # rows of the workbook that belong to no entry: the workbook's own failure
+        report.failed.append(Failure(f"Bảng tính {Path(source).name}", book_problems))
     log = _Log(log_path)
     naming = _Names(out, log.owned(source_id), formats, engine.is_pack(target)) if not filing else None
     dossiers: dict[str, str] = {}   # in a workspace: each dossier's id -> the item that has it
@@ -525,6 +557,10 @@ def run_batch(
             report.faults += 1
             continue
         report.warnings += len(found) - len(errors(found))
+        if item.reading:  # cells that could not be read, then the check's other problems
+            report.failed.append(Failure(item.label, item.reading + [describe(p, item) for p in errors(found)
+                                                                     if p.path not in item.unread]))
+            continue
         if not stems:
             report.failed.append(Failure(item.label, [describe(p, item) for p in errors(found)]))
             continue
