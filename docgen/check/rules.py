@@ -18,6 +18,7 @@ from ..domain.elections import (
     attendance,
     elected_in,
     election_rounds,
+    least_over_half,
     over_half,
     surplus_over_limit,
     vote_base,
@@ -1322,7 +1323,7 @@ def election_unfilled(inputs: Inputs, params: dict) -> Iterator[Violation]:
         seats = _int(e, "seats") or 0
         if not t.tied and elected < seats and not left_empty:
             yield Violation(f"congress.elections[{i}].seats_left_empty", office=e.get("office"), seats=seats,
-                            elected=elected, base=base, needed=base // 2 + 1)
+                            elected=elected, base=base, needed=least_over_half(base))
 
 
 @rule("election.rounds")

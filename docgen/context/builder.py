@@ -17,7 +17,7 @@ import tomllib
 from datetime import date
 from typing import Any, Callable
 
-from ..domain.elections import VOTES, Round, attendance, elected_in, election_rounds, vote_base
+from ..domain.elections import VOTES, Round, attendance, elected_in, election_rounds, least_over_half, vote_base
 from ..domain.vietnamese import (
     dashed_date,
     doc_number,
@@ -594,6 +594,8 @@ def _members_context(cg: Record, conf: dict, not_counted_words: dict, none: str)
         "absent_reasons": "; ".join(lines) or none,
         "not_counted": count(att.not_counted),
         "base": count(base),
+        # the fewest votes that elect or pass a vote: more than half of the base (domain.md §4.6)
+        "over_half": count(least_over_half(base) if base is not None else None),
         "present_pct": share(present, total),
         "present_official_pct": share(came_official, official),
     }, total if present is not None else None

@@ -44,6 +44,11 @@ def over_half(votes: int, base: int) -> bool:
     return 2 * votes > base
 
 
+def least_over_half(base: int) -> int:
+    """The fewest votes that are more than half of ``base`` (8 of 14, 7 of 13)."""
+    return base // 2 + 1
+
+
 def tally(seats: int, base: int, candidates: list[Candidate]) -> Tally:
     """Who is elected: over half, then by votes; a tie across the last seat elects none of the tied."""
     if seats < 0:  # inputs are bounded (fields.toml); a negative count is a caller's bug

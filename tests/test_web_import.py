@@ -1,0 +1,137 @@
+"""The import page (/nhap-excel): a workbook made by `docgen workbook`, each person's problems
+by sheet, row and Vietnamese header, and on confirmation the dossiers of those without errors
+(issue 15's acceptance line, through the web page); wrong file types and missing CSRF refused."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from test_workbook import fill, row_of
+
+from docgen.pipeline import Engine, Workspace
+from docgen.pipeline.workbook import write_workbook
+from docgen.web.app import create_app
+
+from conftest import DAT, HUONG, LAN, SAMPLES, read_json
+from doctext import docx_text
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.open()
+
+
+@pytest.fixture()
+def ws(tmp_path):
+    root = tmp_path / "chi-bo"
+    Workspace.create(root, (SAMPLES / "org.json").read_bytes())
+    return root
+
+
+@pytest.fixture()
+def client(ws, engine):
+    return create_app(ws, engine=engine, testing=True).test_client()
+
+
+def token_of(page: str) -> str:
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+
+
+def text_of(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def upload(client, data: bytes, name: str, token: str | None):
+    form = {"tep": (io.BytesIO(data), name)}
+    if token:
+        form["csrf_token"] = token
+    return client.post("/nhap-excel/", data=form, content_type="multipart/form-data")
+
+
+def test_three_people_two_dossiers_and_the_third_ones_mistake_by_sheet_row_and_header(client, ws, engine, tmp_path):
+    book = tmp_path / "ho-so.xlsx"
+    write_workbook(engine, "admission-dossier", book)
+    wrong = copy.deepcopy(read_json(HUONG))
+    del wrong["introducers"][0]["signed_on"]   # the third person's introducer has not signed
+    fill(book, engine, "admission-dossier", [("KN-01", read_json(LAN)), ("KN-02", read_json(DAT)), ("KN-03", wrong)])
+    row = row_of(book, "Người giới thiệu", "KN-03")
+    page = client.get("/nhap-excel/").get_data(as_text=True)
+    assert "tối đa 20 MB" in page
+    read = upload(client, book.read_bytes(), "ho-so.xlsx", token_of(page))
+    assert read.status_code == 200
+    shown = read.get_data(as_text=True)
+    text = text_of(shown)
+    assert "3 mục; 2 mục không có lỗi, 1 mục có lỗi." in text
+    assert "Phạm Thị Thu Hường (Mã hồ sơ KN-03)" in text
+    mistake = (f"Trang \u201cNgười giới thiệu\u201d, dòng {row}, cột \u201cNgày ký giấy giới thiệu\u201d: Thiếu "
+               f"\"Ngày ký giấy giới thiệu (thứ 1)\" (introducers[0].signed_on).")
+    assert str(escape(mistake)) in shown
+    assert "Bỏ qua 7 dòng ví dụ" in text
+    assert not list(Path(tempfile.gettempdir()).glob("docgen-nhap-*"))  # nothing of the upload kept
+    assert not (ws / "du-lieu").exists()  # nothing made before the user confirms
+
+    token = re.search(r'name="token" value="([^"]+)"', shown).group(1)
+    done = client.post("/nhap-excel/xac-nhan", data={"csrf_token": token_of(shown), "token": token})
+    assert done.status_code == 200
+    assert "Đã tạo hoặc cập nhật 2 hồ sơ" in text_of(done.get_data(as_text=True))
+    assert sorted(p.name for p in (ws / "du-lieu").iterdir()) == ["kn-01.json", "kn-02.json"]
+    saved = json.loads((ws / "du-lieu" / "kn-02.json").read_text(encoding="utf-8"))
+    assert saved["candidate"]["full_name"] == "Nguyễn Đức Đạt"
+    db = sqlite3.connect(ws / ".docgen" / "workspace.sqlite")
+    try:
+        dossiers = dict(db.execute("SELECT id, name FROM dossier").fetchall())
+    finally:
+        db.close()
+    assert dossiers == {"kn-01": "Lý Thị Ỷ Lan", "kn-02": "Nguyễn Đức Đạt"}
+    decision = next((ws / "ho-so" / "kn-02").glob("*admission-decision*.docx"))
+    assert "NGUYỄN ĐỨC ĐẠT" in docx_text(decision.read_bytes()) or "Nguyễn Đức Đạt" in docx_text(decision.read_bytes())
+    # the same confirmation twice makes nothing more
+    again = client.post("/nhap-excel/xac-nhan", data={"csrf_token": token_of(shown), "token": token})
+    assert again.status_code == 409 and "Hãy tải tệp lên lại" in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name, kind", [("ho-so.xls", "tệp Excel 97–2003 (.xls)"), ("ho-so.csv", "tệp CSV")])
+def test_xls_and_csv_are_refused_with_the_clis_message(client, name, kind):
+    page = client.get("/nhap-excel/").get_data(as_text=True)
+    refused = upload(client, b"Ho va ten;Ngay sinh\n", name, token_of(page))
+    assert refused.status_code == 400
+    text = text_of(refused.get_data(as_text=True))
+    assert f"{name}: docgen không đọc {kind}. Hãy mở tệp bằng Excel (hoặc LibreOffice) và chọn Lưu thành (Save As) → " \
+        "Sổ làm việc Excel (*.xlsx)" in text
+
+
+def test_a_plain_xlsx_is_not_a_workbook(client, tmp_path):
+    page = client.get("/nhap-excel/").get_data(as_text=True)
+    refused = upload(client, (SAMPLES / "roster.xlsx").read_bytes(), "danh-sach.xlsx", token_of(page))
+    assert refused.status_code == 400
+    assert "danh-sach.xlsx: không phải bảng tính do docgen workbook ghi" in text_of(refused.get_data(as_text=True))
+
+
+def test_an_upload_without_the_csrf_token_is_refused(client, engine, tmp_path, ws):
+    book = tmp_path / "ho-so.xlsx"
+    write_workbook(engine, "admission-dossier", book)
+    fill(book, engine, "admission-dossier", [("KN-02", read_json(DAT))])
+    refused = upload(client, book.read_bytes(), "ho-so.xlsx", None)
+    assert refused.status_code == 400
+    assert "mã bảo vệ (CSRF)" in refused.get_data(as_text=True)
+    refused = client.post("/nhap-excel/xac-nhan", data={"token": "x"})
+    assert refused.status_code == 400
+    assert not (ws / "du-lieu").exists()
+
+
+def test_an_upload_over_the_size_limit_is_refused(ws, engine):
+    app = create_app(ws, engine=engine, testing=True)
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    client = app.test_client()
+    page = client.get("/nhap-excel/").get_data(as_text=True)
+    refused = upload(client, b"x" * 5000, "ho-so.xlsx", token_of(page))
+    assert refused.status_code == 413
+    assert "Tệp quá lớn" in refused.get_data(as_text=True)
