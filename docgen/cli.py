@@ -20,7 +20,7 @@ import click
 from . import __version__, clitext
 from .errors import DocgenError, FormDataError, InputError, Problem
 from .pipeline import INPUT_TITLES, WORKSPACE_ENV, Engine, Inputs, Workspace, errors, files_of, write_files
-from .pipeline.filing import auto_values, file_papers, outside_problems, register_problems
+from .pipeline.filing import auto_values, check_problems, file_papers, outside_problems
 from .pipeline.lint import require_known_names
 
 # Click's usage errors and help headings in Vietnamese (docgen/locale/click_vi.toml), before any
@@ -389,22 +389,11 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
     """
     eng = engine(ctx)
     if form_id:
-        forms = [eng.library.get(form_id)]
-        inputs = _inputs(ctx, eng, forms[0].subject, profile, org)
+        kind = eng.library.get(form_id).subject
     else:
         kind = "congress" if isinstance(eng.load(profile, "congress").data.get("congress"), dict) else "candidate"
-        inputs = _inputs(ctx, eng, kind, profile, org)
-        targets = eng.checked_packs(kind, inputs)
-        forms = [f for pack_id in targets for f in eng.pack_forms(inputs, pack_id)]
-    problems = eng.problems(forms, inputs)
-    if not errors(problems):
-        ws = workspace(ctx)
-        kind = forms[0].subject
-        if ws:
-            for pack_id in ([form_id] if form_id else targets):
-                problems += [p for p in register_problems(eng, ws, pack_id, inputs) if p not in problems]
-        else:
-            problems += outside_problems(eng, inputs, kind)
+    inputs = _inputs(ctx, eng, kind, profile, org)
+    problems = check_problems(eng, inputs, kind, workspace(ctx), form_id)
     if as_json:
         click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
                               ensure_ascii=False, indent=2))

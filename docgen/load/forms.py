@@ -40,7 +40,7 @@ _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _ID_RULE = "chỉ được gồm chữ thường không dấu, chữ số và dấu '-'"
 # Every form and pack is a command, `docgen <id>`: an id equal to one of docgen's own commands
 # would be hidden by it.
-COMMAND_NAMES = ("batch", "check", "context", "dossier", "forms", "init", "register", "schema", "workbook")
+COMMAND_NAMES = ("batch", "check", "context", "dossier", "forms", "init", "register", "schema", "serve", "workbook")
 _COMMAND_RULE = "trùng tên một lệnh của docgen ({}); hãy đặt tên khác"
 SUBJECTS = ("candidate", "congress")            # the input a form is made from (``subject``)
 # whose symbol closes the number; "decider": the committee that decides on admission (the

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..check import errors
 from ..domain.vietnamese import doc_number, long_date, slug
 from ..errors import InputError, Problem, WorkspaceError
 from ..load.dossier import kind_of_form
@@ -294,6 +295,28 @@ def numbered(engine: Engine, inputs: Inputs, kind: str, numbers: dict[str, int])
     for path, number in numbers.items():
         _set(data, path, number)
     return engine.inputs(inputs["org"], engine.record(data, kind, cleaned=True))
+
+
+def check_problems(engine: Engine, inputs: Inputs, kind: str, ws: Workspace | None,
+                   form_id: str | None = None) -> list[Problem]:
+    """Everything ``docgen check`` reports, the one sequence the command line and the web pages
+    share: the rules of one form (``form_id``) or of every pack the input is checked for; then,
+    when no error stops it, the register's problems in a workspace, or the ``"auto"`` numbers
+    that only a workspace can give outside one."""
+    if form_id:
+        targets = [form_id]
+        forms = [engine.library.get(form_id)]
+    else:
+        targets = engine.checked_packs(kind, inputs)
+        forms = [f for pack_id in targets for f in engine.pack_forms(inputs, pack_id)]
+    problems = engine.problems(forms, inputs)
+    if errors(problems):
+        return problems
+    if ws is None:
+        return problems + outside_problems(engine, inputs, kind)
+    for target in targets:
+        problems += [p for p in register_problems(engine, ws, target, inputs) if p not in problems]
+    return problems
 
 
 def register_problems(engine: Engine, ws: Workspace, target: str, inputs: Inputs) -> list[Problem]:

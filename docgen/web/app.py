@@ -7,8 +7,6 @@ localhost (a page of another site open in the same browser could otherwise post 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import re
 import socket
@@ -25,14 +23,13 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from ..domain.vietnamese import short_date
 from ..errors import DocgenError
 from ..pipeline import Engine, Workspace
+from .congress import bp as congress_bp
+from .dossiers import bp as dossiers_bp
+from .importing import bp as importing_bp
 from .state import KEY, WebState
 
 HOST = "127.0.0.1"  # never 0.0.0.0: the profiles are personal, the app is for this computer only
 MAX_UPLOAD = 20 * 1024 * 1024
-
-# the pages other modules of this package add, registered when the module is there
-# (docgen.web.congress and docgen.web.importing come from another branch; each exposes ``bp``)
-OPTIONAL_BLUEPRINTS = ("congress", "importing")
 
 ERRORS = {
     400: ("Yêu cầu không hợp lệ", "Trang không đọc được yêu cầu này. Hãy tải lại trang rồi thử lại."),
@@ -64,12 +61,9 @@ def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool =
     app.jinja_env.tests["digits"] = lambda text: bool(re.fullmatch(r"\d{1,20}", str(text)))
     app.jinja_env.filters["vn_date"] = lambda text: short_date(date.fromisoformat(text)) if text else ""
 
-    from .dossiers import bp as dossiers_bp
-
     app.register_blueprint(dossiers_bp)
-    for name in OPTIONAL_BLUEPRINTS:
-        if importlib.util.find_spec(f"{__package__}.{name}") is not None:
-            app.register_blueprint(importlib.import_module(f"{__package__}.{name}").bp)
+    app.register_blueprint(congress_bp)
+    app.register_blueprint(importing_bp)
 
     @app.errorhandler(CSRFError)
     def csrf_refused(exc: CSRFError):

@@ -30,7 +30,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 
 from ..errors import DocgenError, EditedOutputError, InputError, OutputError, Problem
 from ..pipeline import Engine, Inputs, Workspace, errors, write_files
-from ..pipeline.filing import dossier_identity, file_papers, register_problems
+from ..pipeline.filing import check_problems, dossier_identity, file_papers
 from ..pipeline.lint import require_known_names
 from .state import web_state
 
@@ -322,13 +322,7 @@ def check_congress(engine: Engine, ws: Workspace, data: dict) -> Checked:
     votes, each election's tally and shares)."""
     org = engine.load(ws.org_path, "org")
     inputs = engine.inputs(org, engine.record(data, KIND))
-    targets = engine.checked_packs(KIND, inputs)
-    forms = [f for pack_id in targets for f in engine.pack_forms(inputs, pack_id)]
-    problems = engine.problems(forms, inputs)
-    if not errors(problems):
-        for pack_id in targets:
-            problems += [p for p in register_problems(engine, ws, pack_id, inputs) if p not in problems]
-    return Checked(problems, congress_numbers(engine, org, inputs), inputs)
+    return Checked(check_problems(engine, inputs, KIND, ws), congress_numbers(engine, org, inputs), inputs)
 
 
 def congress_numbers(engine: Engine, org: Any, inputs: Inputs) -> dict | None:

@@ -30,7 +30,7 @@ from ..pipeline.dossiers import (
     register_rows,
     show_lines,
 )
-from ..pipeline.filing import dossier_identity, file_papers, register_problems
+from ..pipeline.filing import check_problems as check_all, dossier_identity, file_papers
 from ..pipeline.lint import require_known_names
 from . import profileform as pf
 from .state import web_state
@@ -74,13 +74,7 @@ def check_problems(engine: Engine, ws: Workspace, path: Path) -> tuple[list[Prob
     profile loaded from its file as the command line loads it, every pack it is checked for,
     then the register's problems when there is no error."""
     inputs = engine.load_inputs(KIND, path, ws.org_path)
-    targets = engine.checked_packs(KIND, inputs)
-    forms = [f for pack_id in targets for f in engine.pack_forms(inputs, pack_id)]
-    problems = engine.problems(forms, inputs)
-    if not errors(problems):
-        for pack_id in targets:
-            problems += [p for p in register_problems(engine, ws, pack_id, inputs) if p not in problems]
-    return problems, inputs
+    return check_all(engine, inputs, KIND, ws), inputs
 
 
 def _titles() -> dict[str, str]:

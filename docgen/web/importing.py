@@ -23,7 +23,7 @@ from flask import Blueprint, current_app, render_template, request
 from ..errors import DocgenError, InputError, InputFileError, Problem
 from ..pipeline import Engine, Workspace, errors, write_files
 from ..pipeline.batch import OTHER_SHEETS, read_items
-from ..pipeline.filing import dossier_identity, file_papers, register_problems
+from ..pipeline.filing import check_problems, dossier_identity, file_papers
 from ..pipeline.workbook import is_workbook, read_workbook
 from .congress import term_of
 from .dossiers import save_profile
@@ -55,13 +55,7 @@ def located(entry, p: Problem) -> str:
 def check_entry(engine: Engine, ws: Workspace, subject: str, profile: dict) -> list[Problem]:
     """What ``docgen check`` reports for this profile in the workspace."""
     inputs = engine.inputs(engine.load(ws.org_path, "org"), engine.record(profile, subject))
-    targets = engine.checked_packs(subject, inputs)
-    forms = [f for pack_id in targets for f in engine.pack_forms(inputs, pack_id)]
-    problems = engine.problems(forms, inputs)
-    if not errors(problems):
-        for pack_id in targets:
-            problems += [p for p in register_problems(engine, ws, pack_id, inputs) if p not in problems]
-    return problems
+    return check_problems(engine, inputs, subject, ws)
 
 
 def refusal(suffix: str, shown_name: str, tmp: Path, engine: Engine) -> str | None:
