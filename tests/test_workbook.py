@@ -408,3 +408,19 @@ def test_a_choice_or_a_yes_no_that_is_not_one_of_its_options_is_named_with_the_o
         "mặt\u201d; \u201cbị đình chỉ sinh hoạt, bị truy tố, tạm giam\u201d; đang là \u201cốm\u201d."]
     assert entry.profile["candidate"]["gender"] == "nữ"
     assert entry.profile["admission"]["cell_meeting"]["not_counted"] == [{"full_name": "Trần Văn Một"}]
+
+
+def test_a_workbook_with_only_its_example_rows_or_an_empty_folder_is_refused_not_reported_done(engine, tmp_path):
+    """A run that would write nothing says so with exit 3, rather than "Đã ghi: 0 tệp" and exit 0."""
+    book = tmp_path / "ho-so.xlsx"
+    write_workbook(engine, "admission-dossier", book)
+    result = run(["batch", "admission-dossier", str(book), "--org", str(SAMPLES / "org.json"), "-o",
+                  str(tmp_path / "out"), "--format", "docx"])
+    assert result.exit_code == 3, result.output
+    assert "ho-so.xlsx: không có hồ sơ nào để làm (bảng tính chưa có người nào" in result.output
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "trong").mkdir()
+    empty = run(["batch", "admission-decision", str(tmp_path / "trong"), "--org", str(SAMPLES / "org.json"), "-o",
+                 str(tmp_path / "out")])
+    assert empty.exit_code == 3
+    assert "không có hồ sơ nào để làm (thư mục không có tệp .json nào)" in empty.output

@@ -517,6 +517,11 @@ def run_batch(
     items = read_items(source, engine, notes, unknown, target=target, problems=book_problems)
     if Path(source).suffix.lower() in (".xlsx", ".xlsm") and not items_from_workbook(items):
         _check_roster_columns(source, items, target, engine, org_record.raw, unknown)
+    if not items and not book_problems:  # a run that writes nothing is said, not reported as done
+        raise InputFileError(f"{source}: không có hồ sơ nào để làm" + (
+            " (thư mục không có tệp .json nào)." if Path(source).is_dir()
+            else " (bảng tính chưa có người nào: hãy điền mỗi người một dòng dưới dòng tiêu đề, ngoài dòng ví dụ)."
+            if Path(source).suffix.lower() in (".xlsx", ".xlsm") else " (tệp là một danh sách rỗng)."))
     filing = {}
     if workspace is not None:
         filing = {"root": str(workspace.root), "folder": str(Path(outdir).resolve()) if outdir else "",
