@@ -67,6 +67,7 @@ def browser(tmp_path_factory):
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False,
                                               "download.directory_upgrade": True})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for script_errors
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(120)
     driver.downloads = downloads  # type: ignore[attr-defined]
@@ -133,6 +134,13 @@ def problem_beside(driver, path: str) -> str:
 
     box = driver.find_element(By.CSS_SELECTOR, f'div.field[data-path="{path}"]')
     return " ".join(p.text for p in box.find_elements(By.CSS_SELECTOR, ".problem"))
+
+
+def script_errors(driver) -> list[str]:
+    """The errors in the browser's console since last asked (a script's exception, a failed
+    request), but for the icon the pages do not have (/favicon.ico, 404)."""
+    return [e["message"] for e in driver.get_log("browser")
+            if e["level"] == "SEVERE" and "/favicon.ico" not in e["message"]]
 
 
 def wait_for_download(folder: Path, suffix: str, timeout: float = 120) -> Path:
@@ -267,6 +275,7 @@ def test_congress_page_live_numbers_rows_problems_and_the_pack(browser, server):
     from test_web_congress import expected_numbers
 
     base, ws = server
+    script_errors(browser)  # what an earlier test left in the console
     engine = Engine.open()
     data = read_json(SAMPLES / "congress.json")
     (ws / "du-lieu").mkdir(exist_ok=True)
@@ -354,6 +363,7 @@ def test_congress_page_live_numbers_rows_problems_and_the_pack(browser, server):
     text = docx_text(downloaded.read_bytes())
     assert "Đồng chí Vũ Minh Tuấn: 11 phiếu, đạt 84,62%." in text
     assert "Đồng chí Lê Văn Quyết: 13 phiếu, đạt 100%." in text
+    assert script_errors(browser) == []
 
 
 # -- the import page: a workbook through the file input ----------------------------------------------
@@ -368,6 +378,7 @@ def test_import_a_workbook_see_the_third_ones_mistake_confirm_and_list_the_two_d
     from test_workbook import fill, row_of
 
     base, ws = server
+    script_errors(browser)  # what an earlier test left in the console
     engine = Engine.open()
     book = tmp_path / "ho-so-chi-bo.xlsx"
     write_workbook(engine, "admission-dossier", book)
@@ -410,6 +421,7 @@ def test_import_a_workbook_see_the_third_ones_mistake_confirm_and_list_the_two_d
     browser.find_element(By.LINK_TEXT, "kn-02").click()
     assert browser.current_url.endswith("/ho-so/kn-02")
     assert field(browser, "candidate.full_name").get_attribute("value") == "Nguyễn Đức Đạt"
+    assert script_errors(browser) == []
 
 
 def test_a_problem_on_a_group_of_fields_is_beside_the_group_when_the_page_is_drawn(tmp_path):
