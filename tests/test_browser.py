@@ -12,6 +12,7 @@ the reason; with ``CI`` set (``.ci/run``) it fails instead, so CI cannot pass wi
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -23,8 +24,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_web_congress import expected_numbers
+from test_workbook import fill, row_of
 
-from conftest import LAN, ROOT, SAMPLES, read_json
+from docgen.pipeline import Engine, Workspace
+from docgen.pipeline.workbook import write_workbook
+from docgen.web.app import create_app
+from docgen.web.congress import check_congress
+
+from conftest import DAT, HUONG, LAN, ROOT, SAMPLES, read_json
+from doctext import docx_text
 from test_web import flat
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -269,11 +278,6 @@ def uncovered(driver, element) -> bool:
 def test_congress_page_live_numbers_rows_problems_and_the_pack(browser, server):
     from selenium.webdriver.common.by import By
 
-    from docgen.pipeline import Engine, Workspace
-    from docgen.web.congress import check_congress
-    from doctext import docx_text
-    from test_web_congress import expected_numbers
-
     base, ws = server
     script_errors(browser)  # what an earlier test left in the console
     engine = Engine.open()
@@ -368,14 +372,7 @@ def test_congress_page_live_numbers_rows_problems_and_the_pack(browser, server):
 
 # -- the import page: a workbook through the file input ----------------------------------------------
 def test_import_a_workbook_see_the_third_ones_mistake_confirm_and_list_the_two_dossiers(browser, server, tmp_path):
-    import copy
-
     from selenium.webdriver.common.by import By
-
-    from conftest import DAT, HUONG
-    from docgen.pipeline import Engine
-    from docgen.pipeline.workbook import write_workbook
-    from test_workbook import fill, row_of
 
     base, ws = server
     script_errors(browser)  # what an earlier test left in the console
@@ -427,9 +424,6 @@ def test_import_a_workbook_see_the_third_ones_mistake_confirm_and_list_the_two_d
 def test_a_problem_on_a_group_of_fields_is_beside_the_group_when_the_page_is_drawn(tmp_path):
     """Found with the browser: a problem whose path is a group (an election's seats_left_empty)
     had a slot the page never drew, so the page said "1 lỗi" and showed none."""
-    from docgen.pipeline import Engine, Workspace
-    from docgen.web.app import create_app
-
     root = tmp_path / "chi-bo"
     Workspace.create(root, (SAMPLES / "org.json").read_bytes())
     data = read_json(SAMPLES / "congress.json")
