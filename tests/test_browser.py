@@ -436,3 +436,36 @@ def test_a_problem_on_a_group_of_fields_is_beside_the_group_when_the_page_is_dra
     slot = re.search(r'<div class="problems" data-for="congress\.elections\[0\]\.seats_left_empty">(.*?)</div>',
                      html, re.S)
     assert slot and "chỉ 4/5 người đạt quá một nửa" in slot.group(1) and "election.unfilled" in slot.group(1)
+
+
+def test_congress_page_says_when_its_numbers_cannot_follow_what_is_typed(browser, server):
+    """Found with the browser: when docgen had restarted since the page was opened, every
+    recount was refused (400, the form's CSRF session gone) and the page said the server did not
+    answer, while the panel kept the old numbers as if they were the form's."""
+    from selenium.webdriver.common.by import By
+
+    base, ws = server
+    data = read_json(SAMPLES / "congress.json")
+    (ws / "du-lieu").mkdir(exist_ok=True)
+    (ws / "du-lieu" / TERM_FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    browser.get(base + "dai-hoi/2025-2030")
+    script_errors(browser)
+    browser.delete_all_cookies()  # as after a restart: the session the page's CSRF token belongs to is gone
+    type_value(browser, f"{CANDIDATES}[1].votes", "5")
+    wait_until(browser, lambda d: "mã 400" in d.find_element(By.ID, "summary").text, True)
+    assert "trang này mở từ trước khi docgen khởi động lại" in browser.find_element(By.ID, "summary").text
+    note = browser.find_element(By.CSS_SELECTOR, "#numbers .stale-note").text
+    assert note.startswith("Số liệu dưới đây là của lần tính trước, chưa theo những gì vừa gõ.")
+    assert ("Vũ Minh Tuấn", "12", "92,31%", "Trúng cử") in live_panel(browser)  # the old numbers, marked so
+    assert all("/dai-hoi/tinh" in e and "400" in e for e in script_errors(browser))
+
+    # reloaded: a new session, and the panel follows again, the note gone
+    browser.get(base + "dai-hoi/2025-2030")
+    type_value(browser, f"{CANDIDATES}[1].votes", "5")
+    data["congress"]["elections"][0]["candidates"][1]["votes"] = 5
+    engine = Engine.open()
+    wait_until(browser, live_panel, tally_of(expected_numbers(engine, data)))
+    assert not browser.find_elements(By.CSS_SELECTOR, "#numbers .stale-note")
+    n_err = sum(p.severity == "error" for p in check_congress(engine, Workspace.find(ws), data).problems)
+    assert browser.find_element(By.ID, "summary").text.startswith(f"Kiểm tra: {n_err} lỗi")
+    assert script_errors(browser) == []
