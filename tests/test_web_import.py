@@ -78,7 +78,9 @@ def test_three_people_two_dossiers_and_the_third_ones_mistake_by_sheet_row_and_h
     assert not list(Path(tempfile.gettempdir()).glob("docgen-nhap-*"))  # nothing of the upload kept
     assert not (ws / "du-lieu").exists()  # nothing made before the user confirms
 
-    token = re.search(r'name="token" value="([^"]+)"', shown).group(1)
+    token = re.search(r'name="token" value="([^"]+)"', shown)
+    assert token, text_of(shown)
+    token = token.group(1)
     done = client.post("/nhap-excel/xac-nhan", data={"csrf_token": token_of(shown), "token": token})
     assert done.status_code == 200
     assert "Đã tạo hoặc cập nhật 2 hồ sơ" in text_of(done.get_data(as_text=True))
@@ -135,3 +137,66 @@ def test_an_upload_over_the_size_limit_is_refused(ws, engine):
     refused = upload(client, b"x" * 5000, "ho-so.xlsx", token_of(page))
     assert refused.status_code == 413
     assert "Tệp quá lớn" in refused.get_data(as_text=True)
+
+
+def import_book(client, book: Path) -> tuple[str, str]:
+    """Upload ``book`` and confirm: the preview's page and the result's, as text."""
+    page = client.get("/nhap-excel/").get_data(as_text=True)
+    read = upload(client, book.read_bytes(), book.name, token_of(page))
+    assert read.status_code == 200, text_of(read.get_data(as_text=True))
+    shown = read.get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', shown)
+    assert token, text_of(shown)
+    token = token.group(1)
+    done = client.post("/nhap-excel/xac-nhan", data={"csrf_token": token_of(shown), "token": token})
+    assert done.status_code == 200
+    return text_of(shown), text_of(done.get_data(as_text=True))
+
+
+def test_reimport_updates_the_saved_profile_and_keeps_what_the_workbook_does_not_hold(client, ws, engine, tmp_path):
+    # a dossier saved from the web page, with the recognition part (no sheet in the workbook) and a note
+    full = read_json(SAMPLES / "recognition" / "on-time.json")
+    full["candidate"]["id"] = "KN-09"
+    (ws / "du-lieu").mkdir()
+    (ws / "du-lieu" / "kn-09.json").write_text(json.dumps(full, ensure_ascii=False), encoding="utf-8")
+    given = copy.deepcopy(full)
+    del given["recognition"], given["_why"]
+    del given["candidate"]["hometown"]                      # a cell left empty
+    given["candidate"]["residence"] = "phường Tương Mai, thành phố Hà Nội"
+    book = tmp_path / "ho-so.xlsx"
+    write_workbook(engine, "admission-dossier", book)
+    fill(book, engine, "admission-dossier", [("KN-09", given), ("KN-10", read_json(LAN))])
+    preview, done = import_book(client, book)
+    assert "cập nhật du-lieu/kn-09.json" in preview and "tạo mới du-lieu/kn-10.json" in preview
+    kept = preview.split("Giữ từ tệp đã lưu (bảng tính không có): ")[1].split(" tạo mới")[0]
+    assert "_why" in kept and "recognition" in kept and "Quê quán (candidate.hometown)" in kept
+    assert "Đã tạo hoặc cập nhật 2 hồ sơ" in done
+    saved = json.loads((ws / "du-lieu" / "kn-09.json").read_text(encoding="utf-8"))
+    assert saved["recognition"] == full["recognition"] and saved["_why"] == full["_why"]
+    assert saved["candidate"]["hometown"] == full["candidate"]["hometown"]
+    assert saved["candidate"]["residence"] == "phường Tương Mai, thành phố Hà Nội"
+    assert saved["introducers"] == full["introducers"]
+
+
+def test_a_congress_reimport_updates_its_term_file_and_keeps_its_notes(client, ws, engine, tmp_path):
+    data = json.loads((SAMPLES / "congress.json").read_text(encoding="utf-8"))
+    saved_before = {"_ghi_chu": "bản đã sửa trên trang Đại hội", **copy.deepcopy(data)}
+    (ws / "du-lieu").mkdir()
+    (ws / "du-lieu" / "dai-hoi-2025-2030.json").write_text(json.dumps(saved_before, ensure_ascii=False),
+                                                            encoding="utf-8")
+    given = copy.deepcopy(data)
+    del given["congress"]["venue"]
+    given["congress"]["opening_time"] = "07 giờ 30"
+    book = tmp_path / "dai-hoi.xlsx"
+    write_workbook(engine, "congress", book)
+    fill(book, engine, "congress", [("DH-1", given)])
+    preview, done = import_book(client, book)
+    assert "cập nhật du-lieu/dai-hoi-2025-2030.json" in preview
+    assert "_ghi_chu" in preview and "(congress.venue)" in preview
+    assert "Đã tạo hoặc cập nhật 1 hồ sơ" in done
+    saved = json.loads((ws / "du-lieu" / "dai-hoi-2025-2030.json").read_text(encoding="utf-8"))
+    assert saved["_ghi_chu"] == "bản đã sửa trên trang Đại hội"
+    assert saved["congress"]["venue"] == data["congress"]["venue"]
+    assert saved["congress"]["opening_time"] == "07 giờ 30"
+    assert saved["congress"]["elections"] == data["congress"]["elections"]
+
