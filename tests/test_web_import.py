@@ -200,3 +200,24 @@ def test_a_congress_reimport_updates_its_term_file_and_keeps_its_notes(client, w
     assert saved["congress"]["opening_time"] == "07 giờ 30"
     assert saved["congress"]["elections"] == data["congress"]["elections"]
 
+
+def test_when_the_papers_cannot_be_made_the_saved_profile_is_left_as_it_was(client, ws, engine, tmp_path):
+    book = tmp_path / "ho-so.xlsx"
+    write_workbook(engine, "admission-dossier", book)
+    fill(book, engine, "admission-dossier", [("KN-02", read_json(DAT))])
+    import_book(client, book)
+    before = (ws / "du-lieu" / "kn-02.json").read_bytes()
+    # the secretary touches up the decision in Word, then imports a changed workbook
+    decision = next((ws / "ho-so" / "kn-02").glob("*admission-decision*.docx"))
+    decision.write_bytes(decision.read_bytes() + b"\0")
+    changed = read_json(DAT)
+    changed["candidate"]["workplace"] = "Phòng Kế hoạch, Công ty Điện lực Hoàng Mai"
+    again = tmp_path / "lan-2.xlsx"
+    write_workbook(engine, "admission-dossier", again)
+    fill(again, engine, "admission-dossier", [("KN-02", changed)])
+    preview, done = import_book(client, again)
+    assert "cập nhật du-lieu/kn-02.json" in preview
+    assert "Không tạo được" in done and "Không ghi đè giấy tờ đã sửa tay." in done
+    assert decision.name in done and "du-lieu/kn-02.json chưa thay đổi." in done
+    assert "--force" not in done   # the command line's advice is not the page's
+    assert (ws / "du-lieu" / "kn-02.json").read_bytes() == before

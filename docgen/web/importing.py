@@ -264,7 +264,7 @@ def confirm():
                 found = check_entry(engine, ws, subject, profile)
                 if errors(found):
                     raise InputError(found)
-                save_profile(ws, Path(name).stem, profile)
+                # the papers first: when they cannot be made, the saved profile stays as it was
                 filed = file_papers(engine, ws, kind, engine.inputs(org, engine.record(profile, subject)),
                                     ("docx", "pdf"))
             except InputError as exc:
