@@ -267,3 +267,29 @@ def test_generate_is_refused_with_the_problems_while_the_file_has_errors(client,
     assert '"Số lượng cần bầu (thứ 1)"' in refused.get_data(as_text=True) or "Số lượng cần bầu" in text_of(
         refused.get_data(as_text=True))
     assert not (ws / "ho-so").exists() or not any((ws / "ho-so").iterdir())
+
+
+def test_a_paper_edited_by_hand_is_kept_and_remade_only_when_asked(client, ws):
+    put(ws, sample())
+    page = client.get("/dai-hoi/2025-2030").get_data(as_text=True)
+    token = token_of(page)
+    assert client.post("/dai-hoi/2025-2030/tao", data={"csrf_token": token}).status_code == 200
+    minutes = next((ws / "ho-so").glob("*/*congress-minutes*.docx"))
+    edited = minutes.read_bytes() + b"\0"   # touched up in Word
+    minutes.write_bytes(edited)
+    refused = client.post("/dai-hoi/2025-2030/tao", data={"csrf_token": token})
+    assert refused.status_code == 409
+    shown = refused.get_data(as_text=True)
+    assert "Không ghi đè 1 tệp" in text_of(shown) and minutes.name in shown and "--force" not in shown
+    assert minutes.read_bytes() == edited
+    button = re.search(r'<form method="post" action="(/dai-hoi/2025-2030/tao)">\s*<input type="hidden" '
+                       r'name="csrf_token" value="[^"]+">\s*<input type="hidden" name="force" value="1">\s*'
+                       r'<p><button type="submit" id="tao-lai">Tạo lại, giữ tệp đã sửa</button>', shown)
+    assert button
+    again = client.post(button.group(1), data={"csrf_token": token, "force": "1"})
+    assert again.status_code == 200
+    assert "Giữ tệp cũ đã sửa" in text_of(again.get_data(as_text=True))
+    kept = minutes.with_name(minutes.name + "~1") if minutes.with_name(minutes.name + "~1").exists() else \
+        next(p for p in minutes.parent.iterdir() if "~1" in p.name)
+    assert kept.read_bytes() == edited
+    assert minutes.read_bytes() != edited and minutes.read_bytes()[:2] == b"PK"

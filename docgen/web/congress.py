@@ -458,7 +458,7 @@ def dossier_files(ws: Workspace, inputs: Inputs) -> tuple[str, list[str]]:
 
 # -- pages -------------------------------------------------------------------------------------------------
 def _page(term: str | None, data: dict, read_problems: list[Problem], generated: list[str] | None = None,
-          status: int = 200):
+          status: int = 200, offer_force: bool = False):
     state = web_state()
     engine, ws = state.engine, state.workspace
     tree = form_tree(engine)
@@ -472,7 +472,7 @@ def _page(term: str | None, data: dict, read_problems: list[Problem], generated:
         summary=summary(problems), ok=not errors(problems), numbers=checked.numbers, words=choice_words(engine),
         value_at=value_at, shown_value=shown_value, items_of=items_of, help_of=lambda f: getattr(f, "help", ""),
         dropped=unshown(tree, data), files=files, dossier=dossier, generated=generated or [],
-        file_name=f"{FOLDER}/dai-hoi-{term}.json" if term else ""), status
+        file_name=f"{FOLDER}/dai-hoi-{term}.json" if term else "", offer_force=offer_force), status
 
 
 @bp.get("/")
@@ -567,35 +567,40 @@ def save():
     return redirect(url_for("congress.edit", term=term))
 
 
-def _generate(term: str):
+def _generate(term: str, force: bool = False):
     """The congress pack made from the saved file, as ``docgen congress du-lieu/dai-hoi-….json``
     makes it in a workspace: checked, numbered in the register, filed in the congress's dossier.
-    Nothing is written while the file has an error; a paper the user edited is never replaced."""
+    Nothing is written while the file has an error; a paper the user edited is never replaced
+    unless asked (``force``, the button "Tạo lại, giữ tệp đã sửa"): then it is kept beside as ``…~1``."""
     state = web_state()
     engine, ws = state.engine, state.workspace
     path = term_path(ws, term)
     refused: list[Problem] = []
+    edited = False
     with state.lock:
         try:
             inputs = engine.inputs(engine.load(ws.org_path, "org"), engine.load(path, KIND))
             forms = engine.pack_forms(inputs, "congress")
             require_known_names(engine, forms)
             engine.require_valid(forms, inputs)
-            filed = file_papers(engine, ws, "congress", inputs, ("docx", "pdf"))
+            filed = file_papers(engine, ws, "congress", inputs, ("docx", "pdf"), force=force)
         except InputError as exc:
             flash("Chưa tạo văn bản nào: tệp đại hội còn lỗi. Hãy sửa các lỗi được nêu bên cạnh từng trường, "
                   "rồi tạo lại.", "error")
             refused = exc.problems
             filed = None
         except EditedOutputError as exc:
-            flash(f"Không ghi đè: {exc}", "error")
+            lines = str(exc).split("\nHãy đổi tên")[0].replace("\n", " ").strip()   # not the CLI's --force advice
+            flash(f"{lines}. Nếu muốn tạo lại, bấm “Tạo lại, giữ tệp đã sửa”: tệp đã sửa được giữ bên cạnh với "
+                  "tên …~1.", "error")
             filed = None
+            edited = True
         except OutputError as exc:
             flash(f"Không ghi được: {exc}", "error")
             filed = None
     data, problems = read_file(engine, path)
     if filed is None:
-        return _page(term, data, problems + refused, status=422 if refused else 409)
+        return _page(term, data, problems + refused, status=422 if refused else 409, offer_force=edited)
     for line in filed.numbers:
         flash(f"Đã đăng ký {line}", "ok")
     for line in filed.kept:
@@ -608,4 +613,4 @@ def _generate(term: str):
 def generate(term: str):
     if not term_path(web_state().workspace, term).is_file():
         abort(404)
-    return _generate(term)
+    return _generate(term, force=request.form.get("force") == "1")
