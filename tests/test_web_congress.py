@@ -44,7 +44,8 @@ class FormFields(HTMLParser):
         if self.in_template:
             return
         if tag == "input" and a.get("name"):
-            self.fields.append((a["name"], a.get("value") or ""))
+            # as a browser posts it: newlines are stripped from an <input>'s value
+            self.fields.append((a["name"], re.sub(r"[\r\n]", "", a.get("value") or "")))
         elif tag == "select":
             self.select = a.get("name")
             self.fields.append((self.select or "", ""))
@@ -293,3 +294,16 @@ def test_a_paper_edited_by_hand_is_kept_and_remade_only_when_asked(client, ws):
         next(p for p in minutes.parent.iterdir() if "~1" in p.name)
     assert kept.read_bytes() == edited
     assert minutes.read_bytes() != edited and minutes.read_bytes()[:2] == b"PK"
+
+
+def test_a_line_break_in_a_short_text_survives_the_form(client, ws):
+    data = sample()
+    data["congress"]["venue"] = "Hội trường tầng 3\nTrung tâm Khuyến công"
+    data["congress"]["closing_time"] = "11 giờ 30\n(dự kiến)"
+    put(ws, data)
+    page = client.get("/dai-hoi/2025-2030").get_data(as_text=True)
+    assert re.search(r'<textarea name="congress.venue" id="congress.venue" rows="3">Hội trường tầng 3\n', page)
+    saved = client.post("/dai-hoi/luu", data=MultiDict(form_of(page)))
+    assert saved.status_code == 302
+    got = json.loads((ws / "du-lieu" / "dai-hoi-2025-2030.json").read_text(encoding="utf-8"))
+    assert got == data
