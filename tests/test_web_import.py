@@ -107,7 +107,17 @@ def test_xls_and_csv_are_refused_with_the_clis_message(client, name, kind):
     assert refused.status_code == 400
     text = text_of(refused.get_data(as_text=True))
     assert f"{name}: docgen không đọc {kind}. Hãy mở tệp bằng Excel (hoặc LibreOffice) và chọn Lưu thành (Save As) → " \
-        "Sổ làm việc Excel (*.xlsx)" in text
+        "Sổ làm việc Excel (*.xlsx), rồi gửi tệp .xlsx đó lên đây." in text
+    assert "chạy lại" not in text   # the page's words, not the command line's
+
+
+def test_a_broken_xlsx_is_refused_in_vietnamese(client):
+    page = client.get("/nhap-excel/").get_data(as_text=True)
+    refused = upload(client, b"day khong phai tep Excel", "ho-so.xlsx", token_of(page))
+    assert refused.status_code == 400
+    text = text_of(refused.get_data(as_text=True))
+    assert "ho-so.xlsx: không mở được tệp này như một bảng tính Excel .xlsx (tệp bị hỏng" in text
+    assert "zip" not in text.lower()
 
 
 def test_a_plain_xlsx_is_not_a_workbook(client, tmp_path):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,9 @@ from flask import Blueprint, current_app, render_template, request
 
 from ..errors import DocgenError, EditedOutputError, InputError, InputFileError, Problem
 from ..pipeline import Engine, Workspace, errors
-from ..pipeline.batch import OTHER_SHEETS, read_items
+from ..pipeline.batch import OTHER_SHEETS
 from ..pipeline.filing import check_problems, dossier_identity, file_papers
-from ..pipeline.workbook import is_workbook, read_workbook
+from ..pipeline.workbook import read_workbook
 from .congress import generic, term_of
 from .dossiers import PROFILES, profile_id, save_profile
 from .state import web_state
@@ -141,22 +142,19 @@ def check_entry(engine: Engine, ws: Workspace, subject: str, profile: dict) -> l
     return check_problems(engine, inputs, subject, ws)
 
 
-def refusal(suffix: str, shown_name: str, tmp: Path, engine: Engine) -> str | None:
-    """Why an uploaded file is refused (None when it is a docgen workbook): the CLI's own words,
-    naming the user's file rather than the temporary copy."""
+def refusal(suffix: str, shown_name: str, tmp: Path) -> str | None:
+    """Why an uploaded file is refused (None when it may be a docgen workbook), in the page's
+    words: the file is sent again, not a command run again."""
     if suffix in OTHER_SHEETS:
-        try:
-            read_items(tmp, engine)
-        except InputFileError as exc:
-            return str(exc).replace(str(tmp), shown_name)
+        return (f"{shown_name}: docgen không đọc {OTHER_SHEETS[suffix]}. Hãy mở tệp bằng Excel (hoặc LibreOffice) và "
+                "chọn Lưu thành (Save As) → Sổ làm việc Excel (*.xlsx), rồi gửi tệp .xlsx đó lên đây.")
     if suffix not in (".xlsx", ".xlsm"):
         return (f"{shown_name}: docgen chỉ nhận bảng tính Excel (.xlsx) do lệnh docgen workbook tạo. Hãy tạo bảng "
                 "tính bằng docgen workbook admission-dossier, điền vào đó rồi gửi lên.")
-    if not is_workbook(tmp):
-        try:
-            read_workbook(engine, tmp)
-        except InputFileError as exc:
-            return str(exc).replace(str(tmp), shown_name)
+    if not zipfile.is_zipfile(tmp):
+        return (f"{shown_name}: không mở được tệp này như một bảng tính Excel .xlsx (tệp bị hỏng, hoặc là loại tệp "
+                "khác mang đuôi .xlsx). Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) → Sổ làm việc Excel (*.xlsx), "
+                "rồi gửi lại tệp vừa lưu.")
     return None
 
 
@@ -182,7 +180,7 @@ def upload():
     with tempfile.TemporaryDirectory(prefix="docgen-nhap-") as folder:   # removed when read
         tmp = Path(folder) / f"tai-len{suffix if suffix.isascii() and len(suffix) <= 6 else ''}"
         sent.save(tmp)
-        why = refusal(suffix, shown, tmp, engine)
+        why = refusal(suffix, shown, tmp)
         if why:
             return _upload_page(why, 400)
         try:
