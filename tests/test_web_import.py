@@ -101,7 +101,7 @@ def test_three_people_two_dossiers_and_the_third_ones_mistake_by_sheet_row_and_h
 
 
 @pytest.mark.parametrize("name, kind", [("ho-so.xls", "tệp Excel 97–2003 (.xls)"), ("ho-so.csv", "tệp CSV")])
-def test_xls_and_csv_are_refused_with_the_clis_message(client, name, kind):
+def test_xls_and_csv_are_refused_saying_how_to_save_as_xlsx(client, name, kind):
     page = client.get("/nhap-excel/").get_data(as_text=True)
     refused = upload(client, b"Ho va ten;Ngay sinh\n", name, token_of(page))
     assert refused.status_code == 400
