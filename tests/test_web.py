@@ -469,3 +469,30 @@ def test_the_pages_ship_inside_the_wheel(tmp_path):
     shipped = [p.relative_to(ROOT).as_posix() for folder in ("templates", "static") for p in (web / folder).iterdir()]
     assert "docgen/web/templates/base.html" in shipped and "docgen/web/static/app.css" in shipped
     assert set(shipped) <= names, set(shipped) - names
+
+
+# -- the Host header: a page of another site whose name points at 127.0.0.1 (DNS rebinding) --------------
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1.evil.example", "192.168.1.5:8765",
+                                  "localhost.evil.example"])
+def test_a_request_for_another_host_name_is_refused(client, ws, host):
+    profile = read_json(LAN)
+    path = ws / "du-lieu" / f"{LAN_ID}.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    for url in ("/", f"/ho-so/{LAN_ID}", "/so-dang-ky", "/static/app.css"):
+        refused = client.get(url, base_url=f"http://{host}/")
+        assert refused.status_code == 400, url
+        text = text_of(refused)
+        assert "Không nhận yêu cầu" in text and "http://127.0.0.1:<cổng>/" in text
+        assert "Lý Thị Ỷ Lan" not in text and LAN_ID not in text
+    # a POST too (even with a good token: the page that holds it is this computer's)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    form = {**form_of(page), "csrf_token": token(page), "action": "save", "candidate.full_name": "Kẻ Lạ"}
+    assert client.post(f"/ho-so/{LAN_ID}", data=form, base_url=f"http://{host}/").status_code == 400
+    assert json.loads(path.read_text(encoding="utf-8")) == profile
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8765", "localhost", "localhost:8765", "LocalHost:8765"])
+def test_this_computers_names_are_served_with_any_port(client, host):
+    response = client.get("/", base_url=f"http://{host}/")
+    assert response.status_code == 200 and "Chưa có hồ sơ nào" in text_of(response)

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -29,6 +29,9 @@ from .importing import bp as importing_bp
 from .state import KEY, WebState
 
 HOST = "127.0.0.1"  # never 0.0.0.0: the profiles are personal, the app is for this computer only
+# the names a browser on this computer reaches the server by; any other Host header is a page of
+# another site whose name was pointed at 127.0.0.1 (DNS rebinding), which could read the profiles
+TRUSTED_HOSTS = ("127.0.0.1", "localhost")
 MAX_UPLOAD = 20 * 1024 * 1024
 
 ERRORS = {
@@ -39,6 +42,9 @@ ERRORS = {
     500: ("Lỗi nội bộ của docgen", "docgen gặp lỗi khi xử lý yêu cầu. Hãy báo lại cho người quản trị, kèm thao tác "
                                    "đã làm (không gửi hồ sơ cá nhân)."),
 }
+HOST_MESSAGE = ("docgen chỉ trả lời khi được mở bằng địa chỉ http://127.0.0.1:<cổng>/ hoặc http://localhost:<cổng>/ "
+                "trên chính máy này. Địa chỉ trang này dùng tên máy khác ({host}), nên docgen không trả lời: hãy mở "
+                "lại đúng địa chỉ docgen serve in ra.")
 CSRF_MESSAGE = ("Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF), nên docgen không nhận. Hãy tải lại trang rồi "
                 "gửi lại.")
 
@@ -56,6 +62,17 @@ def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool =
         WTF_CSRF_TIME_LIMIT=None,  # a form a secretary keeps open all afternoon still saves
     )
     app.extensions[KEY] = WebState(ws, engine or Engine.open())
+
+    @app.before_request
+    def trusted_host_only():
+        """Refuse a request whose Host is not this computer's (before the CSRF check, so that a
+        rebound page is told this and nothing else)."""
+        name = host_name(request.host)
+        if name not in TRUSTED_HOSTS:
+            return render_template("error.html", title="Không nhận yêu cầu",
+                                   message=HOST_MESSAGE.format(host=name[:100] or "trống")), 400
+        return None
+
     CSRFProtect(app)
     app.jinja_env.tests["iso_date"] = lambda text: bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text)))
     app.jinja_env.tests["digits"] = lambda text: bool(re.fullmatch(r"\d{1,20}", str(text)))
@@ -89,6 +106,15 @@ def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool =
         return render_template("error.html", title=title, message=message), 500
 
     return app
+
+
+def host_name(host: str) -> str:
+    """The name of a Host header without its port, lower case (``LocalHost:8765`` → ``localhost``;
+    ``[::1]:8765`` → ``[::1]``)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def bind(app: Flask, port: int) -> BaseWSGIServer:
