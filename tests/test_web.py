@@ -124,6 +124,7 @@ def field_div(page: str, path: str) -> str:
 def test_each_page_renders_in_vietnamese(client):
     index = text_of(client.get("/"))
     assert "<html lang=\"vi\">" in index
+    assert '<link rel="icon" href="data:,">' in index  # no request for /favicon.ico, no console error
     for label in ("Hồ sơ", "Đại hội", "Nhập từ Excel", "Sổ đăng ký", "Hồ sơ mới", "Chưa có hồ sơ nào"):
         assert label in index
     new = text_of(client.get("/ho-so/moi"))
