@@ -497,3 +497,13 @@ def test_a_request_for_another_host_name_is_refused(client, ws, host):
 def test_this_computers_names_are_served_with_any_port(client, host):
     response = client.get("/", base_url=f"http://{host}/")
     assert response.status_code == 200 and "Chưa có hồ sơ nào" in text_of(response)
+
+
+@pytest.mark.parametrize("action", ["add:candidate", "add:candidate.full_name", "add:introducers[].full_name",
+                                    "remove:candidate:0", "add:", "add:khong-co", "remove:comments.organizations:0",
+                                    "xoa-het"])
+def test_adding_or_removing_where_the_form_has_no_list_is_a_400(client, ws, action):
+    form = new_form(client, read_json(LAN))
+    response = client.post("/ho-so/moi", data={**form, "action": action})
+    assert response.status_code == 400 and "Yêu cầu không hợp lệ" in text_of(response)
+    assert not (ws / "du-lieu").exists()

@@ -158,12 +158,16 @@ def _save(dossier_id: str | None):
     if action.startswith(("add:", "remove:")):
         data = pf.parse(st.engine, KIND, form, keep_blank_items=True)
         _, list_path, *index = action.split(":")
+        if list_path not in pf.list_paths(st.engine, KIND):
+            abort(400)  # only a list of the form has items to add or remove (never a crafted path)
         if action.startswith("add:"):
             pf.add_item(data, list_path)
         elif index and index[0].isdigit():
             pf.remove_item(data, list_path, int(index[0]))
         flash("Chưa lưu: bấm “Lưu và kiểm tra” để lưu thay đổi.", "info")
         return _form_page(dossier_id, data, [], checked=False)
+    if action != "save":
+        abort(400)
     data = pf.parse(st.engine, KIND, form)
     with st.lock:
         if dossier_id is not None:  # notes at the top of the file (``_why``) are kept as they were

@@ -98,6 +98,12 @@ def fields_of(registry: Any, kind: str) -> list[Field]:
     return [f for f in registry.fields.values() if f.input == kind]
 
 
+def list_paths(engine: Engine, kind: str) -> set[str]:
+    """The lists of objects of the form (``introducers``, ``admission.cell_meeting.not_counted``):
+    the only paths "Thêm" and "Xóa" may name."""
+    return {f.path for f in fields_of(engine.library.registry, kind) if f.type == "list"}
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
