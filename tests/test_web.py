@@ -507,3 +507,17 @@ def test_adding_or_removing_where_the_form_has_no_list_is_a_400(client, ws, acti
     response = client.post("/ho-so/moi", data={**form, "action": action})
     assert response.status_code == 400 and "Yêu cầu không hợp lệ" in text_of(response)
     assert not (ws / "du-lieu").exists()
+
+
+def test_a_negative_number_in_the_file_is_saved_back_as_a_number(client, ws):
+    profile = read_json(LAN)
+    profile["admission"]["cell_meeting"]["approve"] = -1
+    path = ws / "du-lieu" / f"{LAN_ID}.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    beside = field_div(page, APPROVE)
+    assert 'type="number"' in beside and 'value="-1"' in beside and "LỖI" in beside
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page), "action": "save"})
+    assert saved.status_code == 302
+    assert json.loads(path.read_text(encoding="utf-8")) == profile  # -1, not "-1"

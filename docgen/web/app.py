@@ -75,7 +75,7 @@ def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool =
 
     CSRFProtect(app)
     app.jinja_env.tests["iso_date"] = lambda text: bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text)))
-    app.jinja_env.tests["digits"] = lambda text: bool(re.fullmatch(r"\d{1,20}", str(text)))
+    app.jinja_env.tests["digits"] = lambda text: bool(re.fullmatch(r"-?\d{1,20}", str(text)))
     app.jinja_env.filters["vn_date"] = lambda text: short_date(date.fromisoformat(text)) if text else ""
 
     app.register_blueprint(dossiers_bp)

@@ -22,7 +22,7 @@ Field = Any  # docgen.load.fields.Field: the web reaches the registry through th
 LONG_TEXT = 2000  # a text field allowed more characters than this is a textarea (free texts: 20,000)
 BOOL_VALUES = {"co": True, "khong": False}
 _INDEX = re.compile(r"^(?P<list>.+?)\[(?P<i>\d+)\]\.(?P<rest>.+)$")
-_DIGITS = re.compile(r"^\d{1,20}$")
+_DIGITS = re.compile(r"^-?\d{1,20}$")  # a negative count is kept a number, for the check to name
 
 
 @dataclass
