@@ -521,3 +521,24 @@ def test_a_negative_number_in_the_file_is_saved_back_as_a_number(client, ws):
     saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page), "action": "save"})
     assert saved.status_code == 302
     assert json.loads(path.read_text(encoding="utf-8")) == profile  # -1, not "-1"
+
+
+def test_a_line_break_in_a_short_text_is_kept_in_a_textarea(client, ws):
+    """A browser strips the line breaks of an <input type=text>: a value holding one is shown in a
+    textarea, whose lines come back (as CR LF) and are saved as they were."""
+    profile = read_json(LAN)
+    profile["candidate"]["workplace"] = "Phòng Kế hoạch\nCục Công Thương địa phương"
+    profile["introducers"][0]["party_position"] = "Bí thư chi bộ\nPhó trưởng phòng"
+    path = ws / "du-lieu" / f"{LAN_ID}.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    for name, value in (("candidate.workplace", profile["candidate"]["workplace"]),
+                        ("introducers[0].party_position", profile["introducers"][0]["party_position"])):
+        beside = field_div(page, name)
+        assert f'<textarea id="f-{name}" name="{name}"' in beside and f">{value}</textarea>" in beside
+    assert '<input type="text" id="f-candidate.full_name"' in page  # one-line values stay one-line inputs
+    form = {k: v.replace("\n", "\r\n") for k, v in form_of(page).items()}  # as the browser sends a textarea
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form, "csrf_token": token(page), "action": "save"})
+    assert saved.status_code == 302
+    assert json.loads(path.read_text(encoding="utf-8")) == profile

@@ -37,6 +37,8 @@ class Input:
     @property
     def widget(self) -> str:
         f = self.field
+        if "\n" in self.value and f.type not in ("choice", "bool"):
+            return "textarea"  # a browser strips the line breaks of a one-line input: the value is kept whole
         if f.type == "choice":
             return "select"
         if f.type == "bool":
@@ -197,10 +199,11 @@ def _nfc(text: str) -> str:
 def _value(f: Field, raw: str) -> Any:
     """The JSON value of one input's text; None when empty. A value that is not what the field
     wants is kept as typed, so that the check names it beside its field."""
-    text = _nfc(raw).strip() if f.type != "text_list" else _nfc(raw)
+    text = _nfc(raw).replace("\r\n", "\n")  # a textarea's line breaks as the browser sends them
     if f.type == "text_list":
-        lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
+        lines = [line.strip() for line in text.split("\n")]
         return [line for line in lines if line] or None
+    text = text.strip()
     if not text:
         return None
     if f.type == "bool":
