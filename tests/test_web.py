@@ -542,3 +542,33 @@ def test_a_line_break_in_a_short_text_is_kept_in_a_textarea(client, ws):
     saved = client.post(f"/ho-so/{LAN_ID}", data={**form, "csrf_token": token(page), "action": "save"})
     assert saved.status_code == 302
     assert json.loads(path.read_text(encoding="utf-8")) == profile
+
+
+def test_the_congress_file_is_no_persons_dossier(client, ws):
+    """The congress page saves du-lieu/dai-hoi-<term>.json beside the profiles: told by what it
+    holds, it is not listed as a person's dossier, its address leads to the congress page, and no
+    profile is saved over it."""
+    folder = ws / "du-lieu"
+    folder.mkdir()
+    congress = (SAMPLES / "congress.json").read_text(encoding="utf-8")
+    (folder / "dai-hoi-2025-2030.json").write_text(congress, encoding="utf-8")
+    (folder / "dai-hoi-cu.json").write_text(congress, encoding="utf-8")  # another name: told by its content
+    (folder / "to-chuc-cu.json").write_text((SAMPLES / "org.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "dai-hoi-2020-2025.json").write_text("{ hỏng", encoding="utf-8")  # unreadable: told by its name
+    (folder / "hong.json").write_text("{ hỏng", encoding="utf-8")  # unreadable, a person's: its page says why
+    (folder / f"{LAN_ID}.json").write_text(json.dumps(read_json(LAN), ensure_ascii=False), encoding="utf-8")
+    index = text_of(client.get("/"))
+    unfiled = index.split("Hồ sơ đã khai, chưa tạo văn bản", 1)[1]
+    assert LAN_ID in unfiled and "hong" in unfiled
+    for name in ("dai-hoi-2025-2030", "dai-hoi-cu", "to-chuc-cu", "dai-hoi-2020-2025"):
+        assert name not in index, name
+    opened = client.get("/ho-so/dai-hoi-2025-2030")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/dai-hoi/2025-2030")
+    assert client.get("/ho-so/dai-hoi-cu").status_code == 404
+    # a person whose "Mã hồ sơ" is the congress file's name is not saved over it
+    person = read_json(LAN)
+    person["candidate"]["id"] = "dai-hoi-2025-2030"
+    refused = save_new(client, person)
+    assert refused.status_code == 200
+    assert "Chưa lưu: du-lieu/dai-hoi-2025-2030.json là tệp khác" in text_of(refused)
+    assert (folder / "dai-hoi-2025-2030.json").read_text(encoding="utf-8") == congress

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from ..errors import EditedOutputError, InputError, InputFileError, OutputError, Problem
+from ..errors import DocgenError, EditedOutputError, InputError, InputFileError, OutputError, Problem
 from ..pipeline import Engine, Inputs, Workspace, errors, write_files
 from ..pipeline.dossiers import (
     DossierArgumentError,
@@ -33,6 +33,7 @@ from ..pipeline.dossiers import (
 from ..pipeline.filing import check_problems as check_all, dossier_identity, file_papers
 from ..pipeline.lint import require_known_names
 from . import profileform as pf
+from .congress import TERM_FILE
 from .state import web_state
 
 bp = Blueprint("dossiers", __name__)
@@ -54,6 +55,24 @@ def save_profile(ws: Workspace, dossier_id: str, data: dict) -> Path:
     """Write ``data`` as ``du-lieu/<id>.json`` (UTF-8, indented, atomically)."""
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return write_files(ws.root / PROFILES, [(f"{dossier_id}.json", text.encode("utf-8"))])[0]
+
+
+def is_person_profile(engine: Engine, path: Path) -> bool:
+    """Whether ``du-lieu/<name>.json`` is a person's profile, told by what it holds: a file whose
+    top-level keys belong to another input (``congress``: the congress file the congress page
+    saves beside the profiles; an organisation file copied there) is not. A file that cannot be
+    read is a profile (its page names the problem) unless its name is a congress file's."""
+    try:
+        data = engine.read_json(path)
+    except DocgenError:
+        return not TERM_FILE.fullmatch(path.name)
+    if not isinstance(data, dict):
+        return True
+    registry = engine.library.registry
+    prefix = registry.note_prefix
+    keys = {k for k in data if not (prefix and k.startswith(prefix))}
+    kinds = {f.input for f in registry.fields.values() if f.path.split(".")[0].removesuffix("[]") in keys}
+    return not kinds or KIND in kinds
 
 
 def org_record(engine: Engine, ws: Workspace):
@@ -107,11 +126,11 @@ def index():
     st = web_state()
     with st.lock:
         listed = list_dossiers(st.engine, st.workspace, date.today())
-    known = {x.id for x in listed}
-    folder = st.workspace.root / PROFILES
-    unfiled = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
-    return render_template("dossiers.html", listed=listed, workspace=st.workspace.root,
-                           unfiled=[i for i in unfiled if i not in known and _ID.match(i)])
+        known = {x.id for x in listed}
+        folder = st.workspace.root / PROFILES
+        unfiled = [p.stem for p in sorted(folder.glob("*.json")) if p.stem not in known and _ID.match(p.stem)
+                   and is_person_profile(st.engine, p)] if folder.is_dir() else []
+    return render_template("dossiers.html", listed=listed, workspace=st.workspace.root, unfiled=unfiled)
 
 
 @bp.get("/ho-so/moi")
@@ -124,6 +143,11 @@ def edit(dossier_id: str):
     st = web_state()
     path = profile_path(st.workspace, dossier_id)
     with st.lock:
+        if path.is_file() and not is_person_profile(st.engine, path):
+            term = TERM_FILE.fullmatch(path.name)
+            if term:  # the congress file: its own page
+                return redirect(url_for("congress.edit", term=f"{term.group(1)}-{term.group(2)}"))
+            abort(404)
         if not path.is_file():
             data = _stored_profile(st.engine, st.workspace, dossier_id)
             if data is None:
@@ -185,7 +209,13 @@ def _save(dossier_id: str | None):
             flash("Chưa lưu: cần “Họ và tên người vào Đảng” (candidate.full_name) hoặc “Mã hồ sơ” (candidate.id) "
                   "để đặt tên tệp hồ sơ.", "error")
             return _form_page(dossier_id, data, [], checked=False, need_name=True)
-        if new_id != dossier_id and profile_path(st.workspace, new_id).is_file():
+        target = profile_path(st.workspace, new_id)
+        if target.is_file() and not is_person_profile(st.engine, target):
+            flash(f"Chưa lưu: {PROFILES}/{new_id}.json là tệp khác (tệp đại hội chi bộ hay tệp tổ chức), không phải "
+                  "hồ sơ người vào Đảng, nên docgen không ghi đè. Hãy ghi “Mã hồ sơ” (candidate.id) khác cho người "
+                  "này.", "error")
+            return _form_page(dossier_id, data, [], checked=False)
+        if new_id != dossier_id and target.is_file():
             # another profile already has this id (the same name and date of birth): never written over
             flash(f"Chưa lưu: đã có hồ sơ {new_id} ({PROFILES}/{new_id}.json) cùng họ tên và ngày sinh. Nếu là "
                   "cùng một người, hãy mở hồ sơ đó để sửa; nếu là người khác, hãy ghi “Mã hồ sơ” (candidate.id) "
