@@ -14,11 +14,12 @@ import webbrowser
 from datetime import date
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from ..domain.vietnamese import short_date
 from ..errors import DocgenError
@@ -117,6 +118,24 @@ def host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+class RouteLogHandler(WSGIRequestHandler):
+    """werkzeug's request handler, whose access log names the route a request went to, never its
+    path: ``"GET /ho-so/<dossier_id>" 200``. A dossier's id is a person's name and date of birth
+    (``ly-thi-y-lan-19900201``), and the log is personal data neither."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        app = self.server.app
+        route = "(không có trang)"
+        if isinstance(app, Flask) and hasattr(self, "path"):  # no path: the request line was unreadable
+            try:
+                rule, _ = app.url_map.bind(HOST).match(urlsplit(self.path).path, method=self.command,
+                                                       return_rule=True)
+                route = rule.rule
+            except HTTPException:  # no such page, another method, a redirect to a slash
+                pass
+        self.log("info", '"%s %s" %s', getattr(self, "command", "-"), route, code)
+
+
 def bind(app: Flask, port: int) -> BaseWSGIServer:
     """werkzeug's threaded server for ``app`` on 127.0.0.1:``port`` (0: a free port). The socket
     is bound here, so that a taken port is an OSError to report in Vietnamese (werkzeug would
@@ -127,7 +146,8 @@ def bind(app: Flask, port: int) -> BaseWSGIServer:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((HOST, port))
         sock.listen(128)
-        return make_server(HOST, sock.getsockname()[1], app, threaded=True, fd=sock.fileno())
+        return make_server(HOST, sock.getsockname()[1], app, threaded=True, fd=sock.fileno(),
+                           request_handler=RouteLogHandler)
     finally:
         sock.close()  # the server holds its own duplicate of the socket
 
