@@ -54,8 +54,18 @@ def client(ws, engine):
     return create_app(ws, engine=engine, testing=True).test_client()
 
 
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+class Page(str):
+    """A page's text with its entities decoded, which keeps its HTML (``raw``) for :func:`form_of`:
+    an attribute's value may hold a quote (a kept value's JSON), which only the HTML delimits."""
+
+    raw: str
+
+
+def text_of(response) -> Page:
+    raw = response.get_data(as_text=True)
+    page = Page(html.unescape(raw))
+    page.raw = raw
+    return page
 
 
 def token(page: str) -> str:
@@ -65,9 +75,11 @@ def token(page: str) -> str:
 def form_of(page: str) -> dict[str, str]:
     """Every input of the profile form as the browser sends it: its name and its current value
     (a select's selected option, a textarea's text), the empty ones included."""
-    form = re.search(r'<form method="post" novalidate.*?</form>', page, re.S).group(0)
+    form = re.search(r'<form method="post" novalidate.*?</form>', getattr(page, "raw", page), re.S).group(0)
     out: dict[str, str] = {}
     for tag in re.finditer(r'<input [^>]*name="([^"]+)"(?:[^>]*?value="([^"]*)")?[^>]*>', form):
+        if 'type="checkbox"' in tag.group(0) and " checked" not in tag.group(0):
+            continue  # an unticked box is not sent
         out[tag.group(1)] = html.unescape(tag.group(2) or "")
     for tag in re.finditer(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
         out[tag.group(1)] = html.unescape(tag.group(2))
@@ -595,3 +607,88 @@ def test_the_congress_file_is_no_persons_dossier(client, ws):
     assert refused.status_code == 200
     assert "Chưa lưu: du-lieu/dai-hoi-2025-2030.json là tệp khác" in text_of(refused)
     assert (folder / "dai-hoi-2025-2030.json").read_text(encoding="utf-8") == congress
+
+
+def hand_edited(ws) -> tuple[Path, dict]:
+    """A profile edited by hand with values the form has no input for."""
+    profile = {"_why": "ghi chú đầu tệp", **read_json(LAN)}
+    profile["candidate"]["nick_name"] = "Lan nhỏ"
+    profile["candidate"]["_why"] = "ghi chú trong nhóm"
+    profile["introducers"][0]["_ghi_chu"] = "người giới thiệu thứ nhất"
+    profile["introducers"][1]["_ghi_chu"] = "người giới thiệu thứ hai"
+    profile["admission"]["cell_meeting"]["approve"] = 12.5  # a number the number input cannot hold
+    profile["comments"]["la"] = {"a.b": [1, None, {}]}
+    path = ws / "du-lieu" / f"{LAN_ID}.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    return path, profile
+
+
+UNSHOWN = ["candidate.nick_name", "candidate._why", "introducers[0]._ghi_chu", "introducers[1]._ghi_chu",
+           "comments.la", APPROVE]  # in the file's order
+
+
+def test_saving_keeps_and_names_the_values_the_form_has_no_input_for(client, ws):
+    path, profile = hand_edited(ws)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    warning = page.split('id="khong-hien">', 1)[1].split("</div>", 1)[0]
+    assert f"Tệp hồ sơ có {len(UNSHOWN)} giá trị mà biểu mẫu không có ô để hiện: {', '.join(UNSHOWN)}." in warning
+    assert "_why" not in warning.replace("candidate._why", "")  # the note at the top is no problem
+    assert 'value=""' in field_div(page, APPROVE)  # not "12.5" turned into a text
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page), "action": "save"})
+    assert saved.status_code == 302
+    assert json.loads(path.read_text(encoding="utf-8")) == profile  # nothing lost, nothing changed
+    after = text_of(client.get(saved.headers["Location"]))
+    assert "Đã lưu du-lieu/ly-thi-y-lan-19900201.json." in after and 'id="khong-hien"' in after
+    # the check names the unknown keys, as `docgen check` does
+    assert "candidate.nick_name" in after.split('<div class="top-problems">', 1)[1]
+
+
+def test_a_kept_value_follows_its_item_when_an_item_is_removed(client, ws):
+    path, profile = hand_edited(ws)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    removed = text_of(client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page),
+                                                             "action": "remove:introducers:0"}))
+    assert "introducers[0]._ghi_chu" in removed.split('id="khong-hien">', 1)[1].split("</div>", 1)[0]
+    assert "introducers[1]._ghi_chu" not in removed
+    added = text_of(client.post(f"/ho-so/{LAN_ID}", data={**form_of(removed), "csrf_token": token(removed),
+                                                           "action": "add:introducers"}))
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(added), "csrf_token": token(added), "action": "save"})
+    assert saved.status_code == 302
+    assert json.loads(path.read_text(encoding="utf-8"))["introducers"] == [profile["introducers"][1]]
+
+
+def test_the_values_the_form_cannot_show_are_left_out_only_when_asked(client, ws):
+    path, profile = hand_edited(ws)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    assert '<input type="checkbox" name="bo-gia-tri-khong-hien" value="1">' in page
+    form = {**form_of(page), "csrf_token": token(page), "action": "save", "bo-gia-tri-khong-hien": "1"}
+    saved = client.post(f"/ho-so/{LAN_ID}", data=form)
+    assert saved.status_code == 302
+    expected = {"_why": "ghi chú đầu tệp", **read_json(LAN)}  # the note at the top stays
+    del expected["admission"]["cell_meeting"]["approve"]
+    assert json.loads(path.read_text(encoding="utf-8")) == expected
+    after = text_of(client.get(saved.headers["Location"]))
+    assert "Đã bỏ khỏi hồ sơ, theo yêu cầu, các giá trị biểu mẫu không hiện được: " + ", ".join(UNSHOWN) in after
+    assert 'id="khong-hien"' not in after
+
+
+def test_a_value_typed_over_one_the_form_could_not_show_replaces_it_and_says_so(client, ws):
+    path, profile = hand_edited(ws)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page), "action": "save",
+                                                  APPROVE: "14"})
+    profile["admission"]["cell_meeting"]["approve"] = 14
+    assert json.loads(path.read_text(encoding="utf-8")) == profile
+    after = text_of(client.get(saved.headers["Location"]))
+    assert f"đã được thay bằng giá trị vừa nhập: {APPROVE}." in after
+
+
+@pytest.mark.parametrize("kept", ["khong-phai-json", '{"path": [], "value": 1}', '{"path": ["a"]}',
+                                  '{"path": [0], "value": 1}', '{"path": ["introducers", 100000], "value": 1}',
+                                  '{"path": ["a", true], "value": 1}'])
+def test_a_kept_value_the_page_did_not_write_is_a_400(client, ws, kept):
+    form = new_form(client, read_json(LAN))
+    response = client.post("/ho-so/moi", data={**form, "giu:0": kept})
+    assert response.status_code == 400
+    assert not (ws / "du-lieu").exists()

@@ -40,6 +40,7 @@ bp = Blueprint("dossiers", __name__)
 
 KIND = "candidate"
 PROFILES = "du-lieu"  # <workspace>/du-lieu/<id>.json: the profiles the web form saves
+DROP_KEPT = "bo-gia-tri-khong-hien"  # the box "leave out the values the form cannot show" when saving
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")  # filing's ids are ASCII slugs
 
 
@@ -180,19 +181,24 @@ def _save(dossier_id: str | None):
     action = request.form.get("action", "save")
     form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "action")}
     if action.startswith(("add:", "remove:")):
-        data = pf.parse(st.engine, KIND, form, keep_blank_items=True)
         _, list_path, *index = action.split(":")
         if list_path not in pf.list_paths(st.engine, KIND):
             abort(400)  # only a list of the form has items to add or remove (never a crafted path)
-        if action.startswith("add:"):
-            pf.add_item(data, list_path)
-        elif index and index[0].isdigit():
+        posted = _parse(form, keep_blank_items=True)
+        data = posted.data
+        if action.startswith("add:") and not pf.add_item(data, list_path):
+            flash(f"Không thêm được: trong tệp hồ sơ, {list_path} không phải một danh sách (giá trị đó được giữ "
+                  "nguyên, xem cảnh báo bên dưới).", "error")
+        elif action.startswith("remove:") and index and index[0].isdigit():
             pf.remove_item(data, list_path, int(index[0]))
+        _flash_kept(posted)
         flash("Chưa lưu: bấm “Lưu và kiểm tra” để lưu thay đổi.", "info")
         return _form_page(dossier_id, data, [], checked=False)
     if action != "save":
         abort(400)
-    data = pf.parse(st.engine, KIND, form)
+    posted = _parse(form, drop_kept=request.form.get(DROP_KEPT) == "1")
+    data = posted.data
+    _flash_kept(posted)
     with st.lock:
         if dossier_id is not None:  # notes at the top of the file (``_why``) are kept as they were
             old = profile_path(st.workspace, dossier_id)
@@ -229,12 +235,31 @@ def _save(dossier_id: str | None):
     return redirect(url_for("dossiers.edit", dossier_id=new_id))
 
 
+def _parse(form: dict[str, str], **options: bool) -> pf.Posted:
+    try:
+        return pf.parse(web_state().engine, KIND, form, **options)
+    except pf.FormRefused:
+        abort(400)  # a kept value the page did not write
+
+
+def _flash_kept(posted: pf.Posted) -> None:
+    """What became of the values the form has no input for, when not simply kept."""
+    if posted.replaced:
+        flash("Giá trị cũ trong tệp (biểu mẫu không hiện được) đã được thay bằng giá trị vừa nhập: "
+              + ", ".join(posted.replaced) + ".", "info")
+    if posted.dropped:
+        flash("Đã bỏ khỏi hồ sơ, theo yêu cầu, các giá trị biểu mẫu không hiện được: " + ", ".join(posted.dropped)
+              + ".", "info")
+
+
 def _form_page(dossier_id: str | None, data: dict, problems: list[Problem], *, checked: bool,
                file_error: str = "", need_name: bool = False, status: int = 200, refused: str = "",
                force_target: str = ""):
     st = web_state()
     parts = pf.build(st.engine, KIND, data, _titles())
     top = pf.attach(parts, problems)
+    kept = pf.unshown(st.engine, KIND, data)
+    prefix = st.engine.library.registry.note_prefix
     view = papers = None
     status_lines: list[str] = []
     if dossier_id is not None:
@@ -256,7 +281,8 @@ def _form_page(dossier_id: str | None, data: dict, problems: list[Problem], *, c
         n_warn=len(problems) - n_err, view=view, papers=papers, states=texts, file_error=file_error,
         need_name=need_name, refused=refused, choice_labels=_choice_labels(st.engine),
         pack_id=st.engine.pack_of(KIND), profiles=PROFILES, status_lines=status_lines,
-        force_target=force_target), status
+        force_target=force_target, kept=kept, unshown=[k.name for k in kept if not k.note(prefix)],
+        drop_kept=DROP_KEPT), status
 
 
 # -- making papers --------------------------------------------------------------------------------------
