@@ -16,6 +16,8 @@ import re
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -25,7 +27,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from docgen.cli import main
-from docgen.web.app import MAX_UPLOAD, create_app
+from docgen.web.app import MAX_UPLOAD, bind, create_app
 
 from conftest import LAN, ROOT, SAMPLES, read_json
 from doctext import docx_text, pdf_text
@@ -52,8 +54,18 @@ def client(ws, engine):
     return create_app(ws, engine=engine, testing=True).test_client()
 
 
-def text_of(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+class Page(str):
+    """A page's text with its entities decoded, which keeps its HTML (``raw``) for :func:`form_of`:
+    an attribute's value may hold a quote (a kept value's JSON), which only the HTML delimits."""
+
+    raw: str
+
+
+def text_of(response) -> Page:
+    raw = response.get_data(as_text=True)
+    page = Page(html.unescape(raw))
+    page.raw = raw
+    return page
 
 
 def token(page: str) -> str:
@@ -63,9 +75,11 @@ def token(page: str) -> str:
 def form_of(page: str) -> dict[str, str]:
     """Every input of the profile form as the browser sends it: its name and its current value
     (a select's selected option, a textarea's text), the empty ones included."""
-    form = re.search(r'<form method="post" novalidate.*?</form>', page, re.S).group(0)
+    form = re.search(r'<form method="post" novalidate.*?</form>', getattr(page, "raw", page), re.S).group(0)
     out: dict[str, str] = {}
     for tag in re.finditer(r'<input [^>]*name="([^"]+)"(?:[^>]*?value="([^"]*)")?[^>]*>', form):
+        if 'type="checkbox"' in tag.group(0) and " checked" not in tag.group(0):
+            continue  # an unticked box is not sent
         out[tag.group(1)] = html.unescape(tag.group(2) or "")
     for tag in re.finditer(r'<textarea [^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
         out[tag.group(1)] = html.unescape(tag.group(2))
@@ -124,6 +138,7 @@ def field_div(page: str, path: str) -> str:
 def test_each_page_renders_in_vietnamese(client):
     index = text_of(client.get("/"))
     assert "<html lang=\"vi\">" in index
+    assert '<link rel="icon" href="data:,">' in index  # no request for /favicon.ico, no console error
     for label in ("Hồ sơ", "Đại hội", "Nhập từ Excel", "Sổ đăng ký", "Hồ sơ mới", "Chưa có hồ sơ nào"):
         assert label in index
     new = text_of(client.get("/ho-so/moi"))
@@ -404,23 +419,23 @@ def serve(args: list[str], cwd: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def test_the_server_binds_127_0_0_1_and_stops_on_ctrl_c(ws):
+def test_the_server_binds_127_0_0_1_only(ws, engine):
+    server = bind(create_app(ws, engine=engine, testing=True), 0)
+    try:
+        assert server.socket.getsockname()[0] == "127.0.0.1"
+        assert server.host == "127.0.0.1" and server.port > 0
+    finally:
+        server.server_close()
+
+
+def test_the_server_stops_on_ctrl_c(ws):
     process = serve(["serve", "--no-browser", "--port", "0"], ws)
     try:
         line = process.stdout.readline()
-        address = re.match(r"docgen đang chạy tại (http://127\.0\.0\.1:(\d+)/)$", line.strip())
+        address = re.match(r"docgen đang chạy tại (http://127\.0\.0\.1:\d+/)$", line.strip())
         assert address, line
         with urllib.request.urlopen(address.group(1), timeout=30) as response:
             assert "Chưa có hồ sơ nào" in response.read().decode("utf-8")
-        # bound to the loopback address only: the port is not open on the machine's other addresses
-        import socket
-
-        others = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)} - {
-            "127.0.0.1"}
-        for host in others:
-            with socket.socket() as s:
-                s.settimeout(2)
-                assert s.connect_ex((host, int(address.group(2)))) != 0, host
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
         assert process.returncode == 0, err
@@ -448,15 +463,36 @@ def test_a_taken_port_is_a_vietnamese_usage_error(ws):
     assert "Không mở được cổng" in result.output and "--port 0" in result.output
 
 
-def test_no_profile_reaches_the_log(client, ws, caplog):
-    """Saving, checking and a failure log no personal value (the werkzeug access log prints only
-    the path, which holds the dossier id)."""
-    profile = copy.deepcopy(read_json(LAN))
-    profile["admission"]["cell_meeting"]["approve"] = 4
-    with caplog.at_level("DEBUG"):
-        save_new(client, profile)
-        client.get(f"/ho-so/{LAN_ID}")
-    assert "Xã" not in caplog.text and "Lý Thị" not in caplog.text
+def test_the_servers_log_holds_no_name_date_of_birth_or_dossier_id(ws):
+    """The real log of `docgen serve` (its stderr: werkzeug's access log and the app's own) after
+    opening, saving with a problem, making and downloading a dossier names each route, never a
+    dossier's id (the person's name and date of birth) or a value of the profile."""
+    profile = read_json(LAN)
+    folder = ws / "du-lieu"
+    folder.mkdir()
+    (folder / f"{LAN_ID}.json").write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    process = serve(["serve", "--no-browser", "--port", "0"], ws)
+    try:
+        base = re.match(r"docgen đang chạy tại (http://127\.0\.0\.1:\d+)/$", process.stdout.readline().strip()).group(1)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = html.unescape(opener.open(f"{base}/ho-so/{LAN_ID}?tu=danh-sach", timeout=60).read().decode("utf-8"))
+        form = {**form_of(page), "csrf_token": token(page), "action": "save", APPROVE: "4"}
+        body = urllib.parse.urlencode(form).encode("utf-8")
+        assert opener.open(f"{base}/ho-so/{LAN_ID}", data=body, timeout=60).status == 200  # after the redirect
+        for missing in (f"{base}/ho-so/{LAN_ID}/tep/{LAN_ID}.pdf", f"{base}/khong-co/{LAN_ID}"):
+            with pytest.raises(urllib.error.HTTPError):
+                opener.open(missing, timeout=60)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert '"GET /ho-so/<dossier_id>" 200' in err and '"POST /ho-so/<dossier_id>" 302' in err, err
+    assert '"GET /ho-so/<dossier_id>/tep/<path:name>" 404' in err and '"GET (không có trang)" 404' in err, err
+    personal = [LAN_ID, "19900201", "ly-thi", profile["candidate"]["date_of_birth"]]
+    personal += [v for v in flat(profile["candidate"]).values() if len(v) > 3]
+    for value in personal:
+        assert value.lower() not in err.lower(), value
 
 
 def test_the_pages_ship_inside_the_wheel(tmp_path):
@@ -469,3 +505,190 @@ def test_the_pages_ship_inside_the_wheel(tmp_path):
     shipped = [p.relative_to(ROOT).as_posix() for folder in ("templates", "static") for p in (web / folder).iterdir()]
     assert "docgen/web/templates/base.html" in shipped and "docgen/web/static/app.css" in shipped
     assert set(shipped) <= names, set(shipped) - names
+
+
+# -- the Host header: a page of another site whose name points at 127.0.0.1 (DNS rebinding) --------------
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "127.0.0.1.evil.example", "192.168.1.5:8765",
+                                  "localhost.evil.example"])
+def test_a_request_for_another_host_name_is_refused(client, ws, host):
+    profile = read_json(LAN)
+    path = ws / "du-lieu" / f"{LAN_ID}.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    for url in ("/", f"/ho-so/{LAN_ID}", "/so-dang-ky", "/static/app.css"):
+        refused = client.get(url, base_url=f"http://{host}/")
+        assert refused.status_code == 400, url
+        text = text_of(refused)
+        assert "Không nhận yêu cầu" in text and "http://127.0.0.1:<cổng>/" in text
+        assert "Lý Thị Ỷ Lan" not in text and LAN_ID not in text
+    # a POST too (even with a good token: the page that holds it is this computer's)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    form = {**form_of(page), "csrf_token": token(page), "action": "save", "candidate.full_name": "Kẻ Lạ"}
+    assert client.post(f"/ho-so/{LAN_ID}", data=form, base_url=f"http://{host}/").status_code == 400
+    assert json.loads(path.read_text(encoding="utf-8")) == profile
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8765", "localhost", "localhost:8765", "LocalHost:8765"])
+def test_this_computers_names_are_served_with_any_port(client, host):
+    response = client.get("/", base_url=f"http://{host}/")
+    assert response.status_code == 200 and "Chưa có hồ sơ nào" in text_of(response)
+
+
+@pytest.mark.parametrize("action", ["add:candidate", "add:candidate.full_name", "add:introducers[].full_name",
+                                    "remove:candidate:0", "add:", "add:khong-co", "remove:comments.organizations:0",
+                                    "xoa-het"])
+def test_adding_or_removing_where_the_form_has_no_list_is_a_400(client, ws, action):
+    form = new_form(client, read_json(LAN))
+    response = client.post("/ho-so/moi", data={**form, "action": action})
+    assert response.status_code == 400 and "Yêu cầu không hợp lệ" in text_of(response)
+    assert not (ws / "du-lieu").exists()
+
+
+def test_a_negative_number_in_the_file_is_saved_back_as_a_number(client, ws):
+    profile = read_json(LAN)
+    profile["admission"]["cell_meeting"]["approve"] = -1
+    path = ws / "du-lieu" / f"{LAN_ID}.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    beside = field_div(page, APPROVE)
+    assert 'type="number"' in beside and 'value="-1"' in beside and "LỖI" in beside
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page), "action": "save"})
+    assert saved.status_code == 302
+    assert json.loads(path.read_text(encoding="utf-8")) == profile  # -1, not "-1"
+
+
+def test_a_line_break_in_a_short_text_is_kept_in_a_textarea(client, ws):
+    """A browser strips the line breaks of an <input type=text>: a value holding one is shown in a
+    textarea, whose lines come back (as CR LF) and are saved as they were."""
+    profile = read_json(LAN)
+    profile["candidate"]["workplace"] = "Phòng Kế hoạch\nCục Công Thương địa phương"
+    profile["introducers"][0]["party_position"] = "Bí thư chi bộ\nPhó trưởng phòng"
+    path = ws / "du-lieu" / f"{LAN_ID}.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    for name, value in (("candidate.workplace", profile["candidate"]["workplace"]),
+                        ("introducers[0].party_position", profile["introducers"][0]["party_position"])):
+        beside = field_div(page, name)
+        assert f'<textarea id="f-{name}" name="{name}"' in beside and f">{value}</textarea>" in beside
+    assert '<input type="text" id="f-candidate.full_name"' in page  # one-line values stay one-line inputs
+    form = {k: v.replace("\n", "\r\n") for k, v in form_of(page).items()}  # as the browser sends a textarea
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form, "csrf_token": token(page), "action": "save"})
+    assert saved.status_code == 302
+    assert json.loads(path.read_text(encoding="utf-8")) == profile
+
+
+def test_the_congress_file_is_no_persons_dossier(client, ws):
+    """The congress page saves du-lieu/dai-hoi-<term>.json beside the profiles: told by what it
+    holds, it is not listed as a person's dossier, its address leads to the congress page, and no
+    profile is saved over it."""
+    folder = ws / "du-lieu"
+    folder.mkdir()
+    congress = (SAMPLES / "congress.json").read_text(encoding="utf-8")
+    (folder / "dai-hoi-2025-2030.json").write_text(congress, encoding="utf-8")
+    (folder / "dai-hoi-cu.json").write_text(congress, encoding="utf-8")  # another name: told by its content
+    (folder / "to-chuc-cu.json").write_text((SAMPLES / "org.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "dai-hoi-2020-2025.json").write_text("{ hỏng", encoding="utf-8")  # unreadable: told by its name
+    (folder / "hong.json").write_text("{ hỏng", encoding="utf-8")  # unreadable, a person's: its page says why
+    (folder / f"{LAN_ID}.json").write_text(json.dumps(read_json(LAN), ensure_ascii=False), encoding="utf-8")
+    index = text_of(client.get("/"))
+    unfiled = index.split("Hồ sơ đã khai, chưa tạo văn bản", 1)[1]
+    assert LAN_ID in unfiled and "hong" in unfiled
+    for name in ("dai-hoi-2025-2030", "dai-hoi-cu", "to-chuc-cu", "dai-hoi-2020-2025"):
+        assert name not in index, name
+    opened = client.get("/ho-so/dai-hoi-2025-2030")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/dai-hoi/2025-2030")
+    assert client.get("/ho-so/dai-hoi-cu").status_code == 404
+    # a person whose "Mã hồ sơ" is the congress file's name is not saved over it
+    person = read_json(LAN)
+    person["candidate"]["id"] = "dai-hoi-2025-2030"
+    refused = save_new(client, person)
+    assert refused.status_code == 200
+    assert "Chưa lưu: du-lieu/dai-hoi-2025-2030.json là tệp khác" in text_of(refused)
+    assert (folder / "dai-hoi-2025-2030.json").read_text(encoding="utf-8") == congress
+
+
+def hand_edited(ws) -> tuple[Path, dict]:
+    """A profile edited by hand with values the form has no input for."""
+    profile = {"_why": "ghi chú đầu tệp", **read_json(LAN)}
+    profile["candidate"]["nick_name"] = "Lan nhỏ"
+    profile["candidate"]["_why"] = "ghi chú trong nhóm"
+    profile["introducers"][0]["_ghi_chu"] = "người giới thiệu thứ nhất"
+    profile["introducers"][1]["_ghi_chu"] = "người giới thiệu thứ hai"
+    profile["admission"]["cell_meeting"]["approve"] = 12.5  # a number the number input cannot hold
+    profile["comments"]["la"] = {"a.b": [1, None, {}]}
+    path = ws / "du-lieu" / f"{LAN_ID}.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    return path, profile
+
+
+UNSHOWN = ["candidate.nick_name", "candidate._why", "introducers[0]._ghi_chu", "introducers[1]._ghi_chu",
+           "comments.la", APPROVE]  # in the file's order
+
+
+def test_saving_keeps_and_names_the_values_the_form_has_no_input_for(client, ws):
+    path, profile = hand_edited(ws)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    warning = page.split('id="khong-hien">', 1)[1].split("</div>", 1)[0]
+    assert f"Tệp hồ sơ có {len(UNSHOWN)} giá trị mà biểu mẫu không có ô để hiện: {', '.join(UNSHOWN)}." in warning
+    assert "_why" not in warning.replace("candidate._why", "")  # the note at the top is no problem
+    assert 'value=""' in field_div(page, APPROVE)  # not "12.5" turned into a text
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page), "action": "save"})
+    assert saved.status_code == 302
+    assert json.loads(path.read_text(encoding="utf-8")) == profile  # nothing lost, nothing changed
+    after = text_of(client.get(saved.headers["Location"]))
+    assert "Đã lưu du-lieu/ly-thi-y-lan-19900201.json." in after and 'id="khong-hien"' in after
+    # the check names the unknown keys, as `docgen check` does
+    assert "candidate.nick_name" in after.split('<div class="top-problems">', 1)[1]
+
+
+def test_a_kept_value_follows_its_item_when_an_item_is_removed(client, ws):
+    path, profile = hand_edited(ws)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    removed = text_of(client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page),
+                                                             "action": "remove:introducers:0"}))
+    assert "introducers[0]._ghi_chu" in removed.split('id="khong-hien">', 1)[1].split("</div>", 1)[0]
+    assert "introducers[1]._ghi_chu" not in removed
+    added = text_of(client.post(f"/ho-so/{LAN_ID}", data={**form_of(removed), "csrf_token": token(removed),
+                                                           "action": "add:introducers"}))
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(added), "csrf_token": token(added), "action": "save"})
+    assert saved.status_code == 302
+    assert json.loads(path.read_text(encoding="utf-8"))["introducers"] == [profile["introducers"][1]]
+
+
+def test_the_values_the_form_cannot_show_are_left_out_only_when_asked(client, ws):
+    path, profile = hand_edited(ws)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    assert '<input type="checkbox" name="bo-gia-tri-khong-hien" value="1">' in page
+    form = {**form_of(page), "csrf_token": token(page), "action": "save", "bo-gia-tri-khong-hien": "1"}
+    saved = client.post(f"/ho-so/{LAN_ID}", data=form)
+    assert saved.status_code == 302
+    expected = {"_why": "ghi chú đầu tệp", **read_json(LAN)}  # the note at the top stays
+    del expected["admission"]["cell_meeting"]["approve"]
+    assert json.loads(path.read_text(encoding="utf-8")) == expected
+    after = text_of(client.get(saved.headers["Location"]))
+    assert "Đã bỏ khỏi hồ sơ, theo yêu cầu, các giá trị biểu mẫu không hiện được: " + ", ".join(UNSHOWN) in after
+    assert 'id="khong-hien"' not in after
+
+
+def test_a_value_typed_over_one_the_form_could_not_show_replaces_it_and_says_so(client, ws):
+    path, profile = hand_edited(ws)
+    page = text_of(client.get(f"/ho-so/{LAN_ID}"))
+    saved = client.post(f"/ho-so/{LAN_ID}", data={**form_of(page), "csrf_token": token(page), "action": "save",
+                                                  APPROVE: "14"})
+    profile["admission"]["cell_meeting"]["approve"] = 14
+    assert json.loads(path.read_text(encoding="utf-8")) == profile
+    after = text_of(client.get(saved.headers["Location"]))
+    assert f"đã được thay bằng giá trị vừa nhập: {APPROVE}." in after
+
+
+@pytest.mark.parametrize("kept", ["khong-phai-json", '{"path": [], "value": 1}', '{"path": ["a"]}',
+                                  '{"path": [0], "value": 1}', '{"path": ["introducers", 100000], "value": 1}',
+                                  '{"path": ["a", true], "value": 1}'])
+def test_a_kept_value_the_page_did_not_write_is_a_400(client, ws, kept):
+    form = new_form(client, read_json(LAN))
+    response = client.post("/ho-so/moi", data={**form, "giu:0": kept})
+    assert response.status_code == 400
+    assert not (ws / "du-lieu").exists()

@@ -14,11 +14,12 @@ import webbrowser
 from datetime import date
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from ..domain.vietnamese import short_date
 from ..errors import DocgenError
@@ -29,6 +30,9 @@ from .importing import bp as importing_bp
 from .state import KEY, WebState
 
 HOST = "127.0.0.1"  # never 0.0.0.0: the profiles are personal, the app is for this computer only
+# the names a browser on this computer reaches the server by; any other Host header is a page of
+# another site whose name was pointed at 127.0.0.1 (DNS rebinding), which could read the profiles
+TRUSTED_HOSTS = ("127.0.0.1", "localhost")
 MAX_UPLOAD = 20 * 1024 * 1024
 
 ERRORS = {
@@ -39,6 +43,9 @@ ERRORS = {
     500: ("Lỗi nội bộ của docgen", "docgen gặp lỗi khi xử lý yêu cầu. Hãy báo lại cho người quản trị, kèm thao tác "
                                    "đã làm (không gửi hồ sơ cá nhân)."),
 }
+HOST_MESSAGE = ("docgen chỉ trả lời khi được mở bằng địa chỉ http://127.0.0.1:<cổng>/ hoặc http://localhost:<cổng>/ "
+                "trên chính máy này. Địa chỉ trang này dùng tên máy khác ({host}), nên docgen không trả lời: hãy mở "
+                "lại đúng địa chỉ docgen serve in ra.")
 CSRF_MESSAGE = ("Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ (CSRF), nên docgen không nhận. Hãy tải lại trang rồi "
                 "gửi lại.")
 
@@ -56,9 +63,20 @@ def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool =
         WTF_CSRF_TIME_LIMIT=None,  # a form a secretary keeps open all afternoon still saves
     )
     app.extensions[KEY] = WebState(ws, engine or Engine.open())
+
+    @app.before_request
+    def trusted_host_only():
+        """Refuse a request whose Host is not this computer's (before the CSRF check, so that a
+        rebound page is told this and nothing else)."""
+        name = host_name(request.host)
+        if name not in TRUSTED_HOSTS:
+            return render_template("error.html", title="Không nhận yêu cầu",
+                                   message=HOST_MESSAGE.format(host=name[:100] or "trống")), 400
+        return None
+
     CSRFProtect(app)
     app.jinja_env.tests["iso_date"] = lambda text: bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text)))
-    app.jinja_env.tests["digits"] = lambda text: bool(re.fullmatch(r"\d{1,20}", str(text)))
+    app.jinja_env.tests["digits"] = lambda text: bool(re.fullmatch(r"-?\d{1,20}", str(text)))
     app.jinja_env.filters["vn_date"] = lambda text: short_date(date.fromisoformat(text)) if text else ""
 
     app.register_blueprint(dossiers_bp)
@@ -91,6 +109,33 @@ def create_app(workspace: Path, *, engine: Engine | None = None, testing: bool =
     return app
 
 
+def host_name(host: str) -> str:
+    """The name of a Host header without its port, lower case (``LocalHost:8765`` → ``localhost``;
+    ``[::1]:8765`` → ``[::1]``)."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host.split("]", 1)[0] + "]"
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class RouteLogHandler(WSGIRequestHandler):
+    """werkzeug's request handler, whose access log names the route a request went to, never its
+    path: ``"GET /ho-so/<dossier_id>" 200``. A dossier's id is a person's name and date of birth
+    (``ly-thi-y-lan-19900201``), and the log is personal data neither."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        app = self.server.app
+        route = "(không có trang)"
+        if isinstance(app, Flask) and hasattr(self, "path"):  # no path: the request line was unreadable
+            try:
+                rule, _ = app.url_map.bind(HOST).match(urlsplit(self.path).path, method=self.command,
+                                                       return_rule=True)
+                route = rule.rule
+            except HTTPException:  # no such page, another method, a redirect to a slash
+                pass
+        self.log("info", '"%s %s" %s', getattr(self, "command", "-"), route, code)
+
+
 def bind(app: Flask, port: int) -> BaseWSGIServer:
     """werkzeug's threaded server for ``app`` on 127.0.0.1:``port`` (0: a free port). The socket
     is bound here, so that a taken port is an OSError to report in Vietnamese (werkzeug would
@@ -101,7 +146,8 @@ def bind(app: Flask, port: int) -> BaseWSGIServer:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((HOST, port))
         sock.listen(128)
-        return make_server(HOST, sock.getsockname()[1], app, threaded=True, fd=sock.fileno())
+        return make_server(HOST, sock.getsockname()[1], app, threaded=True, fd=sock.fileno(),
+                           request_handler=RouteLogHandler)
     finally:
         sock.close()  # the server holds its own duplicate of the socket
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from ..errors import EditedOutputError, InputError, InputFileError, OutputError, Problem
+from ..errors import DocgenError, EditedOutputError, InputError, InputFileError, OutputError, Problem
 from ..pipeline import Engine, Inputs, Workspace, errors, write_files
 from ..pipeline.dossiers import (
     DossierArgumentError,
@@ -33,12 +33,14 @@ from ..pipeline.dossiers import (
 from ..pipeline.filing import check_problems as check_all, dossier_identity, file_papers
 from ..pipeline.lint import require_known_names
 from . import profileform as pf
+from .congress import TERM_FILE
 from .state import web_state
 
 bp = Blueprint("dossiers", __name__)
 
 KIND = "candidate"
 PROFILES = "du-lieu"  # <workspace>/du-lieu/<id>.json: the profiles the web form saves
+DROP_KEPT = "bo-gia-tri-khong-hien"  # the box "leave out the values the form cannot show" when saving
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")  # filing's ids are ASCII slugs
 
 
@@ -54,6 +56,24 @@ def save_profile(ws: Workspace, dossier_id: str, data: dict) -> Path:
     """Write ``data`` as ``du-lieu/<id>.json`` (UTF-8, indented, atomically)."""
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return write_files(ws.root / PROFILES, [(f"{dossier_id}.json", text.encode("utf-8"))])[0]
+
+
+def is_person_profile(engine: Engine, path: Path) -> bool:
+    """Whether ``du-lieu/<name>.json`` is a person's profile, told by what it holds: a file whose
+    top-level keys belong to another input (``congress``: the congress file the congress page
+    saves beside the profiles; an organisation file copied there) is not. A file that cannot be
+    read is a profile (its page names the problem) unless its name is a congress file's."""
+    try:
+        data = engine.read_json(path)
+    except DocgenError:
+        return not TERM_FILE.fullmatch(path.name)
+    if not isinstance(data, dict):
+        return True
+    registry = engine.library.registry
+    prefix = registry.note_prefix
+    keys = {k for k in data if not (prefix and k.startswith(prefix))}
+    kinds = {f.input for f in registry.fields.values() if f.path.split(".")[0].removesuffix("[]") in keys}
+    return not kinds or KIND in kinds
 
 
 def org_record(engine: Engine, ws: Workspace):
@@ -107,11 +127,11 @@ def index():
     st = web_state()
     with st.lock:
         listed = list_dossiers(st.engine, st.workspace, date.today())
-    known = {x.id for x in listed}
-    folder = st.workspace.root / PROFILES
-    unfiled = sorted(p.stem for p in folder.glob("*.json")) if folder.is_dir() else []
-    return render_template("dossiers.html", listed=listed, workspace=st.workspace.root,
-                           unfiled=[i for i in unfiled if i not in known and _ID.match(i)])
+        known = {x.id for x in listed}
+        folder = st.workspace.root / PROFILES
+        unfiled = [p.stem for p in sorted(folder.glob("*.json")) if p.stem not in known and _ID.match(p.stem)
+                   and is_person_profile(st.engine, p)] if folder.is_dir() else []
+    return render_template("dossiers.html", listed=listed, workspace=st.workspace.root, unfiled=unfiled)
 
 
 @bp.get("/ho-so/moi")
@@ -124,6 +144,11 @@ def edit(dossier_id: str):
     st = web_state()
     path = profile_path(st.workspace, dossier_id)
     with st.lock:
+        if path.is_file() and not is_person_profile(st.engine, path):
+            term = TERM_FILE.fullmatch(path.name)
+            if term:  # the congress file: its own page
+                return redirect(url_for("congress.edit", term=f"{term.group(1)}-{term.group(2)}"))
+            abort(404)
         if not path.is_file():
             data = _stored_profile(st.engine, st.workspace, dossier_id)
             if data is None:
@@ -156,15 +181,24 @@ def _save(dossier_id: str | None):
     action = request.form.get("action", "save")
     form = {k: v for k, v in request.form.items() if k not in ("csrf_token", "action")}
     if action.startswith(("add:", "remove:")):
-        data = pf.parse(st.engine, KIND, form, keep_blank_items=True)
         _, list_path, *index = action.split(":")
-        if action.startswith("add:"):
-            pf.add_item(data, list_path)
-        elif index and index[0].isdigit():
+        if list_path not in pf.list_paths(st.engine, KIND):
+            abort(400)  # only a list of the form has items to add or remove (never a crafted path)
+        posted = _parse(form, keep_blank_items=True)
+        data = posted.data
+        if action.startswith("add:") and not pf.add_item(data, list_path):
+            flash(f"Không thêm được: trong tệp hồ sơ, {list_path} không phải một danh sách (giá trị đó được giữ "
+                  "nguyên, xem cảnh báo bên dưới).", "error")
+        elif action.startswith("remove:") and index and index[0].isdigit():
             pf.remove_item(data, list_path, int(index[0]))
+        _flash_kept(posted)
         flash("Chưa lưu: bấm “Lưu và kiểm tra” để lưu thay đổi.", "info")
         return _form_page(dossier_id, data, [], checked=False)
-    data = pf.parse(st.engine, KIND, form)
+    if action != "save":
+        abort(400)
+    posted = _parse(form, drop_kept=request.form.get(DROP_KEPT) == "1")
+    data = posted.data
+    _flash_kept(posted)
     with st.lock:
         if dossier_id is not None:  # notes at the top of the file (``_why``) are kept as they were
             old = profile_path(st.workspace, dossier_id)
@@ -181,7 +215,13 @@ def _save(dossier_id: str | None):
             flash("Chưa lưu: cần “Họ và tên người vào Đảng” (candidate.full_name) hoặc “Mã hồ sơ” (candidate.id) "
                   "để đặt tên tệp hồ sơ.", "error")
             return _form_page(dossier_id, data, [], checked=False, need_name=True)
-        if new_id != dossier_id and profile_path(st.workspace, new_id).is_file():
+        target = profile_path(st.workspace, new_id)
+        if target.is_file() and not is_person_profile(st.engine, target):
+            flash(f"Chưa lưu: {PROFILES}/{new_id}.json là tệp khác (tệp đại hội chi bộ hay tệp tổ chức), không phải "
+                  "hồ sơ người vào Đảng, nên docgen không ghi đè. Hãy ghi “Mã hồ sơ” (candidate.id) khác cho người "
+                  "này.", "error")
+            return _form_page(dossier_id, data, [], checked=False)
+        if new_id != dossier_id and target.is_file():
             # another profile already has this id (the same name and date of birth): never written over
             flash(f"Chưa lưu: đã có hồ sơ {new_id} ({PROFILES}/{new_id}.json) cùng họ tên và ngày sinh. Nếu là "
                   "cùng một người, hãy mở hồ sơ đó để sửa; nếu là người khác, hãy ghi “Mã hồ sơ” (candidate.id) "
@@ -195,12 +235,31 @@ def _save(dossier_id: str | None):
     return redirect(url_for("dossiers.edit", dossier_id=new_id))
 
 
+def _parse(form: dict[str, str], **options: bool) -> pf.Posted:
+    try:
+        return pf.parse(web_state().engine, KIND, form, **options)
+    except pf.FormRefused:
+        abort(400)  # a kept value the page did not write
+
+
+def _flash_kept(posted: pf.Posted) -> None:
+    """What became of the values the form has no input for, when not simply kept."""
+    if posted.replaced:
+        flash("Giá trị cũ trong tệp (biểu mẫu không hiện được) đã được thay bằng giá trị vừa nhập: "
+              + ", ".join(posted.replaced) + ".", "info")
+    if posted.dropped:
+        flash("Đã bỏ khỏi hồ sơ, theo yêu cầu, các giá trị biểu mẫu không hiện được: " + ", ".join(posted.dropped)
+              + ".", "info")
+
+
 def _form_page(dossier_id: str | None, data: dict, problems: list[Problem], *, checked: bool,
                file_error: str = "", need_name: bool = False, status: int = 200, refused: str = "",
                force_target: str = ""):
     st = web_state()
     parts = pf.build(st.engine, KIND, data, _titles())
     top = pf.attach(parts, problems)
+    kept = pf.unshown(st.engine, KIND, data)
+    prefix = st.engine.library.registry.note_prefix
     view = papers = None
     status_lines: list[str] = []
     if dossier_id is not None:
@@ -222,7 +281,8 @@ def _form_page(dossier_id: str | None, data: dict, problems: list[Problem], *, c
         n_warn=len(problems) - n_err, view=view, papers=papers, states=texts, file_error=file_error,
         need_name=need_name, refused=refused, choice_labels=_choice_labels(st.engine),
         pack_id=st.engine.pack_of(KIND), profiles=PROFILES, status_lines=status_lines,
-        force_target=force_target), status
+        force_target=force_target, kept=kept, unshown=[k.name for k in kept if not k.note(prefix)],
+        drop_kept=DROP_KEPT), status
 
 
 # -- making papers --------------------------------------------------------------------------------------
