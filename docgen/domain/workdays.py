@@ -10,8 +10,6 @@ import calendar
 from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import lru_cache
 
-import holidays
-
 
 def add_months(d: date, months: int) -> date:
     """``d`` moved by whole months, clamped to the month's last day (31 Jan + 1 → 28/29 Feb)."""
@@ -89,4 +87,8 @@ class WorkCalendar:
 
 @lru_cache(maxsize=64)
 def _vn_holidays(year: int):
+    # imported when a rule first counts working days: `docgen --help`, `forms` and a check that
+    # counts none do without it (it takes longer to import than they take to run)
+    import holidays
+
     return holidays.country_holidays("VN", years=year)
