@@ -1,0 +1,183 @@
+"""Start-up: what a command imports, and the compiled code docgen keeps between runs.
+
+`docgen --help`, `forms`, `schema` and `check` never load the renderers (python-docx, docxtpl,
+lxml, reportlab, docgen.render), the Excel reader or the web application: each is run here in a
+fresh interpreter, which then lists the modules it has imported. How long they take is the
+benchmark's business (bench/), never a test's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from docgen import sandbox
+from docgen.sandbox import LimitError, compile_template, environment
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+RENDERERS = ("reportlab", "docxtpl", "docx", "lxml", "openpyxl", "flask", "werkzeug", "docgen.render")
+
+PROBE = """
+import json, sys
+from docgen.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+sys.stdout.flush()
+sys.stderr.write("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def imported_by(*args: str, cache: Path) -> tuple[int, set[str], str]:
+    """Run ``docgen ARGS`` in a fresh interpreter: its exit code, every module it imported, its output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=120)
+    head, _, tail = done.stderr.rpartition("\n@@")
+    report = json.loads(tail)
+    return report["code"], set(report["modules"]), done.stdout
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_help_lists_every_form_and_imports_no_renderer_no_jinja(tmp_path):
+    code, modules, out = imported_by("--help", cache=tmp_path)
+    assert code == 0
+    # every form folder and pack is a command in the listing
+    for name in ("admission-decision", "admission-dossier", "congress", "recognition-decision", "nomination"):
+        assert f"  {name} " in out or f"  {name}\n" in out
+    assert "Quyết định kết nạp đảng viên" in out
+    # the listing reads the manifests alone: no renderer, no sandbox, no check stage, no holidays
+    assert loaded(modules, RENDERERS + ("jinja2", "holidays", "docgen.check", "docgen.sandbox")) == []
+
+
+@pytest.mark.parametrize("args", [["forms"], ["schema", "candidate"], ["schema", "congress"]])
+def test_forms_and_schema_import_no_renderer(tmp_path, args):
+    code, modules, out = imported_by(*args, cache=tmp_path)
+    assert code == 0
+    assert loaded(modules, RENDERERS + ("holidays",)) == []
+    if args[0] == "forms":
+        assert "admission-decision  Mẫu 9-KNĐ" in out
+    else:
+        assert json.loads(out)["type"] == "object"
+
+
+def test_check_imports_no_renderer(tmp_path):
+    code, modules, out = imported_by("check", str(SAMPLES / "candidates" / "ly-thi-y-lan.json"),
+                                     "--org", str(SAMPLES / "org.json"), cache=tmp_path)
+    assert code == 0, out
+    assert "Hồ sơ đầy đủ, không có lỗi." in out
+    assert loaded(modules, RENDERERS) == []
+
+
+def test_a_form_command_help_imports_no_renderer(tmp_path):
+    code, modules, out = imported_by("admission-decision", "--help", cache=tmp_path)
+    assert code == 0
+    assert "Quyết định kết nạp đảng viên" in out
+    assert loaded(modules, RENDERERS) == []
+
+
+# -- the bytecode cache ------------------------------------------------------------------------------
+@pytest.fixture
+def cache_at(tmp_path, monkeypatch):
+    """The sandbox's bytecode cache in a folder of this test (the process-wide one restored after)."""
+    def use(folder: Path) -> None:
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(folder))
+        sandbox._bytecode_cache.cache_clear()
+
+    yield use
+    sandbox._bytecode_cache.cache_clear()
+
+
+def cached_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.code"))
+
+
+def test_compiled_code_is_kept_and_read_back(tmp_path, cache_at):
+    cache_at(tmp_path)
+    env = environment(False)
+    source = "Số {{ n }}-QĐ/{{ symbol }} (bộ nhớ đệm)"
+    assert compile_template(env, source).render(n=7, symbol="ĐUC") == "Số 7-QĐ/ĐUC (bộ nhớ đệm)"
+    files = cached_files(tmp_path)
+    assert len(files) == 1
+    # the folder names this docgen, this Jinja and this sandbox: another sandbox never reads it
+    assert files[0].parent.parent.name == "jinja"
+    before = files[0].read_bytes()
+    assert compile_template(env, source).render(n=8, symbol="CB") == "Số 8-QĐ/CB (bộ nhớ đệm)"
+    assert files[0].read_bytes() == before  # read back, not written again
+
+
+def test_autoescape_and_plain_are_kept_apart(tmp_path, cache_at):
+    cache_at(tmp_path)
+    source = "{{ v }}"
+    assert compile_template(environment(False), source).render(v="a & b") == "a & b"
+    assert compile_template(environment(True), source).render(v="a & b") == "a &amp; b"
+    assert len(cached_files(tmp_path)) == 2
+
+
+def test_a_corrupt_cache_file_is_compiled_again(tmp_path, cache_at):
+    cache_at(tmp_path)
+    env = environment(False)
+    source = "{{ a }} và {{ b }}"
+    compile_template(env, source)
+    (file,) = cached_files(tmp_path)
+    for broken in (b"", b"garbage", file.read_bytes()[:20], b"j2" + b"\x00" * 50):
+        file.write_bytes(broken)
+        assert compile_template(env, source).render(a="X", b="Y") == "X và Y"
+
+
+def test_an_unwritable_cache_is_done_without(tmp_path, cache_at):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    cache_at(blocker / "cache")
+    assert compile_template(environment(False), "{{ x }}!").render(x="ok") == "ok!"
+    assert sandbox._bytecode_cache() is None
+
+
+def test_cached_code_is_still_sandboxed(tmp_path, cache_at):
+    cache_at(tmp_path)
+    env = environment(False)
+    # a template that compiles but goes past a limit when it runs: refused from the cache too
+    source = "{{ 'x' * n }}"
+    for _ in range(2):
+        with pytest.raises(LimitError):
+            compile_template(env, source).render(n=10**7)
+    assert len(cached_files(tmp_path)) == 1
+    # a template the sandbox refuses at compile time is never cached, and refused every time
+    for _ in range(2):
+        with pytest.raises(Exception, match="__class__"):
+            compile_template(env, "{{ x.__class__ }}")
+    assert len(cached_files(tmp_path)) == 1
+
+
+def test_decision_is_the_same_with_a_cold_and_a_warm_cache(tmp_path):
+    """The whole command twice on one cache folder: the same DOCX text (the cache changes nothing)."""
+    from doctext import docx_text
+
+    cache = tmp_path / "cache"
+    outs = []
+    for run in ("cold", "warm"):
+        out = tmp_path / run
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(cache)}
+        done = subprocess.run([sys.executable, "-m", "docgen.cli", "admission-decision",
+                               str(SAMPLES / "candidates" / "ly-thi-y-lan.json"), "--org", str(SAMPLES / "org.json"),
+                               "-o", str(out), "--format", "docx"], capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        (docx,) = out.glob("*.docx")
+        outs.append(docx_text(docx.read_bytes()))
+    assert cached_files(cache)
+    assert outs[0] == outs[1]
+    assert "LÝ THỊ Ỷ LAN" in outs[0].upper()
