@@ -181,3 +181,22 @@ def test_decision_is_the_same_with_a_cold_and_a_warm_cache(tmp_path):
     assert cached_files(cache)
     assert outs[0] == outs[1]
     assert "LÝ THỊ Ỷ LAN" in outs[0].upper()
+
+
+# -- public holidays -----------------------------------------------------------------------------------
+def test_holidays_are_cached_as_the_package_gives_them(tmp_path, monkeypatch):
+    from docgen.domain.workdays import vn_holidays
+    from docgen.load import forms
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(forms, "_HOLIDAYS", {})
+    first = forms.cached_holidays(2026)
+    assert first == vn_holidays(2026) and len(first) >= 10
+    (file,) = tmp_path.rglob("VN-*.json")
+    assert "2026-09-02" in json.loads(file.read_text(encoding="utf-8"))["2026"]   # Quốc khánh
+    monkeypatch.setattr(forms, "_HOLIDAYS", {})
+    assert forms.cached_holidays(2026) == first                                     # read back
+    for broken in ("", "[1, 2]", '{"2026": ["2026-13-45"]}', '{"2026": 7}'):
+        file.write_text(broken, encoding="utf-8")
+        monkeypatch.setattr(forms, "_HOLIDAYS", {})
+        assert forms.cached_holidays(2026) == first                                 # computed again

@@ -6,6 +6,7 @@ the top-level ``forms/`` is used. ``--forms-dir`` points at a user's own copy.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -503,7 +504,7 @@ class FormLibrary:
     def work_calendar(self) -> WorkCalendar:
         from ..domain.workdays import WorkCalendar
 
-        return WorkCalendar.from_config(self._ok().calendar)
+        return WorkCalendar.from_config(self._ok().calendar, cached_holidays)
 
     @property
     def legal(self) -> tuple[list[LegalEdition], dict]:
@@ -538,6 +539,52 @@ def _command_info(command_id: str, raw: Any, pack: bool) -> CommandInfo:
     if not (isinstance(title, str) and isinstance(help_text, str) and isinstance(example, str) and title.strip()):
         raise TypeError(f"{command_id}: title, help or example is not text")
     return CommandInfo(command_id, title, help_text, example, pack)
+
+
+# -- public holidays kept between runs ---------------------------------------------------------------
+_HOLIDAYS: dict[int, frozenset[date]] = {}
+
+
+def cached_holidays(year: int) -> frozenset[date]:
+    """Vietnam's public holidays of ``year`` (:func:`~docgen.domain.workdays.vn_holidays`), kept in
+    the user's cache folder: importing the ``holidays`` package takes longer than checking a
+    profile. The file is named by the installed package's files (their size and time), so an
+    upgrade of it reads them anew; a cache that cannot be read or written is done without."""
+    if year in _HOLIDAYS:
+        return _HOLIDAYS[year]
+    import json
+    from importlib.util import find_spec
+
+    from .. import cache_dir
+    from ..domain.workdays import vn_holidays
+
+    path = None
+    try:
+        spec = find_spec("holidays")
+        origin = Path(spec.origin) if spec and spec.origin else None
+        if origin is not None:
+            files = (origin, origin.parent / "countries" / "vietnam.py")
+            key = "-".join(f"{f.stat().st_size}.{f.stat().st_mtime_ns}" for f in files)
+            path = cache_dir() / "holidays" / f"VN-{key}.json"
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            days = cached.get(str(year))
+            if isinstance(days, list):
+                _HOLIDAYS[year] = frozenset(date.fromisoformat(d) for d in days)
+                return _HOLIDAYS[year]
+    except (OSError, ValueError, TypeError, AttributeError, ImportError):
+        cached = {}
+    _HOLIDAYS[year] = vn_holidays(year)
+    if path is not None:
+        try:
+            cached = cached if isinstance(cached, dict) else {}
+            cached[str(year)] = sorted(d.isoformat() for d in _HOLIDAYS[year])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(cached), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return _HOLIDAYS[year]
 
 
 # -- reading every data file ------------------------------------------------------------------------
