@@ -200,3 +200,25 @@ def test_holidays_are_cached_as_the_package_gives_them(tmp_path, monkeypatch):
         file.write_text(broken, encoding="utf-8")
         monkeypatch.setattr(forms, "_HOLIDAYS", {})
         assert forms.cached_holidays(2026) == first                                 # computed again
+
+
+# -- parsed TOML ---------------------------------------------------------------------------------------
+def test_parsed_toml_is_kept_and_a_broken_cache_parsed_again(tmp_path, monkeypatch):
+    import tomllib
+
+    from docgen.errors import parse_toml
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    text = '[common]\nline = "Căn cứ Điều lệ Đảng"\nwhen = 2026-02-05\n'
+    first = parse_toml(text)
+    assert first == tomllib.loads(text)
+    (file,) = tmp_path.rglob("*.pickle")
+    first["common"]["line"] = "changed by a caller"          # each call gets its own value
+    assert parse_toml(text) == tomllib.loads(text)
+    for broken in (b"", b"not a pickle", file.read_bytes()[:10]):
+        file.write_bytes(broken)
+        assert parse_toml(text) == tomllib.loads(text)
+    with pytest.raises(tomllib.TOMLDecodeError):            # a syntax error is never cached
+        parse_toml("key = ")
+    with pytest.raises(tomllib.TOMLDecodeError):
+        parse_toml("key = ")
