@@ -222,3 +222,37 @@ def test_parsed_toml_is_kept_and_a_broken_cache_parsed_again(tmp_path, monkeypat
         parse_toml("key = ")
     with pytest.raises(tomllib.TOMLDecodeError):
         parse_toml("key = ")
+
+
+# -- a DOCX with a warm cache ------------------------------------------------------------------------
+def test_a_docx_with_a_warm_cache_imports_neither_docxtpl_nor_reportlab(tmp_path):
+    from doctext import docx_text
+
+    args = ("admission-decision", str(SAMPLES / "candidates" / "ly-thi-y-lan.json"), "--org",
+            str(SAMPLES / "org.json"), "--format", "docx")
+    code, cold, _ = imported_by(*args, "-o", str(tmp_path / "cold"), cache=tmp_path / "cache")
+    assert code == 0
+    code, warm, _ = imported_by(*args, "-o", str(tmp_path / "warm"), cache=tmp_path / "cache")
+    assert code == 0
+    assert loaded(cold, ("docxtpl",)) != []  # the first run patches the template with docxtpl …
+    assert loaded(warm, ("docxtpl", "docx", "reportlab", "docgen.render.pdf")) == []  # … the next reads it back
+    (a,), (b,) = (tmp_path / "cold").glob("*.docx"), (tmp_path / "warm").glob("*.docx")
+    assert a.read_bytes() == b.read_bytes()
+    assert "Ự" in docx_text(b.read_bytes()) or "Ỷ" in docx_text(b.read_bytes())
+
+
+def test_patched_parts_are_docxtpls_and_a_broken_cache_patched_again(tmp_path, monkeypatch):
+    from docxtpl import DocxTemplate
+
+    from docgen.render.docx import _patch_xml
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    template = ROOT / "forms" / "admission-decision" / "template.docx"
+    xml = ('<w:p><w:r><w:t>{{ candidate.</w:t></w:r><w:r><w:t>full_name }}</w:t></w:r>'
+           '<w:r><w:t>{%p if a %}</w:t></w:r></w:p>')
+    want = DocxTemplate(str(template)).patch_xml(xml)
+    assert _patch_xml(template, xml) == want
+    (file,) = tmp_path.rglob("*.xml")
+    assert _patch_xml(template, xml) == want
+    file.write_bytes(b"\xff\xfe not utf-8")
+    assert _patch_xml(template, xml) == want

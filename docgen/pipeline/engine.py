@@ -272,10 +272,12 @@ class Engine:
 
     def render(self, form: FormSpec, inputs: Inputs, formats=FORMATS, title: str = "",
                item: int | None = None) -> Rendered:
-        from ..render.pdf import render_pdf
-
         docx = self.render_docx(form, inputs, item=item)
-        pdf = render_pdf(docx, self.fonts) if "pdf" in formats else None
+        pdf = None
+        if "pdf" in formats:
+            from ..render.pdf import render_pdf
+
+            pdf = render_pdf(docx, self.fonts)
         return Rendered(form, self.doc_stem(form, inputs, item), title or form.title, docx, pdf)
 
     def doc_stem(self, form: FormSpec, inputs: Inputs, item: int | None = None) -> str:
