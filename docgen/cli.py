@@ -14,14 +14,18 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__, clitext
+from . import __version__, clitext, pipeline
 from .errors import DocgenError, FormDataError, InputError, Problem
-from .pipeline import INPUT_TITLES, WORKSPACE_ENV, Engine, Inputs, Workspace, errors, files_of, write_files
-from .pipeline.filing import auto_values, check_problems, file_papers, outside_problems
-from .pipeline.lint import require_known_names
+
+if TYPE_CHECKING:
+    from .pipeline import CommandInfo, Engine, Inputs, Workspace
+
+# Only what the command line itself needs is imported here: ``pipeline.X`` imports X's module
+# when a command first uses it, so `docgen --help` reads the forms' manifests and nothing else.
 
 # Click's usage errors and help headings in Vietnamese (docgen/locale/click_vi.toml), before any
 # option below is declared
@@ -44,7 +48,7 @@ def problem_table(problems: list[Problem]) -> str:
 
 
 def _report(problems: list[Problem]) -> None:
-    n_err = len(errors(problems))
+    n_err = len(pipeline.errors(problems))
     click.echo(problem_table(problems), err=True)
     click.echo(f"{n_err} lỗi, {len(problems) - n_err} cảnh báo.", err=True)
 
@@ -91,7 +95,7 @@ def _engine_for(ctx: click.Context, forms_dir: Path | str | None, font_dir: Path
     cache = ctx.find_root().meta.setdefault("docgen.engines", {})
     key = (str(forms_dir) if forms_dir else None, str(font_dir) if font_dir else None)
     if key not in cache:
-        cache[key] = Engine.open(forms_dir, font_dir)
+        cache[key] = pipeline.Engine.open(forms_dir, font_dir)
     return cache[key]
 
 
@@ -117,16 +121,28 @@ class FormCommands(click.Group):
         # --help is read before the other options: the folder may not be in ctx.params yet
         forms_dir = (ctx.meta.get("docgen.forms_dir_after") or ctx.params.get("forms_dir")
                      or os.environ.get("DOCGEN_FORMS_DIR") or None)
+        cache = ctx.find_root().meta.setdefault("docgen.commands", {})
+        key = str(forms_dir) if forms_dir else None
+        if key not in cache:
+            cache[key] = self._read_commands(ctx, forms_dir)
+        return cache[key]
+
+    @staticmethod
+    def _read_commands(ctx: click.Context, forms_dir: str | None) -> dict[str, click.Command]:
+        """The forms' and packs' commands from their manifests alone (FormLibrary.commands); when
+        those cannot be read that way, from the whole folder, read and checked by the engine."""
         try:
-            library = _engine_for(ctx, forms_dir, ctx.params.get("font_dir")).library
-            commands = {pack_id: pack_command(pack_id, pack) for pack_id, pack in library.packs.items()}
-            for form_id, spec in library.forms.items():
-                commands.setdefault(form_id, form_command(spec))
+            listed = pipeline.FormLibrary(Path(forms_dir) if forms_dir else None).commands()
+            if listed is None:
+                library = _engine_for(ctx, forms_dir, ctx.params.get("font_dir")).library
+                library.validate()
+                listed = library.commands()
+                assert listed is not None  # a folder that passes its checks has readable manifests
         except DocgenError as exc:
             # a broken forms folder: a command still runs, to report every problem of it (exit 4)
             ctx.meta["docgen.forms_error"] = exc
             return {}
-        return commands
+        return {name: (pack_command if info.pack else form_command)(info) for name, info in listed.items()}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self._library_commands(ctx)))
@@ -167,7 +183,7 @@ def forms_dir_option(fn):
               is_eager=True, help=FORMS_DIR_HELP)
 @click.option("--font-dir", type=click.Path(file_okay=False, path_type=Path), envvar="DOCGEN_FONT_DIR",
               help="Thư mục phông chữ cho PDF (tìm trước phông hệ thống).")
-@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=WORKSPACE_ENV,
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), envvar=pipeline.WORKSPACE_ENV,
               help="Thư mục làm việc (docgen init). Mặc định: thư mục hiện tại hay thư mục cha gần nhất là thư mục "
                    "làm việc.")
 @click.pass_context
@@ -243,7 +259,7 @@ def workspace(ctx: click.Context) -> Workspace | None:
     """The workspace of this run: --workspace, DOCGEN_WORKSPACE, or the current folder upwards."""
     obj = ctx.find_root().meta
     if "docgen.workspace" not in obj:
-        obj["docgen.workspace"] = Workspace.find((ctx.find_root().obj or {}).get("workspace"))
+        obj["docgen.workspace"] = pipeline.Workspace.find((ctx.find_root().obj or {}).get("workspace"))
     return obj["docgen.workspace"]
 
 
@@ -273,11 +289,13 @@ def _load_subject(ctx: click.Context, eng: Engine, target: str, profile: Path, o
                   auto_number: bool) -> tuple[Inputs, Workspace | None]:
     """The inputs of a command that writes papers; with --auto-number, "auto" for the numbers
     its papers take that the profile lacks."""
+    from .pipeline.filing import auto_values
+
     ws = workspace(ctx)
     kind = eng.subject_of(target)
     org_record = eng.load(org_file(ctx, org), "org")
     subject = eng.load(profile, kind)
-    if auto_number and not errors(subject.problems):
+    if auto_number and not pipeline.errors(subject.problems):
         again = eng.record(auto_values(eng, subject.data, kind, target), kind)
         again.problems[:0] = subject.problems
         subject = again
@@ -287,6 +305,9 @@ def _load_subject(ctx: click.Context, eng: Engine, target: str, profile: Path, o
 def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: Inputs, outdir: Path | None,
            formats: tuple[str, ...], force: bool, auto_number: bool, ws: Workspace | None) -> None:
     """Check, then write the papers: filed in the workspace, or into the output folder."""
+    from .pipeline.filing import file_papers, outside_problems
+    from .pipeline.lint import require_known_names
+
     require_known_names(eng, eng.target_forms(target, inputs))
     warnings = eng.require_valid(forms, inputs)
     kind = eng.subject_of(target)
@@ -302,8 +323,8 @@ def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: In
             files = eng.pack_files(target, inputs, formats)
         else:
             docs = eng.render_all(forms, inputs, formats)
-            files = [(n, d) for doc in docs for n, d in files_of(doc) if n.rsplit(".", 1)[1] in formats]
-        for path in write_files(outdir or Path("."), files):
+            files = [(n, d) for doc in docs for n, d in pipeline.files_of(doc) if n.rsplit(".", 1)[1] in formats]
+        for path in pipeline.write_files(outdir or Path("."), files):
             click.echo(str(path))
         click.echo(NOT_REGISTERED, err=True)
         return
@@ -319,10 +340,11 @@ def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: In
     click.echo(f"Hồ sơ {filed.dossier}: {ws.dossier_dir(filed.dossier)}", err=True)
 
 
-def pack_command(pack_id: str, pack: dict) -> click.Command:
+def pack_command(info: CommandInfo) -> click.Command:
     """``docgen <pack> INPUT --org ORG``: every paper of a pack (packs.toml) and its merged PDF."""
+    pack_id = info.id
 
-    @click.command(name=pack_id, help=_help(pack.get("help") or pack["title"], pack_id, pack.get("example", "")))
+    @click.command(name=pack_id, help=_help(info.help or info.title, pack_id, info.example))
     @document_options
     @click.pass_context
     @handle_errors
@@ -336,11 +358,11 @@ def pack_command(pack_id: str, pack: dict) -> click.Command:
     return command
 
 
-def form_command(spec) -> click.Command:
+def form_command(info: CommandInfo) -> click.Command:
     """``docgen <form-id> PROFILE --org ORG``: one form, its help and example from its form.toml."""
-    form_id = spec.id
+    form_id = info.id
 
-    @click.command(name=form_id, help=_help(spec.help or spec.title, form_id, spec.example))
+    @click.command(name=form_id, help=_help(info.help or info.title, form_id, info.example))
     @document_options
     @click.pass_context
     @handle_errors
@@ -387,6 +409,8 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
       docgen check samples/candidates/pham-thi-thu-huong.json --org samples/org.json --form admission-decision
       docgen check hoso.json --org org.json --json
     """
+    from .pipeline.filing import check_problems
+
     eng = engine(ctx)
     if form_id:
         kind = eng.library.get(form_id).subject
@@ -395,13 +419,13 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
     inputs = _inputs(ctx, eng, kind, profile, org)
     problems = check_problems(eng, inputs, kind, workspace(ctx), form_id)
     if as_json:
-        click.echo(json.dumps({"ok": not errors(problems), "problems": [p.as_dict() for p in problems]},
+        click.echo(json.dumps({"ok": not pipeline.errors(problems), "problems": [p.as_dict() for p in problems]},
                               ensure_ascii=False, indent=2))
     elif problems:
         _report(problems)
     else:
         click.echo("Hồ sơ đầy đủ, không có lỗi.")
-    sys.exit(3 if errors(problems) else 0)
+    sys.exit(3 if pipeline.errors(problems) else 0)
 
 
 @main.command()
@@ -525,9 +549,9 @@ def init(ctx, directory: Path, org: Path) -> None:
     """
     eng = engine(ctx)
     record = eng.load(org, "org")
-    if errors(record.problems):
+    if pipeline.errors(record.problems):
         raise InputError(record.problems)
-    ws = Workspace.create(directory, org.read_bytes())
+    ws = pipeline.Workspace.create(directory, org.read_bytes())
     click.echo(f"Đã tạo thư mục làm việc {ws.root}")
     click.echo(f"  tệp tổ chức: {ws.org_path}")
     click.echo(f"  hồ sơ: {ws.root / 'ho-so'}")
@@ -655,7 +679,7 @@ def context_cmd(ctx, profile: Path, org: Path | None, form_id: str) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(INPUT_TITLES)))
+@click.argument("kind", type=click.Choice(sorted(pipeline.INPUT_TITLES)))
 @forms_dir_option
 @click.pass_context
 @handle_errors

@@ -7,6 +7,40 @@ from os import PathLike
 from typing import Any, overload
 
 
+def parse_toml(text: str) -> dict:
+    """``tomllib.loads(text)``, kept in the user's cache folder (:func:`docgen.cache_dir`) under a
+    digest of the text: Python's TOML reader takes about 100 ms for the forms folder's data
+    files, which every run reads, and reading its result back takes a few. Only what parsed is
+    kept, so a syntax error is raised every time; a cache file that cannot be read back is
+    parsed again, one that cannot be written is not kept (never a wrong value). The cache is
+    trusted as Python's own ``.pyc`` files are: it is the user's own folder."""
+    import hashlib
+    import os
+    import pickle
+    import sys
+    import tomllib
+
+    from . import __version__, cache_dir
+
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    path = cache_dir() / "toml" / f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}" / f"{digest}.pickle"
+    try:
+        value = pickle.loads(path.read_bytes())
+        if type(value) is dict:
+            return value
+    except Exception:  # missing, cut short, not a pickle: parsed again below
+        pass
+    value = tomllib.loads(text)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return value
+
+
 class DocgenError(Exception):
     """Root of docgen's errors. ``exit_code`` is what the CLI exits with."""
 
@@ -209,7 +243,7 @@ class DataProblems:
             self.add(file, "", f"tệp không phải văn bản UTF-8 (byte {exc.start}); hãy lưu lại dưới dạng UTF-8")
             return None
         try:
-            return tomllib.loads(text)
+            return parse_toml(text)
         except tomllib.TOMLDecodeError as exc:
             message = str(exc)
             m = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)

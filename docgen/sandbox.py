@@ -42,6 +42,7 @@ failing to find an attribute; that saves more than the checks cost.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import operator
 import re
@@ -50,7 +51,9 @@ from itertools import islice
 from time import thread_time
 from typing import Any, Callable
 
-from jinja2 import StrictUndefined, TemplateError, nodes, pass_context
+import jinja2
+from jinja2 import StrictUndefined, Template, TemplateError, nodes, pass_context
+from jinja2.bccache import FileSystemBytecodeCache
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError, TemplateAssertionError, TemplateSyntaxError
 from jinja2.filters import make_attrgetter
@@ -68,6 +71,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
+from . import __version__, cache_dir
 from .domain.vietnamese import sentence
 from .errors import FormError
 
@@ -817,9 +821,58 @@ class DataText(str):
         return DataText, (str(self), self.where)
 
 
+# -- compiled code kept between runs -----------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Jinja's own bytecode cache in the user's cache folder (:func:`docgen.cache_dir`), in a
+    folder of its own for this docgen, this Jinja and this very sandbox (a digest of this file):
+    code compiled by another version of the rewriter above, which puts the checks into every
+    template, is never run. ``None`` when the folder cannot be made: then every template is
+    compiled, as without a cache."""
+    try:
+        digest = hashlib.sha256(open(__file__, "rb").read()).hexdigest()[:16]
+        folder = cache_dir() / "jinja" / f"{__version__}-{jinja2.__version__}-{digest}"
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder), "%s.code")
+
+
+def compile_template(env: StrictSandbox, source: str) -> Template:
+    """``env.from_string(source)``, with the code Jinja compiles for it kept in the bytecode cache.
+
+    The cache holds only what this environment compiled from this very source (its file is
+    named by a digest of the source and of the environment's autoescape; Jinja checks the
+    source's checksum and its own and Python's versions when it reads it back), and the
+    template is made from it by the same sandboxed environment, exactly as ``from_string`` makes
+    it: a cached template is checked as a compiled one is. A source that does not compile is
+    never cached, so its error is raised every time. A cache file that cannot be read, is cut
+    short or is not Jinja's is ignored and the source compiled again (never a wrong paper); one
+    that cannot be written is simply not kept. The cache is trusted as Python's own ``.pyc``
+    files are: it is the user's own folder."""
+    cache = _bytecode_cache()
+    bucket = None
+    if cache is not None:
+        name = hashlib.sha256(f"{int(bool(env.autoescape))}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
+        try:
+            bucket = cache.get_bucket(env, name, None, source)
+        except Exception:  # a corrupt or unreadable file: compiled again below
+            bucket = None
+    code = bucket.code if bucket is not None else None
+    if code is None:
+        code = env.compile(source)
+        if bucket is not None:
+            bucket.code = code
+            try:
+                cache.set_bucket(bucket)  # type: ignore[union-attr]
+            except Exception:  # an unwritable cache: this run compiled it, the next one will too
+                pass
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
 @lru_cache(maxsize=512)
 def _compiled_text(source: str):
-    return environment(False).from_string(source)
+    return compile_template(environment(False), source)
 
 
 def _data_error(source: str, exc: Exception) -> DataTemplateError:
@@ -929,6 +982,6 @@ def _message(exc: TemplateSyntaxError) -> str:
     return exc.message or ""
 
 
-__all__ = ["StrictSandbox", "environment", "render_text", "check_text", "text_names", "DataText", "tag_problems",
-           "TemplateError", "SecurityError", "LimitError", "DataTemplateError", "DataSecurityError", "MAX_VALUE",
-           "MAX_CHARS", "MAX_STEPS", "MAX_POWER", "MAX_INT_BITS"]
+__all__ = ["StrictSandbox", "environment", "compile_template", "render_text", "check_text", "text_names", "DataText",
+           "tag_problems", "TemplateError", "SecurityError", "LimitError", "DataTemplateError", "DataSecurityError",
+           "MAX_VALUE", "MAX_CHARS", "MAX_STEPS", "MAX_POWER", "MAX_INT_BITS"]

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# What docgen caches between runs (compiled templates, docgen.cache_dir) goes to a folder of this
+# test run, the CLI's subprocesses included, never to the user's cache
+os.environ["DOCGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="docgen-test-cache-")
 
 from docgen.load.forms import FormLibrary
 from docgen.load.model import Inputs, record_from_data

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..domain.vietnamese import long_date
-from ..errors import FormError, Problem
+from ..errors import FormError, Problem, parse_toml
 from ..load.fields import Registry
 from ..load.forms import FormLibrary, FormSpec, required_paths
 from ..load.model import Inputs
@@ -73,7 +73,7 @@ class RuleBook:
         self.library.validate()  # every problem of the forms folder at once, rules.toml's among them
         path: Path = self.library.shared_file("rules.toml")
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            raw = parse_toml(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise FormError(f"Không đọc được {path}: {exc}") from exc
         specs = {}

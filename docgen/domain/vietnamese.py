@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 __all__ = [
     "nfc",
@@ -96,6 +99,8 @@ def group_thousands(n: int) -> str:
 
 
 def _round_half_up(value: Fraction, places: int) -> Fraction:
+    from fractions import Fraction  # here, not at start: `docgen --help` formats no share
+
     scale = 10**places
     scaled = value * scale
     whole = scaled.numerator // scaled.denominator
@@ -112,6 +117,8 @@ def percent(part: int, whole: int, places: int = 2) -> str:
     """
     if whole <= 0:
         raise ValueError("percentage of an empty total")
+    from fractions import Fraction
+
     value = _round_half_up(Fraction(part * 100, whole), places)
     integer = value.numerator // value.denominator
     frac = value - integer

@@ -9,8 +9,7 @@ from __future__ import annotations
 import calendar
 from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import lru_cache
-
-import holidays
+from typing import Callable, Collection
 
 
 def add_months(d: date, months: int) -> date:
@@ -39,21 +38,26 @@ def age_in_months(born: date, on: date) -> int:
 class WorkCalendar:
     """Which days are working days."""
 
-    def __init__(self, weekend=(5, 6), extra_days_off=(), extra_working_days=()):
+    def __init__(self, weekend=(5, 6), extra_days_off=(), extra_working_days=(),
+                 public_holidays: Callable[[int], Collection[date]] | None = None):
+        # public_holidays: a year's public holidays; by default the holidays package's, which
+        # the forms library may give from its cache instead (FormLibrary.work_calendar)
+        self.public_holidays = public_holidays or vn_holidays
         self.weekend = frozenset(weekend)
         self.extra_off = frozenset(date.fromisoformat(d) if isinstance(d, str) else d for d in extra_days_off)
         self.extra_work = frozenset(date.fromisoformat(d) if isinstance(d, str) else d for d in extra_working_days)
 
     @classmethod
-    def from_config(cls, raw: dict) -> "WorkCalendar":
-        return cls(raw.get("weekend", (5, 6)), raw.get("extra_days_off", ()), raw.get("extra_working_days", ()))
+    def from_config(cls, raw: dict, public_holidays: Callable[[int], Collection[date]] | None = None) -> "WorkCalendar":
+        return cls(raw.get("weekend", (5, 6)), raw.get("extra_days_off", ()), raw.get("extra_working_days", ()),
+                   public_holidays)
 
     def is_working_day(self, d: date) -> bool:
         if d in self.extra_work:
             return True
         if d in self.extra_off or d.weekday() in self.weekend:
             return False
-        return d not in _vn_holidays(d.year)
+        return d not in self.public_holidays(d.year)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (0 when end ≤ start).
@@ -69,7 +73,7 @@ class WorkCalendar:
         n += sum(1 for k in range(rest) if (first + k) % 7 not in self.weekend)
         off = set(self.extra_off)
         for year in range(start.year, end.year + 1):
-            off.update(_vn_holidays(year).keys())
+            off.update(self.public_holidays(year))
         n -= sum(1 for d in off if start < d <= end and d.weekday() not in self.weekend and d not in self.extra_work)
         n += sum(1 for d in self.extra_work if start < d <= end and d.weekday() in self.weekend)
         return n
@@ -88,5 +92,10 @@ class WorkCalendar:
 
 
 @lru_cache(maxsize=64)
-def _vn_holidays(year: int):
-    return holidays.country_holidays("VN", years=year)
+def vn_holidays(year: int) -> frozenset[date]:
+    """Vietnam's public holidays of ``year`` (the ``holidays`` package, lunar new year included)."""
+    # imported when a rule first counts working days: `docgen --help`, `forms` and a check that
+    # counts none do without it (it takes longer to import than they take to run)
+    import holidays
+
+    return frozenset(holidays.country_holidays("VN", years=year).keys())

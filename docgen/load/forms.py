@@ -6,19 +6,24 @@ the top-level ``forms/`` is used. ``--forms-dir`` points at a user's own copy.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..domain.workdays import WorkCalendar
 from ..errors import DataProblems, FormDataError, FormError, FormProblem, Table, closest, describe
-from ..sandbox import DataTemplateError, DataText, check_text, text_names
-from .dossier import Dossier, DossierKind, FormInfo, read_dossier_kinds
 from .fields import Registry
-from .roster import read_config
+
+if TYPE_CHECKING:
+    from ..domain.workdays import WorkCalendar
+    from .dossier import Dossier, DossierKind
+
+# The sandbox (Jinja) and the dossier's reader, which compiles with it, are imported when the
+# data files are first read and checked, not with this module: `docgen --help` lists the forms
+# from their manifests alone (:meth:`FormLibrary.commands`).
 
 SHARED = "_shared"
 
@@ -283,6 +288,17 @@ class LegalEdition:
     verified_until: date | None = None   # checked as the text in force up to this day
 
 
+@dataclass(frozen=True)
+class CommandInfo:
+    """What ``docgen --help`` shows of a form or a pack, and what its command is named by."""
+
+    id: str
+    title: str
+    help: str = ""
+    example: str = ""
+    pack: bool = False
+
+
 @dataclass
 class _Data:
     """Everything read from a forms folder's data files, and every problem found in them."""
@@ -364,6 +380,40 @@ class FormLibrary:
         if self._readers.get(name) is not reader:
             self._readers[name] = reader
             self.__dict__.pop("_data", None)
+
+    def commands(self) -> dict[str, CommandInfo] | None:
+        """Each pack and each form as a command (a pack's id first, where a form has the same),
+        read from ``packs.toml`` and each ``form.toml`` alone, without checking them or reading
+        the other data files: what ``docgen --help`` lists, in a few milliseconds. The first use
+        of anything else reads and checks every file as before, so a broken folder is still
+        reported whole, by the command that uses it. ``None`` when a manifest cannot even be
+        read this way (missing, not TOML, an id or a title not text): the caller then reads the
+        whole folder, which names the problem."""
+        import tomllib
+
+        if "_data" in self.__dict__:  # read and checked already: what the checked files say
+            try:
+                data = self._ok()
+            except FormDataError:
+                return None
+            out = {pack_id: CommandInfo(pack_id, pack["title"], pack.get("help", ""), pack.get("example", ""), True)
+                   for pack_id, pack in data.packs.items()}
+            for spec in data.forms.values():
+                out.setdefault(spec.id, CommandInfo(spec.id, spec.title, spec.help, spec.example))
+            return out
+        try:
+            packs = tomllib.loads(self.shared_file("packs.toml").read_bytes().decode("utf-8")).get("pack", {})
+            out = {}
+            for pack_id, pack in packs.items():
+                out[pack_id] = _command_info(pack_id, pack, True)
+            for folder in self.form_folders():
+                raw = tomllib.loads((folder / "form.toml").read_bytes().decode("utf-8"))
+                if raw.get("id") != folder.name:
+                    return None
+                out.setdefault(folder.name, _command_info(folder.name, raw, False))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError, TypeError, ValueError):
+            return None
+        return out
 
     @cached_property
     def _data(self) -> _Data:
@@ -452,7 +502,9 @@ class FormLibrary:
 
     @cached_property
     def work_calendar(self) -> WorkCalendar:
-        return WorkCalendar.from_config(self._ok().calendar)
+        from ..domain.workdays import WorkCalendar
+
+        return WorkCalendar.from_config(self._ok().calendar, cached_holidays)
 
     @property
     def legal(self) -> tuple[list[LegalEdition], dict]:
@@ -481,6 +533,60 @@ class FormLibrary:
             raise FormError(f"Không có mẫu {form_id!r}. Các mẫu hiện có: {known}") from None
 
 
+def _command_info(command_id: str, raw: Any, pack: bool) -> CommandInfo:
+    """A manifest's title, help and example; ``TypeError`` when one is not text."""
+    title, help_text, example = (raw.get(key, "") for key in ("title", "help", "example"))
+    if not (isinstance(title, str) and isinstance(help_text, str) and isinstance(example, str) and title.strip()):
+        raise TypeError(f"{command_id}: title, help or example is not text")
+    return CommandInfo(command_id, title, help_text, example, pack)
+
+
+# -- public holidays kept between runs ---------------------------------------------------------------
+_HOLIDAYS: dict[int, frozenset[date]] = {}
+
+
+def cached_holidays(year: int) -> frozenset[date]:
+    """Vietnam's public holidays of ``year`` (:func:`~docgen.domain.workdays.vn_holidays`), kept in
+    the user's cache folder: importing the ``holidays`` package takes longer than checking a
+    profile. The file is named by the installed package's files (their size and time), so an
+    upgrade of it reads them anew; a cache that cannot be read or written is done without."""
+    if year in _HOLIDAYS:
+        return _HOLIDAYS[year]
+    import json
+    from importlib.util import find_spec
+
+    from .. import cache_dir
+    from ..domain.workdays import vn_holidays
+
+    path = None
+    try:
+        spec = find_spec("holidays")
+        origin = Path(spec.origin) if spec and spec.origin else None
+        if origin is not None:
+            files = (origin, origin.parent / "countries" / "vietnam.py")
+            key = "-".join(f"{f.stat().st_size}.{f.stat().st_mtime_ns}" for f in files)
+            path = cache_dir() / "holidays" / f"VN-{key}.json"
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            days = cached.get(str(year))
+            if isinstance(days, list):
+                _HOLIDAYS[year] = frozenset(date.fromisoformat(d) for d in days)
+                return _HOLIDAYS[year]
+    except (OSError, ValueError, TypeError, AttributeError, ImportError):
+        cached = {}
+    _HOLIDAYS[year] = vn_holidays(year)
+    if path is not None:
+        try:
+            cached = cached if isinstance(cached, dict) else {}
+            cached[str(year)] = sorted(d.isoformat() for d in _HOLIDAYS[year])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(cached), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return _HOLIDAYS[year]
+
+
 # -- reading every data file ------------------------------------------------------------------------
 def form_folders(root: Path) -> list[Path]:
     """The folders of ``root`` that hold a form (a ``form.toml``), by name."""
@@ -491,6 +597,9 @@ def form_folders(root: Path) -> list[Path]:
 def _read_all(library: FormLibrary, readers: dict[str, Reader]) -> _Data:
     """Read and check every data file in effect in ``library`` (those of later stages by their
     ``readers``); nothing raises for a broken file: each problem goes into the result's ``problems``."""
+    from .dossier import FormInfo, read_dossier_kinds
+    from .roster import read_config
+
     sink = DataProblems()
 
     class _Shared:  # ``shared / name``: the file in effect, the user's or the bundled one
@@ -609,6 +718,8 @@ def _toml_date(value: object) -> date | None:
 def _compiled_line(line: str, file: str, where: str, sink: DataProblems, key: str) -> str:
     """A legal-basis line compiled in the sandbox (it then names ``file: where`` if it fails
     while it renders); a line that does not compile is recorded with its tag."""
+    from ..sandbox import DataTemplateError, check_text
+
     try:
         return check_text(line, f"{file}: {where}")
     except DataTemplateError as exc:
@@ -828,6 +939,8 @@ def _wording(t: Table, key: str, names: tuple[str, ...] | None, sink: DataProble
     """The text of ``key`` (a :class:`~docgen.sandbox.DataText` naming the file and key when it
     is a pattern); ``None``, with the problem recorded, when it is missing, not text, a pattern
     that does not compile or that reads a name it is not given, or ``{{ }}`` where it is printed as it is."""
+    from ..sandbox import DataText, text_names
+
     text = t.text(key, required=True)
     if not isinstance(t.raw.get(key), str):
         return None

@@ -6,15 +6,51 @@ forms folder's lint. The command line reaches docgen through this package only.
 * :mod:`.batch` — many profiles, checked, then rendered in this process or in workers;
 * :mod:`.lint` — ``docgen forms lint``;
 * :mod:`.filing` — papers filed in a workspace: numbers registered, files attached to dossiers.
+
+The names below are imported when first used, not with the package: ``docgen --help`` lists the
+commands with the forms folder's manifests alone, and must not pay for the check stage, the
+sandbox and the engine (tests/test_startup.py).
 """
 
-from ..check import errors
-from ..load.fields import INPUT_TITLES
-from ..load.forms import FormLibrary
-from ..load.model import Inputs
-from ..store.db import ENV as WORKSPACE_ENV, Workspace
-from .engine import FORMATS, Engine, Rendered, files_of
-from .write import write_files
+from __future__ import annotations
 
-__all__ = ["FORMATS", "INPUT_TITLES", "WORKSPACE_ENV", "Engine", "FormLibrary", "Inputs", "Rendered", "Workspace",
-           "errors", "files_of", "write_files"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..check import errors
+    from ..load.fields import INPUT_TITLES
+    from ..load.forms import CommandInfo, FormLibrary
+    from ..load.model import Inputs
+    from ..store.db import ENV as WORKSPACE_ENV, Workspace
+    from .engine import FORMATS, Engine, Rendered, files_of
+    from .write import write_files
+
+# name -> (module, its name there)
+_LAZY = {
+    "errors": ("..check", "errors"),
+    "INPUT_TITLES": ("..load.fields", "INPUT_TITLES"),
+    "CommandInfo": ("..load.forms", "CommandInfo"),
+    "FormLibrary": ("..load.forms", "FormLibrary"),
+    "Inputs": ("..load.model", "Inputs"),
+    "WORKSPACE_ENV": ("..store.db", "ENV"),
+    "Workspace": ("..store.db", "Workspace"),
+    "FORMATS": (".engine", "FORMATS"),
+    "Engine": (".engine", "Engine"),
+    "Rendered": (".engine", "Rendered"),
+    "files_of": (".engine", "files_of"),
+    "write_files": (".write", "write_files"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attr = _LAZY[name]
+    value = getattr(importlib.import_module(module, __name__), attr)
+    globals()[name] = value
+    return value
+
+
+__all__ = ["FORMATS", "INPUT_TITLES", "WORKSPACE_ENV", "CommandInfo", "Engine", "FormLibrary", "Inputs", "Rendered",
+           "Workspace", "errors", "files_of", "write_files"]

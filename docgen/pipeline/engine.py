@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..check import RuleBook, check, errors, read_rules
 from ..context import build_context
@@ -18,10 +18,14 @@ from ..errors import FormError, InputError, Problem
 from ..load.forms import FormLibrary, FormSpec, required_paths
 from ..load.model import Inputs, Record, load_record, parse_json, read_json_file, record_from_data
 from ..load.roster import Rows, load_columns, load_limits, read_roster
-from ..render.docx import compiled
-from ..render.fonts import FontSet, fonts
-from ..render.pdf import render_pdf, render_pdf_many
 from ..store.conf import read_register_conf
+
+if TYPE_CHECKING:
+    from ..render.docx import CompiledTemplate
+    from ..render.fonts import FontSet
+
+# The renderers (python-docx, docxtpl, lxml, reportlab) are imported by the methods that render,
+# never at start: ``docgen check``, ``forms`` and ``schema`` do without them (tests/test_startup.py).
 
 FORMATS = ("docx", "pdf")
 MM_TWIPS = 1440 / 25.4
@@ -171,7 +175,9 @@ class Engine:
         org.cache["margins"] = {side: round(mm * MM_TWIPS) for side, mm in base.items()}
         return org.cache["margins"]
 
-    def template(self, form: FormSpec, inputs: Inputs):
+    def template(self, form: FormSpec, inputs: Inputs) -> CompiledTemplate:
+        from ..render.docx import compiled
+
         return compiled(form.template, self.margins_twips(inputs["org"]))
 
     def context(self, form: FormSpec, inputs: Inputs, item: int | None = None, full: bool = True) -> dict:
@@ -206,6 +212,8 @@ class Engine:
 
     @property
     def fonts(self) -> FontSet:
+        from ..render.fonts import fonts
+
         return fonts(self.font_dir)
 
     @staticmethod
@@ -265,7 +273,11 @@ class Engine:
     def render(self, form: FormSpec, inputs: Inputs, formats=FORMATS, title: str = "",
                item: int | None = None) -> Rendered:
         docx = self.render_docx(form, inputs, item=item)
-        pdf = render_pdf(docx, self.fonts) if "pdf" in formats else None
+        pdf = None
+        if "pdf" in formats:
+            from ..render.pdf import render_pdf
+
+            pdf = render_pdf(docx, self.fonts)
         return Rendered(form, self.doc_stem(form, inputs, item), title or form.title, docx, pdf)
 
     def doc_stem(self, form: FormSpec, inputs: Inputs, item: int | None = None) -> str:
@@ -321,6 +333,8 @@ class Engine:
         return files
 
     def merged_pdf(self, docs: list[Rendered], title: str) -> bytes:
+        from ..render.pdf import render_pdf_many
+
         return render_pdf_many([(f"Mẫu {d.form.code} — {d.title}" if d.form.code else d.title, d.docx)
                                 for d in docs], self.fonts, title)
 

@@ -20,7 +20,6 @@ from ..load.fields import Registry
 from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record
 from ..render.docx import TemplateTagError, compiled, template_parts
-from ..render.pdf import unsupported_features
 from .engine import Engine
 
 
@@ -55,6 +54,8 @@ def lint_forms(engine: Engine) -> Iterator[str]:
             broken.append(folder.name)
             yield f"{folder.name}: {exc}"
             continue
+        from ..render.pdf import unsupported_features  # here: a DOCX-only run needs no PDF renderer
+
         missing = unsupported_features(template.read_bytes())
         note = f"; PDF không dựng lại: {', '.join(missing)}" if missing else "; PDF: đủ"
         if tpl.render_path == "compiled":

@@ -44,24 +44,24 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import struct
+import sys
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Any, Iterable, Literal
 from xml.parsers import expat
 
-from docxtpl import DocxTemplate, InlineImage, RichText, RichTextParagraph
 from jinja2 import TemplateError, TemplateSyntaxError, meta
 
-try:
-    from docxtpl.subdoc import Subdoc
-except ImportError:  # docxtpl without docxcompose has no sub-documents
-    Subdoc = None
-
 from ..errors import FormError
-from ..sandbox import environment, tag_problems
+from ..sandbox import compile_template, environment, tag_problems
+
+# docxtpl (and python-docx, which it imports) is imported only when it is needed: to patch a
+# template's parts the first time (the result is kept in the user's cache folder, _patch_xml),
+# for a value with line breaks or tabs, and for the templates plain docxtpl renders.
 
 _TAGGED_PART = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
 _HAS_TAG = re.compile(r"\{[{%#]")
@@ -212,6 +212,14 @@ def _docxtpl_objects(value: Any, path: str = "") -> tuple[str, str] | None:
     object tied to the package of the ``DocxTemplate`` it was made for (a picture, a
     sub-document, a rich text with a hyperlink). Neither render path renders that template,
     so the document would reference relationships or styles it does not have."""
+    if "docxtpl" not in sys.modules:
+        return None  # no docxtpl object can exist in a process that never imported docxtpl
+    from docxtpl import InlineImage, RichText, RichTextParagraph
+
+    try:
+        from docxtpl.subdoc import Subdoc
+    except ImportError:  # docxtpl without docxcompose has no sub-documents
+        Subdoc = None
     items: Iterable[tuple[Any, Any]]
     if isinstance(value, dict):
         items = value.items()
@@ -368,6 +376,42 @@ def set_margins(document_xml: str, margins_twips: dict[str, int] | None) -> str:
     return re.sub(r"<w:pgMar\b[^>]*/>", fix, document_xml)
 
 
+def _patch_xml(template: Path, text: str) -> str:
+    """docxtpl's ``patch_xml`` of a part's XML, kept in the user's cache folder under a digest of
+    the XML, in a folder named by docgen's version and the installed docxtpl's ``template.py``
+    (its size and time): importing docxtpl and python-docx costs a one-paper run more than
+    the rest of its DOCX. A cache file that cannot be read is patched again, one that cannot be
+    written is not kept (never a wrong part)."""
+    import hashlib
+    from importlib.util import find_spec
+
+    from .. import __version__, cache_dir
+
+    path = None
+    try:
+        spec = find_spec("docxtpl")
+        if spec is not None and spec.origin:
+            source = Path(spec.origin).parent / "template.py"
+            stat = source.stat()
+            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            path = cache_dir() / "docxtpl" / f"{__version__}-{stat.st_size}.{stat.st_mtime_ns}" / f"{digest}.xml"
+            return path.read_bytes().decode("utf-8")
+    except (OSError, ValueError, ImportError):  # not cached yet (or unreadable): patched below
+        pass
+    from docxtpl import DocxTemplate
+
+    patched = DocxTemplate(str(template)).patch_xml(text)  # making one reads nothing of the file
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(patched.encode("utf-8"))
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return patched
+
+
 class CompiledTemplate:
     """A DOCX template prepared once; :meth:`render` fills it for one context."""
 
@@ -379,7 +423,7 @@ class CompiledTemplate:
                 parts = [(info.filename, z.read(info)) for info in z.infolist()]
         except (OSError, zipfile.BadZipFile, KeyError) as exc:
             raise FormError(f"Không mở được mẫu {self.path}: {exc}") from exc
-        self._helper = DocxTemplate(str(self.path))
+        self._helper: Any = None  # a DocxTemplate, for resolve_listing, made when first needed
         self._order: list[str] = []
         self._frozen: dict[str, _Member] = {}
         self._compiled: dict[str, Any] = {}
@@ -397,7 +441,7 @@ class CompiledTemplate:
                 if name == "word/document.xml":
                     self.fallback_reason = fallback_reason(text)
                     text = set_margins(text, margins_twips)
-                patched = _literal_braces(decode_tag_entities(self._helper.patch_xml(text)))
+                patched = _literal_braces(decode_tag_entities(_patch_xml(self.path, text)))
                 # the XML declaration's line break is the only one a Word part usually has;
                 # without it, a newline or tab in the rendered part can only come from a value
                 patched = patched.replace("?>\r\n<", "?><").replace("?>\n<", "?><")
@@ -407,7 +451,7 @@ class CompiledTemplate:
                     try:
                         # docxtpl also puts a newline before every <w:p> (for error line numbers)
                         # and strips it after rendering; leaving both out gives the same XML.
-                        self._compiled[name] = env.from_string(patched)
+                        self._compiled[name] = compile_template(env, patched)
                         if shape_safe(patched):
                             self._shapes[name] = {}
                         self.names |= meta.find_undeclared_variables(env.parse(patched))
@@ -465,6 +509,10 @@ class CompiledTemplate:
                 refuse_docxtpl_objects(self.path, context)
             xml = "".join(pieces)
             if listing or (listing is None and any(ch in xml for ch in _LISTING_CHARS)):
+                if self._helper is None:
+                    from docxtpl import DocxTemplate
+
+                    self._helper = DocxTemplate(str(self.path))
                 xml = self._helper.resolve_listing(xml)
             data = xml.encode("utf-8")
             try:
@@ -529,6 +577,8 @@ class CompiledTemplate:
 def render_with_docxtpl(path: Path, context: dict, margins_twips: dict[str, int] | None = None) -> bytes:
     """Plain docxtpl in the same sandbox: the fallback path."""
     refuse_docxtpl_objects(Path(path), context)
+    from docxtpl import DocxTemplate
+
     tpl = DocxTemplate(str(path))
     if margins_twips:
         for section in tpl.get_docx().sections:
@@ -563,6 +613,8 @@ def template_parts(path: Path) -> list[tuple[str, Any]]:
     """Each tagged part of a DOCX template (``word/document.xml``, a header …) with its Jinja
     syntax tree, the source patched as both render paths patch it (``docgen forms lint``
     reads the names a template uses from these)."""
+    from docxtpl import DocxTemplate
+
     env = environment(True)
     helper = DocxTemplate(str(path))
     out = []

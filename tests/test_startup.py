@@ -1,0 +1,258 @@
+"""Start-up: what a command imports, and the compiled code docgen keeps between runs.
+
+`docgen --help`, `forms`, `schema` and `check` never load the renderers (python-docx, docxtpl,
+lxml, reportlab, docgen.render), the Excel reader or the web application: each is run here in a
+fresh interpreter, which then lists the modules it has imported. How long they take is the
+benchmark's business (bench/), never a test's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from docgen import sandbox
+from docgen.sandbox import LimitError, compile_template, environment
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+RENDERERS = ("reportlab", "docxtpl", "docx", "lxml", "openpyxl", "flask", "werkzeug", "docgen.render")
+
+PROBE = """
+import json, sys
+from docgen.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+sys.stdout.flush()
+sys.stderr.write("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def imported_by(*args: str, cache: Path) -> tuple[int, set[str], str]:
+    """Run ``docgen ARGS`` in a fresh interpreter: its exit code, every module it imported, its output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=120)
+    head, _, tail = done.stderr.rpartition("\n@@")
+    report = json.loads(tail)
+    return report["code"], set(report["modules"]), done.stdout
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_help_lists_every_form_and_imports_no_renderer_no_jinja(tmp_path):
+    code, modules, out = imported_by("--help", cache=tmp_path)
+    assert code == 0
+    # every form folder and pack is a command in the listing
+    for name in ("admission-decision", "admission-dossier", "congress", "recognition-decision", "nomination"):
+        assert f"  {name} " in out or f"  {name}\n" in out
+    assert "Quyết định kết nạp đảng viên" in out
+    # the listing reads the manifests alone: no renderer, no sandbox, no check stage, no holidays
+    assert loaded(modules, RENDERERS + ("jinja2", "holidays", "docgen.check", "docgen.sandbox")) == []
+
+
+@pytest.mark.parametrize("args", [["forms"], ["schema", "candidate"], ["schema", "congress"]])
+def test_forms_and_schema_import_no_renderer(tmp_path, args):
+    code, modules, out = imported_by(*args, cache=tmp_path)
+    assert code == 0
+    assert loaded(modules, RENDERERS + ("holidays",)) == []
+    if args[0] == "forms":
+        assert "admission-decision  Mẫu 9-KNĐ" in out
+    else:
+        assert json.loads(out)["type"] == "object"
+
+
+def test_check_imports_no_renderer(tmp_path):
+    code, modules, out = imported_by("check", str(SAMPLES / "candidates" / "ly-thi-y-lan.json"),
+                                     "--org", str(SAMPLES / "org.json"), cache=tmp_path)
+    assert code == 0, out
+    assert "Hồ sơ đầy đủ, không có lỗi." in out
+    assert loaded(modules, RENDERERS) == []
+
+
+def test_a_form_command_help_imports_no_renderer(tmp_path):
+    code, modules, out = imported_by("admission-decision", "--help", cache=tmp_path)
+    assert code == 0
+    assert "Quyết định kết nạp đảng viên" in out
+    assert loaded(modules, RENDERERS) == []
+
+
+# -- the bytecode cache ------------------------------------------------------------------------------
+@pytest.fixture
+def cache_at(tmp_path, monkeypatch):
+    """The sandbox's bytecode cache in a folder of this test (the process-wide one restored after)."""
+    def use(folder: Path) -> None:
+        monkeypatch.setenv("DOCGEN_CACHE_DIR", str(folder))
+        sandbox._bytecode_cache.cache_clear()
+
+    yield use
+    sandbox._bytecode_cache.cache_clear()
+
+
+def cached_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.code"))
+
+
+def test_compiled_code_is_kept_and_read_back(tmp_path, cache_at):
+    cache_at(tmp_path)
+    env = environment(False)
+    source = "Số {{ n }}-QĐ/{{ symbol }} (bộ nhớ đệm)"
+    assert compile_template(env, source).render(n=7, symbol="ĐUC") == "Số 7-QĐ/ĐUC (bộ nhớ đệm)"
+    files = cached_files(tmp_path)
+    assert len(files) == 1
+    # the folder names this docgen, this Jinja and this sandbox: another sandbox never reads it
+    assert files[0].parent.parent.name == "jinja"
+    before = files[0].read_bytes()
+    assert compile_template(env, source).render(n=8, symbol="CB") == "Số 8-QĐ/CB (bộ nhớ đệm)"
+    assert files[0].read_bytes() == before  # read back, not written again
+
+
+def test_autoescape_and_plain_are_kept_apart(tmp_path, cache_at):
+    cache_at(tmp_path)
+    source = "{{ v }}"
+    assert compile_template(environment(False), source).render(v="a & b") == "a & b"
+    assert compile_template(environment(True), source).render(v="a & b") == "a &amp; b"
+    assert len(cached_files(tmp_path)) == 2
+
+
+def test_a_corrupt_cache_file_is_compiled_again(tmp_path, cache_at):
+    cache_at(tmp_path)
+    env = environment(False)
+    source = "{{ a }} và {{ b }}"
+    compile_template(env, source)
+    (file,) = cached_files(tmp_path)
+    for broken in (b"", b"garbage", file.read_bytes()[:20], b"j2" + b"\x00" * 50):
+        file.write_bytes(broken)
+        assert compile_template(env, source).render(a="X", b="Y") == "X và Y"
+
+
+def test_an_unwritable_cache_is_done_without(tmp_path, cache_at):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    cache_at(blocker / "cache")
+    assert compile_template(environment(False), "{{ x }}!").render(x="ok") == "ok!"
+    assert sandbox._bytecode_cache() is None
+
+
+def test_cached_code_is_still_sandboxed(tmp_path, cache_at):
+    cache_at(tmp_path)
+    env = environment(False)
+    # a template that compiles but goes past a limit when it runs: refused from the cache too
+    source = "{{ 'x' * n }}"
+    for _ in range(2):
+        with pytest.raises(LimitError):
+            compile_template(env, source).render(n=10**7)
+    assert len(cached_files(tmp_path)) == 1
+    # a template the sandbox refuses at compile time is never cached, and refused every time
+    for _ in range(2):
+        with pytest.raises(Exception, match="__class__"):
+            compile_template(env, "{{ x.__class__ }}")
+    assert len(cached_files(tmp_path)) == 1
+
+
+def test_decision_is_the_same_with_a_cold_and_a_warm_cache(tmp_path):
+    """The whole command twice on one cache folder: the same DOCX text (the cache changes nothing)."""
+    from doctext import docx_text
+
+    cache = tmp_path / "cache"
+    outs = []
+    for run in ("cold", "warm"):
+        out = tmp_path / run
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(cache)}
+        done = subprocess.run([sys.executable, "-m", "docgen.cli", "admission-decision",
+                               str(SAMPLES / "candidates" / "ly-thi-y-lan.json"), "--org", str(SAMPLES / "org.json"),
+                               "-o", str(out), "--format", "docx"], capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        (docx,) = out.glob("*.docx")
+        outs.append(docx_text(docx.read_bytes()))
+    assert cached_files(cache)
+    assert outs[0] == outs[1]
+    assert "LÝ THỊ Ỷ LAN" in outs[0].upper()
+
+
+# -- public holidays -----------------------------------------------------------------------------------
+def test_holidays_are_cached_as_the_package_gives_them(tmp_path, monkeypatch):
+    from docgen.domain.workdays import vn_holidays
+    from docgen.load import forms
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(forms, "_HOLIDAYS", {})
+    first = forms.cached_holidays(2026)
+    assert first == vn_holidays(2026) and len(first) >= 10
+    (file,) = tmp_path.rglob("VN-*.json")
+    assert "2026-09-02" in json.loads(file.read_text(encoding="utf-8"))["2026"]   # Quốc khánh
+    monkeypatch.setattr(forms, "_HOLIDAYS", {})
+    assert forms.cached_holidays(2026) == first                                     # read back
+    for broken in ("", "[1, 2]", '{"2026": ["2026-13-45"]}', '{"2026": 7}'):
+        file.write_text(broken, encoding="utf-8")
+        monkeypatch.setattr(forms, "_HOLIDAYS", {})
+        assert forms.cached_holidays(2026) == first                                 # computed again
+
+
+# -- parsed TOML ---------------------------------------------------------------------------------------
+def test_parsed_toml_is_kept_and_a_broken_cache_parsed_again(tmp_path, monkeypatch):
+    import tomllib
+
+    from docgen.errors import parse_toml
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    text = '[common]\nline = "Căn cứ Điều lệ Đảng"\nwhen = 2026-02-05\n'
+    first = parse_toml(text)
+    assert first == tomllib.loads(text)
+    (file,) = tmp_path.rglob("*.pickle")
+    first["common"]["line"] = "changed by a caller"          # each call gets its own value
+    assert parse_toml(text) == tomllib.loads(text)
+    for broken in (b"", b"not a pickle", file.read_bytes()[:10]):
+        file.write_bytes(broken)
+        assert parse_toml(text) == tomllib.loads(text)
+    with pytest.raises(tomllib.TOMLDecodeError):            # a syntax error is never cached
+        parse_toml("key = ")
+    with pytest.raises(tomllib.TOMLDecodeError):
+        parse_toml("key = ")
+
+
+# -- a DOCX with a warm cache ------------------------------------------------------------------------
+def test_a_docx_with_a_warm_cache_imports_neither_docxtpl_nor_reportlab(tmp_path):
+    from doctext import docx_text
+
+    args = ("admission-decision", str(SAMPLES / "candidates" / "ly-thi-y-lan.json"), "--org",
+            str(SAMPLES / "org.json"), "--format", "docx")
+    code, cold, _ = imported_by(*args, "-o", str(tmp_path / "cold"), cache=tmp_path / "cache")
+    assert code == 0
+    code, warm, _ = imported_by(*args, "-o", str(tmp_path / "warm"), cache=tmp_path / "cache")
+    assert code == 0
+    assert loaded(cold, ("docxtpl",)) != []  # the first run patches the template with docxtpl …
+    assert loaded(warm, ("docxtpl", "docx", "reportlab", "docgen.render.pdf")) == []  # … the next reads it back
+    (a,), (b,) = (tmp_path / "cold").glob("*.docx"), (tmp_path / "warm").glob("*.docx")
+    assert a.read_bytes() == b.read_bytes()
+    assert "Ự" in docx_text(b.read_bytes()) or "Ỷ" in docx_text(b.read_bytes())
+
+
+def test_patched_parts_are_docxtpls_and_a_broken_cache_patched_again(tmp_path, monkeypatch):
+    from docxtpl import DocxTemplate
+
+    from docgen.render.docx import _patch_xml
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    template = ROOT / "forms" / "admission-decision" / "template.docx"
+    xml = ('<w:p><w:r><w:t>{{ candidate.</w:t></w:r><w:r><w:t>full_name }}</w:t></w:r>'
+           '<w:r><w:t>{%p if a %}</w:t></w:r></w:p>')
+    want = DocxTemplate(str(template)).patch_xml(xml)
+    assert _patch_xml(template, xml) == want
+    (file,) = tmp_path.rglob("*.xml")
+    assert _patch_xml(template, xml) == want
+    file.write_bytes(b"\xff\xfe not utf-8")
+    assert _patch_xml(template, xml) == want
