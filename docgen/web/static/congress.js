@@ -23,7 +23,9 @@
   }
 
   function show(answer) {
-    document.getElementById("numbers").innerHTML = answer.numbers_html;
+    var numbers = document.getElementById("numbers");
+    numbers.innerHTML = answer.numbers_html;
+    numbers.classList.remove("stale");
     document.querySelector("#summary span").textContent = answer.summary;
     document.getElementById("summary").className = answer.ok ? "ok" : "not-ok";
     var general = document.getElementById("general-problems");
@@ -41,19 +43,43 @@
     });
   }
 
+  // the numbers shown are no longer those of the form: say so above them, and why
+  function failed(why) {
+    var summary = document.getElementById("summary");
+    summary.querySelector("span").textContent = why;
+    summary.className = "not-ok";
+    var numbers = document.getElementById("numbers");
+    var note = numbers.querySelector(".stale-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "problem error stale-note";
+      numbers.insertBefore(note, numbers.firstChild);
+    }
+    note.textContent = "Số liệu dưới đây là của lần tính trước, chưa theo những gì vừa gõ. " + why;
+    numbers.classList.add("stale");
+  }
+
   function ask() {
     var mine = ++asked;
     fetch(form.getAttribute("data-live"), {
       method: "POST", body: new FormData(form), headers: { "X-CSRFToken": token }, credentials: "same-origin"
     }).then(function (response) {
-      if (!response.ok) { throw new Error(String(response.status)); }
+      if (!response.ok) {
+        if (mine === asked) {
+          failed(response.status === 400
+            ? "docgen không nhận yêu cầu tính lại (mã 400): trang này mở từ trước khi docgen khởi động lại. "
+              + "Hãy tải lại trang; những gì chưa lưu phải gõ lại."
+            : "docgen báo lỗi khi tính lại (mã " + response.status + "). Hãy tải lại trang.");
+        }
+        return null;
+      }
       return response.json();
     }).then(function (answer) {
-      if (mine === asked) { show(answer); }
+      if (answer && mine === asked) { show(answer); }
     }).catch(function () {
       if (mine === asked) {
-        document.querySelector("#summary span").textContent =
-          "Không tính lại được (máy chủ docgen không trả lời). Hãy tải lại trang.";
+        failed("Không tính lại được: máy chủ docgen không trả lời (cửa sổ docgen serve đã đóng?). "
+          + "Hãy chạy lại docgen serve rồi tải lại trang.");
       }
     });
   }
