@@ -12,6 +12,7 @@ import copy
 import json
 import os
 import sqlite3
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -284,19 +285,6 @@ def test_reading_problems_are_named_by_sheet_row_and_header(engine, tmp_path):
         "\u201cNgười vào Đảng\u201d; dòng này không được đọc."]
 
 
-def test_rows_below_the_first_empty_row_are_ignored_with_a_note(engine, tmp_path):
-    out = tmp_path / "w.xlsx"
-    write_workbook(engine, "admission-dossier", out)
-    fill(out, engine, "admission-dossier", [("A1", read_json(LAN))])
-    wb = load_workbook(out)
-    wb["Người vào Đảng"]["A6"] = "T/M CHI BỘ"
-    wb.save(out)
-    book = read_workbook(engine, out)
-    assert [e.key for e in book.entries] == ["A1"]
-    assert ("Trang \u201cNgười vào Đảng\u201d: bỏ qua 1 dòng dưới dòng trống (từ dòng 6); nếu đó là dữ liệu, hãy xóa "
-            "dòng trống ở giữa.") in book.notes
-
-
 def test_a_plain_roster_is_not_a_workbook(engine):
     assert not is_workbook(SAMPLES / "roster.xlsx")
     assert not is_workbook(HUONG)
@@ -424,3 +412,64 @@ def test_a_workbook_with_only_its_example_rows_or_an_empty_folder_is_refused_not
                  str(tmp_path / "out")])
     assert empty.exit_code == 3
     assert "không có hồ sơ nào để làm (thư mục không có tệp .json nào)" in empty.output
+
+
+# -- review of issue 15: blank rows, doubled headers, parent columns in any order, broken files -----
+def test_rows_after_a_blank_row_are_read_on_every_sheet(engine, tmp_path):
+    """A docgen workbook has no footer: a blank row between people, or between the rows of a
+    list, is skipped and the rows below it are read (they used to be dropped with only a note,
+    so a cell meeting's vote base went without a member it did not count)."""
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("KN-001", read_json(LAN))])
+    second = read_json(DAT)
+    second["admission"]["cell_meeting"]["not_counted"] = [{"full_name": "Trần Văn Một", "category": "exempted"}]
+    wb = load_workbook(out)
+    nc = wb["Chi bộ - không tính"]
+    first = append(nc, ["KN-001", "Lê Thị Hai", "được miễn sinh hoạt không có mặt"])
+    nc.cell(row=first + 2, column=1, value="KN-002")
+    nc.cell(row=first + 2, column=2, value="Trần Văn Một")
+    nc.cell(row=first + 2, column=3, value="được miễn sinh hoạt không có mặt")
+    wb.save(out)
+    # KN-002 on the other sheets, each below a blank row (the first sheet's too)
+    wb = load_workbook(out)
+    for name, found in profile_rows(layout(engine, "admission-dossier"), second, "KN-002").items():
+        if name == "Chi bộ - không tính":
+            continue
+        ws = wb[name]
+        r = append(ws, [])   # the first free row, left blank
+        for k, row in enumerate(found, 1):
+            for j, value in enumerate(row, 1):
+                ws.cell(row=r + k, column=j, value=value)
+    wb.save(out)
+    book = read_workbook(engine, out)
+    assert book.problems == []
+    assert [e.key for e in book.entries] == ["KN-001", "KN-002"]
+    one, two = book.entries
+    assert one.profile["admission"]["cell_meeting"]["not_counted"] == [
+        {"full_name": "Lê Thị Hai", "category": "exempted"}]
+    second["candidate"]["id"] = "KN-002"
+    assert two.profile == json.loads(unicodedata.normalize("NFC", json.dumps(second, ensure_ascii=False)))   # the sample is NFD
+    assert two.problems == []
+    assert not [n for n in book.notes if "dòng trống" in n]
+
+
+def test_a_line_typed_below_the_people_is_read_as_a_row_and_named_not_dropped(engine, tmp_path):
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("A1", read_json(LAN))])
+    wb = load_workbook(out)
+    wb["Người vào Đảng"]["A6"] = "T/M CHI BỘ"
+    wb["Người giới thiệu"]["A9"] = "Tổng cộng"
+    wb.save(out)
+    book = read_workbook(engine, out)
+    assert [e.key for e in book.entries] == ["A1", "T/M CHI BỘ"]
+    assert book.entries[1].label == "Mã hồ sơ T/M CHI BỘ"
+    assert [p for p in book.problems if "Tổng cộng" in p] == [
+        "Trang \u201cNgười giới thiệu\u201d, dòng 9, cột \u201cMã hồ sơ\u201d: \u201cTổng cộng\u201d không có ở trang "
+        "\u201cNgười vào Đảng\u201d; dòng này không được đọc."]
+    # in a batch, that row is a failed entry: exit 3, named
+    result = run(["batch", "admission-dossier", str(out), "--org", str(SAMPLES / "org.json"), "-o",
+                  str(tmp_path / "out"), "--format", "docx", "-j", "1"])
+    assert result.exit_code == 3, result.output
+    assert "Mã hồ sơ T/M CHI BỘ" in result.output

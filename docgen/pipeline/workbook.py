@@ -493,22 +493,15 @@ class _Reader:
             self.problems.append(f"{_where(sheet.name, 1)}: thiếu cột \u201c{missing_parent[0]}\u201d; trang này không "
                                  "được đọc.")
             return
-        ended, ignored, count = False, [], 0
+        count = 0
         for r, row in enumerate(rows, 2):
-            if _blank(row):
-                ended = ended or count > 0
-                continue
-            if ended:
-                ignored.append(r)
+            if _blank(row):   # a docgen workbook has no footer: a blank row is a gap, the rows below are data
                 continue
             count += 1
             if count > self.max_rows:
                 raise InputFileError(f"{self.name}: {_where(sheet.name)} có hơn {self.max_rows} dòng, quá giới hạn "
                                      "một lần chạy. Hãy chia thành nhiều tệp.")
             self.row(sheet, r, row, mapping, key_col)
-        if ignored:
-            self.notes.append(f"{_where(sheet.name)}: bỏ qua {len(ignored)} dòng dưới dòng trống "
-                              f"(từ dòng {ignored[0]}); nếu đó là dữ liệu, hãy xóa dòng trống ở giữa.")
 
     def row(self, sheet: Sheet, r: int, row: tuple, mapping: dict, key_col: int) -> None:
         lay = self.lay
