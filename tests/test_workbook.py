@@ -473,3 +473,49 @@ def test_a_line_typed_below_the_people_is_read_as_a_row_and_named_not_dropped(en
                   str(tmp_path / "out"), "--format", "docx", "-j", "1"])
     assert result.exit_code == 3, result.output
     assert "Mã hồ sơ T/M CHI BỘ" in result.output
+
+
+def test_two_columns_with_the_same_header_are_named_and_neither_is_read(engine, tmp_path):
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("A1", read_json(LAN)), ("A2", read_json(DAT))])
+    wb = load_workbook(out)
+    people = wb["Người vào Đảng"]
+    born = column_of(people, "Ngày sinh")
+    extra = people.max_column + 1
+    people.cell(row=1, column=extra, value="ngày  sinh")   # the same header, typed again further right
+    people.cell(row=3, column=extra, value="01/01/1999")    # A1 has a value in both columns
+    people[f"{born}4"] = None                               # A2 only in the second one
+    people.cell(row=4, column=extra, value="02/02/1998")
+    wb.save(out)
+    from openpyxl.utils import get_column_letter
+    second = get_column_letter(extra)
+    book = read_workbook(engine, out)
+    assert book.problems == [
+        f"Trang \u201cNgười vào Đảng\u201d, dòng 1, cột \u201cNgày sinh\u201d: hai cột cùng tiêu đề (cột {born} và "
+        f"cột {second}), không biết cột nào đúng nên không đọc cột nào. Hãy xóa hay đổi tên cột thừa."]
+    a1, a2 = book.entries
+    for entry, r in ((a1, 3), (a2, 4)):
+        assert "date_of_birth" not in entry.profile["candidate"]
+        assert entry.problems == [
+            f"Trang \u201cNgười vào Đảng\u201d, dòng {r}, cột \u201cNgày sinh\u201d: trang có hai cột cùng tiêu đề "
+            f"(cột {born} và cột {second}), nên ô này không được đọc."]
+        assert entry.unread == {"candidate.date_of_birth"}
+
+
+def test_a_doubled_key_column_leaves_its_sheet_unread_and_says_so(engine, tmp_path):
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("A1", read_json(LAN))])
+    wb = load_workbook(out)
+    intro = wb["Người giới thiệu"]
+    extra = intro.max_column + 1
+    intro.cell(row=1, column=extra, value="Mã hồ sơ")
+    wb.save(out)
+    from openpyxl.utils import get_column_letter
+    book = read_workbook(engine, out)
+    assert book.problems == [
+        f"Trang \u201cNgười giới thiệu\u201d, dòng 1, cột \u201cMã hồ sơ\u201d: hai cột cùng tiêu đề (cột A và "
+        f"cột {get_column_letter(extra)}), không biết dòng nào của ai nên trang này không được đọc. Hãy xóa hay đổi "
+        "tên cột thừa."]
+    assert "introducers" not in book.entries[0].profile

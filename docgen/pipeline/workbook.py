@@ -460,6 +460,8 @@ class _Reader:
         self.counts: dict[tuple[str, str, tuple[int, ...]], int] = {}
 
     def sheet(self, sheet: Sheet, rows) -> None:
+        from openpyxl.utils import get_column_letter
+
         lay = self.lay
         header = next(rows, None)
         if header is None:
@@ -471,6 +473,7 @@ class _Reader:
         for f in sheet.columns:
             known[header_key(f.label)] = (f.label, f, -2)
         mapping: dict[int, tuple[str, Field | None, int]] = {}
+        columns_of: dict[str, list[int]] = {}   # header -> the columns it heads
         for j, v in enumerate(header):
             if v is None or not str(v).strip():
                 continue
@@ -482,6 +485,24 @@ class _Reader:
                                      + " Giá trị của cột này không được đọc.")
             else:
                 mapping[j] = hit
+                columns_of.setdefault(header_key(v), []).append(j)
+        # one header over two columns: which one the user meant cannot be told, so neither is read
+        doubled: dict[int, str] = {}   # column -> how the problem names the columns
+        for cols in columns_of.values():
+            if len(cols) < 2:
+                continue
+            h, f, k = mapping[cols[0]]
+            letters = [f"cột {get_column_letter(j + 1)}" for j in cols]
+            named = f"{'hai' if len(cols) == 2 else len(cols)} cột cùng tiêu đề ({', '.join(letters[:-1])} và " \
+                    f"{letters[-1]})"
+            if f is None:   # the key, or the number of an enclosing list's item
+                whose = "không biết dòng nào của ai" if k == -1 else "không biết dòng nào thuộc mục nào"
+                self.problems.append(f"{_where(sheet.name, 1, h)}: {named}, {whose} nên trang này không được đọc. "
+                                     "Hãy xóa hay đổi tên cột thừa.")
+                return
+            self.problems.append(f"{_where(sheet.name, 1, h)}: {named}, không biết cột nào đúng nên không đọc cột "
+                                 "nào. Hãy xóa hay đổi tên cột thừa.")
+            doubled.update((j, named) for j in cols)
         key_col = next((j for j, (_, _, k) in mapping.items() if k == -1), None)
         if key_col is None:
             self.problems.append(f"{_where(sheet.name, 1)}: thiếu cột \u201c{lay.key_header}\u201d, "
@@ -501,9 +522,9 @@ class _Reader:
             if count > self.max_rows:
                 raise InputFileError(f"{self.name}: {_where(sheet.name)} có hơn {self.max_rows} dòng, quá giới hạn "
                                      "một lần chạy. Hãy chia thành nhiều tệp.")
-            self.row(sheet, r, row, mapping, key_col)
+            self.row(sheet, r, row, mapping, key_col, doubled)
 
-    def row(self, sheet: Sheet, r: int, row: tuple, mapping: dict, key_col: int) -> None:
+    def row(self, sheet: Sheet, r: int, row: tuple, mapping: dict, key_col: int, doubled: dict[int, str]) -> None:
         lay = self.lay
         key = _text(row[key_col]) if key_col < len(row) else ""
         if not key:
@@ -580,6 +601,11 @@ class _Reader:
                 entry.where.setdefault(".".join(path.split(".")[:k]), _where(sheet.name, r))
             value = row[j] if j < len(row) else None
             if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if j in doubled:   # named once for the sheet; here, for the entry whose value is not read
+                if path not in entry.unread:
+                    entry.problems.append(f"{loc}: trang có {doubled[j]}, nên ô này không được đọc.")
+                    entry.unread.add(path)
                 continue
             ok, clean, why = self.clean(f, value)
             if not ok:
