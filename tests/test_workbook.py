@@ -519,3 +519,28 @@ def test_a_doubled_key_column_leaves_its_sheet_unread_and_says_so(engine, tmp_pa
         f"cột {get_column_letter(extra)}), không biết dòng nào của ai nên trang này không được đọc. Hãy xóa hay đổi "
         "tên cột thừa."]
     assert "introducers" not in book.entries[0].profile
+
+
+def test_the_parent_number_columns_may_stand_in_any_order(engine, tmp_path):
+    """On a sheet of a list inside a list, the columns "Cuộc bầu cử số" and "Lần bầu số" are
+    read by what they name, not by where they stand."""
+    profile = read_json(SAMPLES / "congress-round2.json")
+    elections = profile["congress"]["elections"]
+    elections[1]["rounds"] = copy.deepcopy(elections[0]["rounds"])   # a later round of the second election
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "congress", out)
+    fill(out, engine, "congress", [("DH", profile)])
+    wb = load_workbook(out)
+    ws = wb["DS bầu lần tiếp theo"]
+    assert (ws["B1"].value, ws["C1"].value) == ("Cuộc bầu cử số", "Lần bầu số")
+    assert [(ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value) for r in range(2, ws.max_row + 1)
+            if ws.cell(row=r, column=1).value == "DH"] == [(1, 1), (1, 1), (2, 1), (2, 1)]
+    for r in range(1, ws.max_row + 1):   # swap the two columns, headers and numbers
+        b, c = ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value
+        ws.cell(row=r, column=2, value=c)
+        ws.cell(row=r, column=3, value=b)
+    wb.save(out)
+    book = read_workbook(engine, out)
+    assert book.problems == []
+    assert book.entries[0].problems == []
+    assert book.entries[0].profile == profile

@@ -508,8 +508,10 @@ class _Reader:
             self.problems.append(f"{_where(sheet.name, 1)}: thiếu cột \u201c{lay.key_header}\u201d, "
                                  "nên không biết dòng nào của ai; trang này không được đọc.")
             return
-        missing_parent = [h for k, (_, h) in enumerate(sheet.parents)
-                          if not any(kk == k for _, _, kk in mapping.values())]
+        # each enclosing list's number column, outermost first, wherever it stands in the sheet
+        parent_cols = [next((j for j, (_, f, kk) in mapping.items() if f is None and kk == k), None)
+                       for k in range(len(sheet.parents))]
+        missing_parent = [h for (_, h), j in zip(sheet.parents, parent_cols, strict=True) if j is None]
         if missing_parent:
             self.problems.append(f"{_where(sheet.name, 1)}: thiếu cột \u201c{missing_parent[0]}\u201d; trang này không "
                                  "được đọc.")
@@ -522,9 +524,10 @@ class _Reader:
             if count > self.max_rows:
                 raise InputFileError(f"{self.name}: {_where(sheet.name)} có hơn {self.max_rows} dòng, quá giới hạn "
                                      "một lần chạy. Hãy chia thành nhiều tệp.")
-            self.row(sheet, r, row, mapping, key_col, doubled)
+            self.row(sheet, r, row, mapping, key_col, [j for j in parent_cols if j is not None], doubled)
 
-    def row(self, sheet: Sheet, r: int, row: tuple, mapping: dict, key_col: int, doubled: dict[int, str]) -> None:
+    def row(self, sheet: Sheet, r: int, row: tuple, mapping: dict, key_col: int, parent_cols: list[int],
+            doubled: dict[int, str]) -> None:
         lay = self.lay
         key = _text(row[key_col]) if key_col < len(row) else ""
         if not key:
@@ -565,18 +568,16 @@ class _Reader:
             self.seen.add((sheet.name, key))
         else:
             numbers: list[int] = []
-            for j, (h, f, k) in mapping.items():
-                if f is None and k >= 0:
-                    n = clean_int(row[j]) if j < len(row) else None
-                    numbers.append(n if isinstance(n, int) else -1)
-                    parent = sheet.parents[k][0]
-                    have = self.counts.get((parent, key, tuple(numbers[:-1])), 0)
-                    if not isinstance(n, int) or not 1 <= n <= have:
-                        entry.problems.append(
-                            f"{_where(sheet.name, r, h)}: phải là số thứ tự của một mục có trong "
-                            f"\u201c{self.registry[parent].label}\u201d của hồ sơ này (từ 1 đến {have}), đang là "
-                            f"\u201c{_text(row[j]) if j < len(row) else ''}\u201d; dòng này không được đọc.")
-                        return
+            for (parent, h), j in zip(sheet.parents, parent_cols, strict=True):   # outermost list first
+                n = clean_int(row[j]) if j < len(row) else None
+                numbers.append(n if isinstance(n, int) else -1)
+                have = self.counts.get((parent, key, tuple(numbers[:-1])), 0)
+                if not isinstance(n, int) or not 1 <= n <= have:
+                    entry.problems.append(
+                        f"{_where(sheet.name, r, h)}: phải là số thứ tự của một mục có trong "
+                        f"\u201c{self.registry[parent].label}\u201d của hồ sơ này (từ 1 đến {have}), đang là "
+                        f"\u201c{_text(row[j]) if j < len(row) else ''}\u201d; dòng này không được đọc.")
+                    return
             concrete = sheet.list
             for n in numbers:
                 concrete = concrete.replace("[]", f"[{n - 1}]", 1)
