@@ -491,11 +491,11 @@ class _Reader:
         for cols in columns_of.values():
             if len(cols) < 2:
                 continue
-            h, f, k = mapping[cols[0]]
+            h, field_of, k = mapping[cols[0]]
             letters = [f"cột {get_column_letter(j + 1)}" for j in cols]
             named = f"{'hai' if len(cols) == 2 else len(cols)} cột cùng tiêu đề ({', '.join(letters[:-1])} và " \
                     f"{letters[-1]})"
-            if f is None:   # the key, or the number of an enclosing list's item
+            if field_of is None:   # the key, or the number of an enclosing list's item
                 whose = "không biết dòng nào của ai" if k == -1 else "không biết dòng nào thuộc mục nào"
                 self.problems.append(f"{_where(sheet.name, 1, h)}: {named}, {whose} nên trang này không được đọc. "
                                      "Hãy xóa hay đổi tên cột thừa.")
