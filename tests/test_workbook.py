@@ -449,7 +449,8 @@ def test_rows_after_a_blank_row_are_read_on_every_sheet(engine, tmp_path):
     assert one.profile["admission"]["cell_meeting"]["not_counted"] == [
         {"full_name": "Lê Thị Hai", "category": "exempted"}]
     second["candidate"]["id"] = "KN-002"
-    assert two.profile == json.loads(unicodedata.normalize("NFC", json.dumps(second, ensure_ascii=False)))   # the sample is NFD
+    # the sample is typed in NFD; the workbook gives NFC
+    assert two.profile == json.loads(unicodedata.normalize("NFC", json.dumps(second, ensure_ascii=False)))
     assert two.problems == []
     assert not [n for n in book.notes if "dòng trống" in n]
 
@@ -544,3 +545,42 @@ def test_the_parent_number_columns_may_stand_in_any_order(engine, tmp_path):
     assert book.problems == []
     assert book.entries[0].problems == []
     assert book.entries[0].profile == profile
+
+
+def test_a_broken_or_foreign_file_is_named_in_vietnamese_with_no_english_reason(engine, tmp_path):
+    """What Python says of a broken file ("File is not a zip file", "KeyError") is not shown:
+    the user reads, in Vietnamese, what the file is and what to do, in words that fit the web
+    import as well as the command line."""
+    from docgen.errors import InputFileError
+    from docgen.load.roster import check_sizes, load_limits, read_roster
+
+    limits = load_limits(engine.library.shared_file("roster.toml"))
+    columns = engine.roster_columns()
+    not_zip = tmp_path / "hong.xlsx"
+    not_zip.write_bytes(b"PK\x03\x04 not really a zip")
+    foreign = tmp_path / "van-ban.xlsx"   # a zip, but no workbook inside (a .docx renamed, say)
+    import zipfile
+    with zipfile.ZipFile(foreign, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    english = ("zip file", "File is", "Error", "Exception", "No such file")
+    expected = {
+        not_zip: f"{not_zip}: không phải tệp Excel .xlsx đọc được: tệp bị hỏng, hoặc là loại tệp khác được đổi đuôi "
+                 "thành .xlsx. Hãy mở tệp bằng Excel và lưu lại dạng Sổ làm việc Excel (*.xlsx).",
+        foreign: f"Không đọc được tệp Excel {foreign}: tệp không có các phần của một sổ Excel .xlsx (có thể là "
+                 "loại tệp khác được đổi đuôi thành .xlsx, hoặc tệp bị hỏng). Hãy mở tệp bằng Excel và lưu lại "
+                 "dạng Sổ làm việc Excel (*.xlsx)."}
+    for path, message in expected.items():
+        with pytest.raises(InputFileError) as roster:
+            read_roster(path, columns, limits)
+        assert str(roster.value) == message
+        with pytest.raises(InputFileError) as book:   # the web import's path
+            read_workbook(engine, path)
+        assert not any(word in str(book.value) for word in english), str(book.value)
+        result = run(["batch", "admission-decision", str(path), "--org", str(SAMPLES / "org.json"), "-o",
+                      str(tmp_path / "out")])
+        assert result.exit_code == 3, result.output
+        assert message in result.output
+        assert not any(word in result.output for word in english), result.output
+    with pytest.raises(InputFileError) as gone:
+        check_sizes(tmp_path / "khong-co.xlsx", limits)
+    assert str(gone.value) == f"{tmp_path / 'khong-co.xlsx'}: không có tệp này."

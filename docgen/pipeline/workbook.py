@@ -668,7 +668,7 @@ def read_workbook(engine: Engine, path: str | Path) -> Workbook:
     workbook, or cannot be read, is an :class:`InputFileError`."""
     from openpyxl import load_workbook
 
-    from ..load.roster import check_sizes, load_limits
+    from ..load.roster import BROKEN_SHEET, NO_WORKBOOK_PARTS, check_sizes, load_limits
 
     limits = load_limits(engine.library.shared_file("roster.toml"))
     check_sizes(path, limits)
@@ -688,7 +688,7 @@ def read_workbook(engine: Engine, path: str | Path) -> Workbook:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputFileError(f"Không đọc được tệp Excel {path}: {type(exc).__name__}.") from exc
+        raise InputFileError(f"Không đọc được tệp Excel {path}: {NO_WORKBOOK_PARTS}") from exc
     try:
         if lay.sheets[0].name not in wb.sheetnames:
             raise InputFileError(f"{path}: thiếu trang \u201c{lay.sheets[0].name}\u201d, trang mỗi dòng một hồ sơ.")
@@ -702,8 +702,7 @@ def read_workbook(engine: Engine, path: str | Path) -> Workbook:
     except InputFileError:
         raise
     except Exception as exc:  # a sheet whose XML breaks off, or a cell openpyxl cannot read
-        raise InputFileError(f"Không đọc được tệp Excel {path}: nội dung trang tính bị hỏng "
-                             f"({type(exc).__name__}). Hãy mở tệp bằng Excel và lưu lại.") from exc
+        raise InputFileError(f"Không đọc được tệp Excel {path}: {BROKEN_SHEET}") from exc
     finally:
         wb.close()
     for entry in reader.entries.values():
