@@ -12,6 +12,7 @@ import copy
 import json
 import os
 import sqlite3
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -284,19 +285,6 @@ def test_reading_problems_are_named_by_sheet_row_and_header(engine, tmp_path):
         "\u201cNgười vào Đảng\u201d; dòng này không được đọc."]
 
 
-def test_rows_below_the_first_empty_row_are_ignored_with_a_note(engine, tmp_path):
-    out = tmp_path / "w.xlsx"
-    write_workbook(engine, "admission-dossier", out)
-    fill(out, engine, "admission-dossier", [("A1", read_json(LAN))])
-    wb = load_workbook(out)
-    wb["Người vào Đảng"]["A6"] = "T/M CHI BỘ"
-    wb.save(out)
-    book = read_workbook(engine, out)
-    assert [e.key for e in book.entries] == ["A1"]
-    assert ("Trang \u201cNgười vào Đảng\u201d: bỏ qua 1 dòng dưới dòng trống (từ dòng 6); nếu đó là dữ liệu, hãy xóa "
-            "dòng trống ở giữa.") in book.notes
-
-
 def test_a_plain_roster_is_not_a_workbook(engine):
     assert not is_workbook(SAMPLES / "roster.xlsx")
     assert not is_workbook(HUONG)
@@ -424,3 +412,175 @@ def test_a_workbook_with_only_its_example_rows_or_an_empty_folder_is_refused_not
                  str(tmp_path / "out")])
     assert empty.exit_code == 3
     assert "không có hồ sơ nào để làm (thư mục không có tệp .json nào)" in empty.output
+
+
+# -- review of issue 15: blank rows, doubled headers, parent columns in any order, broken files -----
+def test_rows_after_a_blank_row_are_read_on_every_sheet(engine, tmp_path):
+    """A docgen workbook has no footer: a blank row between people, or between the rows of a
+    list, is skipped and the rows below it are read (they used to be dropped with only a note,
+    so a cell meeting's vote base went without a member it did not count)."""
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("KN-001", read_json(LAN))])
+    second = read_json(DAT)
+    second["admission"]["cell_meeting"]["not_counted"] = [{"full_name": "Trần Văn Một", "category": "exempted"}]
+    wb = load_workbook(out)
+    nc = wb["Chi bộ - không tính"]
+    first = append(nc, ["KN-001", "Lê Thị Hai", "được miễn sinh hoạt không có mặt"])
+    nc.cell(row=first + 2, column=1, value="KN-002")
+    nc.cell(row=first + 2, column=2, value="Trần Văn Một")
+    nc.cell(row=first + 2, column=3, value="được miễn sinh hoạt không có mặt")
+    wb.save(out)
+    # KN-002 on the other sheets, each below a blank row (the first sheet's too)
+    wb = load_workbook(out)
+    for name, found in profile_rows(layout(engine, "admission-dossier"), second, "KN-002").items():
+        if name == "Chi bộ - không tính":
+            continue
+        ws = wb[name]
+        r = append(ws, [])   # the first free row, left blank
+        for k, row in enumerate(found, 1):
+            for j, value in enumerate(row, 1):
+                ws.cell(row=r + k, column=j, value=value)
+    wb.save(out)
+    book = read_workbook(engine, out)
+    assert book.problems == []
+    assert [e.key for e in book.entries] == ["KN-001", "KN-002"]
+    one, two = book.entries
+    assert one.profile["admission"]["cell_meeting"]["not_counted"] == [
+        {"full_name": "Lê Thị Hai", "category": "exempted"}]
+    second["candidate"]["id"] = "KN-002"
+    # the sample is typed in NFD; the workbook gives NFC
+    assert two.profile == json.loads(unicodedata.normalize("NFC", json.dumps(second, ensure_ascii=False)))
+    assert two.problems == []
+    assert not [n for n in book.notes if "dòng trống" in n]
+
+
+def test_a_line_typed_below_the_people_is_read_as_a_row_and_named_not_dropped(engine, tmp_path):
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("A1", read_json(LAN))])
+    wb = load_workbook(out)
+    wb["Người vào Đảng"]["A6"] = "T/M CHI BỘ"
+    wb["Người giới thiệu"]["A9"] = "Tổng cộng"
+    wb.save(out)
+    book = read_workbook(engine, out)
+    assert [e.key for e in book.entries] == ["A1", "T/M CHI BỘ"]
+    assert book.entries[1].label == "Mã hồ sơ T/M CHI BỘ"
+    assert [p for p in book.problems if "Tổng cộng" in p] == [
+        "Trang \u201cNgười giới thiệu\u201d, dòng 9, cột \u201cMã hồ sơ\u201d: \u201cTổng cộng\u201d không có ở trang "
+        "\u201cNgười vào Đảng\u201d; dòng này không được đọc."]
+    # in a batch, that row is a failed entry: exit 3, named
+    result = run(["batch", "admission-dossier", str(out), "--org", str(SAMPLES / "org.json"), "-o",
+                  str(tmp_path / "out"), "--format", "docx", "-j", "1"])
+    assert result.exit_code == 3, result.output
+    assert "Mã hồ sơ T/M CHI BỘ" in result.output
+
+
+def test_two_columns_with_the_same_header_are_named_and_neither_is_read(engine, tmp_path):
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("A1", read_json(LAN)), ("A2", read_json(DAT))])
+    wb = load_workbook(out)
+    people = wb["Người vào Đảng"]
+    born = column_of(people, "Ngày sinh")
+    extra = people.max_column + 1
+    people.cell(row=1, column=extra, value="ngày  sinh")   # the same header, typed again further right
+    people.cell(row=3, column=extra, value="01/01/1999")    # A1 has a value in both columns
+    people[f"{born}4"] = None                               # A2 only in the second one
+    people.cell(row=4, column=extra, value="02/02/1998")
+    wb.save(out)
+    from openpyxl.utils import get_column_letter
+    second = get_column_letter(extra)
+    book = read_workbook(engine, out)
+    assert book.problems == [
+        f"Trang \u201cNgười vào Đảng\u201d, dòng 1, cột \u201cNgày sinh\u201d: hai cột cùng tiêu đề (cột {born} và "
+        f"cột {second}), không biết cột nào đúng nên không đọc cột nào. Hãy xóa hay đổi tên cột thừa."]
+    a1, a2 = book.entries
+    for entry, r in ((a1, 3), (a2, 4)):
+        assert "date_of_birth" not in entry.profile["candidate"]
+        assert entry.problems == [
+            f"Trang \u201cNgười vào Đảng\u201d, dòng {r}, cột \u201cNgày sinh\u201d: trang có hai cột cùng tiêu đề "
+            f"(cột {born} và cột {second}), nên ô này không được đọc."]
+        assert entry.unread == {"candidate.date_of_birth"}
+
+
+def test_a_doubled_key_column_leaves_its_sheet_unread_and_says_so(engine, tmp_path):
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "admission-dossier", out)
+    fill(out, engine, "admission-dossier", [("A1", read_json(LAN))])
+    wb = load_workbook(out)
+    intro = wb["Người giới thiệu"]
+    extra = intro.max_column + 1
+    intro.cell(row=1, column=extra, value="Mã hồ sơ")
+    wb.save(out)
+    from openpyxl.utils import get_column_letter
+    book = read_workbook(engine, out)
+    assert book.problems == [
+        f"Trang \u201cNgười giới thiệu\u201d, dòng 1, cột \u201cMã hồ sơ\u201d: hai cột cùng tiêu đề (cột A và "
+        f"cột {get_column_letter(extra)}), không biết dòng nào của ai nên trang này không được đọc. Hãy xóa hay đổi "
+        "tên cột thừa."]
+    assert "introducers" not in book.entries[0].profile
+
+
+def test_the_parent_number_columns_may_stand_in_any_order(engine, tmp_path):
+    """On a sheet of a list inside a list, the columns "Cuộc bầu cử số" and "Lần bầu số" are
+    read by what they name, not by where they stand."""
+    profile = read_json(SAMPLES / "congress-round2.json")
+    elections = profile["congress"]["elections"]
+    elections[1]["rounds"] = copy.deepcopy(elections[0]["rounds"])   # a later round of the second election
+    out = tmp_path / "w.xlsx"
+    write_workbook(engine, "congress", out)
+    fill(out, engine, "congress", [("DH", profile)])
+    wb = load_workbook(out)
+    ws = wb["DS bầu lần tiếp theo"]
+    assert (ws["B1"].value, ws["C1"].value) == ("Cuộc bầu cử số", "Lần bầu số")
+    assert [(ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value) for r in range(2, ws.max_row + 1)
+            if ws.cell(row=r, column=1).value == "DH"] == [(1, 1), (1, 1), (2, 1), (2, 1)]
+    for r in range(1, ws.max_row + 1):   # swap the two columns, headers and numbers
+        b, c = ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value
+        ws.cell(row=r, column=2, value=c)
+        ws.cell(row=r, column=3, value=b)
+    wb.save(out)
+    book = read_workbook(engine, out)
+    assert book.problems == []
+    assert book.entries[0].problems == []
+    assert book.entries[0].profile == profile
+
+
+def test_a_broken_or_foreign_file_is_named_in_vietnamese_with_no_english_reason(engine, tmp_path):
+    """What Python says of a broken file ("File is not a zip file", "KeyError") is not shown:
+    the user reads, in Vietnamese, what the file is and what to do, in words that fit the web
+    import as well as the command line."""
+    from docgen.errors import InputFileError
+    from docgen.load.roster import check_sizes, load_limits, read_roster
+
+    limits = load_limits(engine.library.shared_file("roster.toml"))
+    columns = engine.roster_columns()
+    not_zip = tmp_path / "hong.xlsx"
+    not_zip.write_bytes(b"PK\x03\x04 not really a zip")
+    foreign = tmp_path / "van-ban.xlsx"   # a zip, but no workbook inside (a .docx renamed, say)
+    import zipfile
+    with zipfile.ZipFile(foreign, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    english = ("zip file", "File is", "Error", "Exception", "No such file")
+    expected = {
+        not_zip: f"{not_zip}: không phải tệp Excel .xlsx đọc được: tệp bị hỏng, hoặc là loại tệp khác được đổi đuôi "
+                 "thành .xlsx. Hãy mở tệp bằng Excel và lưu lại dạng Sổ làm việc Excel (*.xlsx).",
+        foreign: f"Không đọc được tệp Excel {foreign}: tệp không có các phần của một sổ Excel .xlsx (có thể là "
+                 "loại tệp khác được đổi đuôi thành .xlsx, hoặc tệp bị hỏng). Hãy mở tệp bằng Excel và lưu lại "
+                 "dạng Sổ làm việc Excel (*.xlsx)."}
+    for path, message in expected.items():
+        with pytest.raises(InputFileError) as roster:
+            read_roster(path, columns, limits)
+        assert str(roster.value) == message
+        with pytest.raises(InputFileError) as book:   # the web import's path
+            read_workbook(engine, path)
+        assert not any(word in str(book.value) for word in english), str(book.value)
+        result = run(["batch", "admission-decision", str(path), "--org", str(SAMPLES / "org.json"), "-o",
+                      str(tmp_path / "out")])
+        assert result.exit_code == 3, result.output
+        assert message in result.output
+        assert not any(word in result.output for word in english), result.output
+    with pytest.raises(InputFileError) as gone:
+        check_sizes(tmp_path / "khong-co.xlsx", limits)
+    assert str(gone.value) == f"{tmp_path / 'khong-co.xlsx'}: không có tệp này."

@@ -146,6 +146,15 @@ def load_limits(path: Path) -> Limits:
     return _read(path)[1]
 
 
+# why an Excel file cannot be read, in words that fit the command line and the web import alike
+# (what Python says, "File is not a zip file" or "KeyError", is not for the user)
+SAVE_AS_XLSX = "Hãy mở tệp bằng Excel và lưu lại dạng Sổ làm việc Excel (*.xlsx)."
+NOT_XLSX = f"tệp bị hỏng, hoặc là loại tệp khác được đổi đuôi thành .xlsx. {SAVE_AS_XLSX}"
+NO_WORKBOOK_PARTS = ("tệp không có các phần của một sổ Excel .xlsx (có thể là loại tệp khác được đổi đuôi thành "
+                     f".xlsx, hoặc tệp bị hỏng). {SAVE_AS_XLSX}")
+BROKEN_SHEET = "nội dung trang tính bị hỏng. Hãy mở tệp bằng Excel và lưu lại."
+
+
 def check_sizes(path: str | Path, limits: Limits) -> None:
     """Refuse a workbook whose sheets or shared strings declare more than the limit once
     uncompressed. zipfile never reads past a member's declared size, so the declaration bounds
@@ -153,8 +162,16 @@ def check_sizes(path: str | Path, limits: Limits) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             members = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputFileError(f"{path}: không phải tệp Excel .xlsx đọc được ({exc}).") from exc
+    except FileNotFoundError as exc:
+        raise InputFileError(f"{path}: không có tệp này.") from exc
+    except IsADirectoryError as exc:
+        raise InputFileError(f"{path}: đây là một thư mục, không phải tệp Excel.") from exc
+    except PermissionError as exc:
+        raise InputFileError(f"{path}: không có quyền đọc tệp (có thể tệp đang bị chương trình khác giữ).") from exc
+    except OSError as exc:   # what the system says is in English: its number only
+        raise InputFileError(f"{path}: không đọc được tệp từ đĩa (lỗi hệ thống số {exc.errno}).") from exc
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise InputFileError(f"{path}: không phải tệp Excel .xlsx đọc được: {NOT_XLSX}") from exc
     limit = limits.max_part_mb * 1024 * 1024
     for info in members:
         if info.filename.startswith("xl/") and info.filename.endswith(".xml") and info.file_size > limit:
@@ -235,7 +252,7 @@ def read_roster(path: str | Path, columns: list[Column], limits: Limits) -> Rows
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputFileError(f"Không đọc được tệp Excel {path}: {type(exc).__name__}.") from exc
+        raise InputFileError(f"Không đọc được tệp Excel {path}: {NO_WORKBOOK_PARTS}") from exc
     by_header = {header_key(h): c for c in columns for h in c.headers}
     try:
         for ws in wb.worksheets:
@@ -246,8 +263,7 @@ def read_roster(path: str | Path, columns: list[Column], limits: Limits) -> Rows
     except InputFileError:
         raise
     except Exception as exc:  # a sheet whose XML breaks off, or a cell openpyxl cannot read
-        raise InputFileError(f"Không đọc được tệp Excel {path}: nội dung trang tính bị hỏng "
-                             f"({type(exc).__name__}). Hãy mở tệp bằng Excel và lưu lại.") from exc
+        raise InputFileError(f"Không đọc được tệp Excel {path}: {BROKEN_SHEET}") from exc
     finally:
         wb.close()
     raise InputFileError(

@@ -460,6 +460,8 @@ class _Reader:
         self.counts: dict[tuple[str, str, tuple[int, ...]], int] = {}
 
     def sheet(self, sheet: Sheet, rows) -> None:
+        from openpyxl.utils import get_column_letter
+
         lay = self.lay
         header = next(rows, None)
         if header is None:
@@ -471,6 +473,7 @@ class _Reader:
         for f in sheet.columns:
             known[header_key(f.label)] = (f.label, f, -2)
         mapping: dict[int, tuple[str, Field | None, int]] = {}
+        columns_of: dict[str, list[int]] = {}   # header -> the columns it heads
         for j, v in enumerate(header):
             if v is None or not str(v).strip():
                 continue
@@ -482,35 +485,49 @@ class _Reader:
                                      + " Giá trị của cột này không được đọc.")
             else:
                 mapping[j] = hit
+                columns_of.setdefault(header_key(v), []).append(j)
+        # one header over two columns: which one the user meant cannot be told, so neither is read
+        doubled: dict[int, str] = {}   # column -> how the problem names the columns
+        for cols in columns_of.values():
+            if len(cols) < 2:
+                continue
+            h, field_of, k = mapping[cols[0]]
+            letters = [f"cột {get_column_letter(j + 1)}" for j in cols]
+            named = f"{'hai' if len(cols) == 2 else len(cols)} cột cùng tiêu đề ({', '.join(letters[:-1])} và " \
+                    f"{letters[-1]})"
+            if field_of is None:   # the key, or the number of an enclosing list's item
+                whose = "không biết dòng nào của ai" if k == -1 else "không biết dòng nào thuộc mục nào"
+                self.problems.append(f"{_where(sheet.name, 1, h)}: {named}, {whose} nên trang này không được đọc. "
+                                     "Hãy xóa hay đổi tên cột thừa.")
+                return
+            self.problems.append(f"{_where(sheet.name, 1, h)}: {named}, không biết cột nào đúng nên không đọc cột "
+                                 "nào. Hãy xóa hay đổi tên cột thừa.")
+            doubled.update((j, named) for j in cols)
         key_col = next((j for j, (_, _, k) in mapping.items() if k == -1), None)
         if key_col is None:
             self.problems.append(f"{_where(sheet.name, 1)}: thiếu cột \u201c{lay.key_header}\u201d, "
                                  "nên không biết dòng nào của ai; trang này không được đọc.")
             return
-        missing_parent = [h for k, (_, h) in enumerate(sheet.parents)
-                          if not any(kk == k for _, _, kk in mapping.values())]
+        # each enclosing list's number column, outermost first, wherever it stands in the sheet
+        parent_cols = [next((j for j, (_, f, kk) in mapping.items() if f is None and kk == k), None)
+                       for k in range(len(sheet.parents))]
+        missing_parent = [h for (_, h), j in zip(sheet.parents, parent_cols, strict=True) if j is None]
         if missing_parent:
             self.problems.append(f"{_where(sheet.name, 1)}: thiếu cột \u201c{missing_parent[0]}\u201d; trang này không "
                                  "được đọc.")
             return
-        ended, ignored, count = False, [], 0
+        count = 0
         for r, row in enumerate(rows, 2):
-            if _blank(row):
-                ended = ended or count > 0
-                continue
-            if ended:
-                ignored.append(r)
+            if _blank(row):   # a docgen workbook has no footer: a blank row is a gap, the rows below are data
                 continue
             count += 1
             if count > self.max_rows:
                 raise InputFileError(f"{self.name}: {_where(sheet.name)} có hơn {self.max_rows} dòng, quá giới hạn "
                                      "một lần chạy. Hãy chia thành nhiều tệp.")
-            self.row(sheet, r, row, mapping, key_col)
-        if ignored:
-            self.notes.append(f"{_where(sheet.name)}: bỏ qua {len(ignored)} dòng dưới dòng trống "
-                              f"(từ dòng {ignored[0]}); nếu đó là dữ liệu, hãy xóa dòng trống ở giữa.")
+            self.row(sheet, r, row, mapping, key_col, [j for j in parent_cols if j is not None], doubled)
 
-    def row(self, sheet: Sheet, r: int, row: tuple, mapping: dict, key_col: int) -> None:
+    def row(self, sheet: Sheet, r: int, row: tuple, mapping: dict, key_col: int, parent_cols: list[int],
+            doubled: dict[int, str]) -> None:
         lay = self.lay
         key = _text(row[key_col]) if key_col < len(row) else ""
         if not key:
@@ -551,18 +568,16 @@ class _Reader:
             self.seen.add((sheet.name, key))
         else:
             numbers: list[int] = []
-            for j, (h, f, k) in mapping.items():
-                if f is None and k >= 0:
-                    n = clean_int(row[j]) if j < len(row) else None
-                    numbers.append(n if isinstance(n, int) else -1)
-                    parent = sheet.parents[k][0]
-                    have = self.counts.get((parent, key, tuple(numbers[:-1])), 0)
-                    if not isinstance(n, int) or not 1 <= n <= have:
-                        entry.problems.append(
-                            f"{_where(sheet.name, r, h)}: phải là số thứ tự của một mục có trong "
-                            f"\u201c{self.registry[parent].label}\u201d của hồ sơ này (từ 1 đến {have}), đang là "
-                            f"\u201c{_text(row[j]) if j < len(row) else ''}\u201d; dòng này không được đọc.")
-                        return
+            for (parent, h), j in zip(sheet.parents, parent_cols, strict=True):   # outermost list first
+                n = clean_int(row[j]) if j < len(row) else None
+                numbers.append(n if isinstance(n, int) else -1)
+                have = self.counts.get((parent, key, tuple(numbers[:-1])), 0)
+                if not isinstance(n, int) or not 1 <= n <= have:
+                    entry.problems.append(
+                        f"{_where(sheet.name, r, h)}: phải là số thứ tự của một mục có trong "
+                        f"\u201c{self.registry[parent].label}\u201d của hồ sơ này (từ 1 đến {have}), đang là "
+                        f"\u201c{_text(row[j]) if j < len(row) else ''}\u201d; dòng này không được đọc.")
+                    return
             concrete = sheet.list
             for n in numbers:
                 concrete = concrete.replace("[]", f"[{n - 1}]", 1)
@@ -587,6 +602,11 @@ class _Reader:
                 entry.where.setdefault(".".join(path.split(".")[:k]), _where(sheet.name, r))
             value = row[j] if j < len(row) else None
             if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            if j in doubled:   # named once for the sheet; here, for the entry whose value is not read
+                if path not in entry.unread:
+                    entry.problems.append(f"{loc}: trang có {doubled[j]}, nên ô này không được đọc.")
+                    entry.unread.add(path)
                 continue
             ok, clean, why = self.clean(f, value)
             if not ok:
@@ -648,7 +668,7 @@ def read_workbook(engine: Engine, path: str | Path) -> Workbook:
     workbook, or cannot be read, is an :class:`InputFileError`."""
     from openpyxl import load_workbook
 
-    from ..load.roster import check_sizes, load_limits
+    from ..load.roster import BROKEN_SHEET, NO_WORKBOOK_PARTS, check_sizes, load_limits
 
     limits = load_limits(engine.library.shared_file("roster.toml"))
     check_sizes(path, limits)
@@ -668,7 +688,7 @@ def read_workbook(engine: Engine, path: str | Path) -> Workbook:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise InputFileError(f"Không đọc được tệp Excel {path}: {type(exc).__name__}.") from exc
+        raise InputFileError(f"Không đọc được tệp Excel {path}: {NO_WORKBOOK_PARTS}") from exc
     try:
         if lay.sheets[0].name not in wb.sheetnames:
             raise InputFileError(f"{path}: thiếu trang \u201c{lay.sheets[0].name}\u201d, trang mỗi dòng một hồ sơ.")
@@ -682,8 +702,7 @@ def read_workbook(engine: Engine, path: str | Path) -> Workbook:
     except InputFileError:
         raise
     except Exception as exc:  # a sheet whose XML breaks off, or a cell openpyxl cannot read
-        raise InputFileError(f"Không đọc được tệp Excel {path}: nội dung trang tính bị hỏng "
-                             f"({type(exc).__name__}). Hãy mở tệp bằng Excel và lưu lại.") from exc
+        raise InputFileError(f"Không đọc được tệp Excel {path}: {BROKEN_SHEET}") from exc
     finally:
         wb.close()
     for entry in reader.entries.values():
