@@ -106,16 +106,20 @@ def system_dirs() -> list[Path]:
     return dirs
 
 
-def _index(dirs: list[Path]) -> dict[str, Path]:
-    """File name (lower case) -> first path found, searching each folder recursively."""
-    found: dict[str, Path] = {}
+def _index(dirs: list[Path]) -> dict[str, list[Path]]:
+    """File name (lower case) -> every path found, in search order, searching each folder
+    recursively (in sorted order). One name may be in several folders: Debian's
+    fonts-liberation (1.x, no Vietnamese) and fonts-liberation2 both hold
+    ``LiberationSerif-Regular.ttf``."""
+    found: dict[str, list[Path]] = {}
     for d in dirs:
         if not d.is_dir():
             continue
-        for root, _, files in os.walk(d):
-            for f in files:
+        for root, subdirs, files in os.walk(d):
+            subdirs.sort()
+            for f in sorted(files):
                 if f.lower().endswith((".ttf", ".otf")):
-                    found.setdefault(f.lower(), Path(root) / f)
+                    found.setdefault(f.lower(), []).append(Path(root) / f)
     return found
 
 
@@ -180,15 +184,18 @@ def find_family(font_dir: str | Path | None = None) -> tuple[Family, dict[str, P
     for dirs in searches:
         index = _index(dirs)
         for family in FAMILIES:
+            # each style's files, in search order; the first that covers every letter is used
+            candidates = {style: [p for name in family.files[style] for p in index.get(name.lower(), [])]
+                          for style in STYLES}
+            if not all(candidates.values()):
+                continue
             paths = {}
             for style in STYLES:
-                for name in family.files[style]:
-                    if name.lower() in index:
-                        paths[style] = index[name.lower()]
-                        break
-            if len(paths) < len(STYLES):
-                continue
-            if all(_covers(p) for p in paths.values()):
+                usable = next((p for p in candidates[style] if _covers(p)), None)
+                if usable is None:
+                    break
+                paths[style] = usable
+            if len(paths) == len(STYLES):
                 return family, paths
             rejected.append(family.name)
     hint = INSTALL_HINT
