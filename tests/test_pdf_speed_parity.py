@@ -6,9 +6,18 @@ Speed itself is measured by the benchmarks, never here; these tests hold the out
 
 from __future__ import annotations
 
+import io
+import struct
 from pathlib import Path
 
+import pypdf
+import pytest
+from reportlab.pdfbase import pdfmetrics
+
 from docgen.render import fonts as fontmod
+
+from conftest import VALID_CANDIDATES, make_inputs, read_json
+from doctext import pdf_text
 
 
 def _dejavu_files() -> dict[str, Path]:
@@ -33,3 +42,79 @@ def test_a_font_name_in_two_folders_uses_the_one_with_vietnamese(tmp_path, monke
     family, paths = fontmod.find_family(tmp_path)
     assert family.name == "Liberation Serif"
     assert all(p.parent.name == "b-new" for p in paths.values())
+
+
+# -- the embedded font programs ------------------------------------------------------------------
+def _programs(pdf: bytes) -> dict[str, tuple[bytes, dict]]:
+    """Each embedded font's name -> (its program, its font dictionary)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    out = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            program = font["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+            assert program["/Length1"] == len(program.get_data())
+            out[str(font["/BaseFont"])] = (program.get_data(), font)
+    return out
+
+
+def _tables(program: bytes) -> dict[bytes, bytes]:
+    count = struct.unpack(">H", program[4:6])[0]
+    tables = {}
+    for i in range(count):
+        tag, checksum, offset, length = struct.unpack(">4sIII", program[12 + 16 * i: 28 + 16 * i])
+        data = program[offset: offset + length]
+        if tag != b"head":
+            assert fontmod._words(fontmod._padded(data)) == checksum, tag
+        tables[tag] = data
+    return tables
+
+
+def test_a_pdf_embeds_only_the_glyphs_it_draws(engine, org_data):
+    """Each font program is a valid TrueType file (table checksums, the whole file's checksum
+    adjustment) with the tables PDF 32000-1 §9.9 asks for, whose used letters have outlines
+    and whose unused letters are empty."""
+    form = engine.library.get("admission-decision")
+    doc = engine.render(form, make_inputs(engine, org_data, read_json(VALID_CANDIDATES[0])))
+    text = pdf_text(doc.pdf)
+    programs = _programs(doc.pdf)
+    assert programs
+    regular = next(v for k, v in programs.items() if k.startswith("/AAAAAA+") and "-" not in k.split("+")[1])
+    for program, _ in programs.values():
+        tables = _tables(program)
+        for tag in (b"head", b"hhea", b"loca", b"maxp", b"cvt ", b"prep", b"glyf", b"hmtx", b"fpgm", b"cmap"):
+            if tag in (b"cvt ", b"prep", b"fpgm") and tag not in tables:
+                continue  # a font without hinting programs has none to embed
+            assert tag in tables, tag
+        assert fontmod._words(fontmod._padded(program)) == 0xB1B0AFBA
+    # the regular font: "Đ" (used) has an outline, and a letter the paper does not use has none
+    program, font = regular
+    tables = _tables(program)
+    loca = struct.unpack(f">{len(tables[b'loca']) // 4}I", tables[b"loca"])
+    fmt, _, _, first, entries = struct.unpack(">HHHHH", tables[b"cmap"][12:22])
+    glyph_of = dict(zip(range(first, first + entries),
+                        struct.unpack(f">{entries}H", tables[b"cmap"][22: 22 + 2 * entries]), strict=True))
+    widths = font["/Widths"]
+    alphabet = fontmod.BASE_ALPHABET
+
+    def code(ch: str) -> int:
+        fonts = engine.fonts
+        ttf = pdfmetrics.getFont(fonts.names["regular"])
+        return ttf._seed[0][ord(ch)]
+
+    used, unused = "Đ", next(ch for ch in "ỹỸẵẴ" if ch not in text)
+    assert used in text and used in alphabet and unused in alphabet
+    g = glyph_of[code(used)]
+    assert loca[g + 1] > loca[g] and widths[code(used)] > 0
+    g = glyph_of[code(unused)]
+    assert loca[g + 1] == loca[g] and widths[code(unused)] == 0
+
+
+def test_a_decision_is_no_larger_than_libreoffices(engine, org_data):
+    """LibreOffice 7.4 makes a PDF of 44.5 KB of this decision's DOCX (two pages, Liberation
+    Serif, three fonts embedded as subsets of the glyphs used); docgen's is smaller."""
+    if not engine.fonts.times_metric:
+        pytest.skip("the figure is LibreOffice's with a Times-metric font")
+    form = engine.library.get("admission-decision")
+    doc = engine.render(form, make_inputs(engine, org_data, read_json(VALID_CANDIDATES[0])))
+    assert len(doc.pdf) < 44_000

@@ -51,6 +51,7 @@ from reportlab.platypus.flowables import _listWrapOn
 from .fonts import FontSet
 
 rl_config.invariant = 1  # same input, same bytes: reruns and --resume compare equal
+rl_config.useA85 = 0  # page content deflated as binary, not also in ASCII85 (a quarter larger)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
