@@ -118,3 +118,50 @@ def test_a_decision_is_no_larger_than_libreoffices(engine, org_data):
     form = engine.library.get("admission-decision")
     doc = engine.render(form, make_inputs(engine, org_data, read_json(VALID_CANDIDATES[0])))
     assert len(doc.pdf) < 44_000
+
+
+# -- the fast paths give the same PDF ------------------------------------------------------------
+def _clear_layout_caches() -> None:
+    from docgen.render import pdf as pdfmod
+
+    for cache in (pdfmod._FRAGS, pdfmod._LINES, pdfmod._PARAS, pdfmod._STYLE_SETS, pdfmod._DRAWN):
+        cache.clear()
+
+
+def test_the_handed_over_xml_gives_the_pdf_of_the_docx(engine, org_data):
+    """The PDF of a DOCX just rendered is made from the XML the renderer hands over; the PDF of
+    the same bytes read from the package is byte for byte the same."""
+    from docgen.render import docx as docxmod
+    from docgen.render.pdf import render_pdf
+
+    form = engine.library.get("admission-decision")
+    inputs = make_inputs(engine, org_data, read_json(VALID_CANDIDATES[1]))
+    docx = engine.render_docx(form, inputs)
+    assert docxmod.rendered_parts(docx) is not None
+    copy = bytes(bytearray(docx))
+    assert docxmod.rendered_parts(copy) is None
+    assert render_pdf(docx, engine.fonts) == render_pdf(copy, engine.fonts)
+
+
+def test_replayed_paragraphs_give_the_same_pdf(engine, org_data):
+    """Paragraphs drawn once and replayed in later documents (the congress pack and the
+    decisions, in either order, after each other) give the bytes of a first, uncached layout."""
+    from docgen.render import pdf as pdfmod
+
+    congress = read_json(Path(__file__).parent.parent / "samples" / "congress.json")
+    docs = [engine.render(engine.library.get("admission-decision"),
+                          make_inputs(engine, org_data, read_json(p)), formats=("docx",)).docx
+            for p in VALID_CANDIDATES]
+    inputs = make_inputs(engine, org_data, congress, kind="congress")
+    docs += [d.docx for d in engine.render_all(engine.pack_forms(inputs, engine.pack_of("congress")), inputs,
+                                               formats=("docx",))][:4]
+    first = []
+    for d in docs:
+        _clear_layout_caches()
+        first.append(pdfmod.render_pdf(d, engine.fonts))
+    _clear_layout_caches()
+    forwards = [pdfmod.render_pdf(d, engine.fonts) for d in docs]
+    backwards = [pdfmod.render_pdf(d, engine.fonts) for d in reversed(docs)][::-1]
+    assert pdfmod._DRAWN, "nothing was replayed"
+    assert forwards == first
+    assert backwards == first

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from reportlab.lib.fonts import addMapping
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFError, TTFont
 
@@ -427,7 +428,7 @@ class SubsetCachedTTFont(TTFont):
         """Widths (formatted), ToUnicode map and font program (both deflated) of one subset;
         -1 in ``subset`` is a code that is not used."""
         face = self.face
-        widths = pdfdoc.PDFArray([face.getCharWidth(ch) if ch >= 0 else 0 for ch in subset]).format(None)
+        widths = ("[ " + " ".join(fp_str(face.getCharWidth(ch)) if ch >= 0 else "0" for ch in subset) + " ]").encode()
         mapped = [(i, ch) for i, ch in enumerate(subset) if ch >= 0]
         cmap = _to_unicode(base, mapped).encode("latin-1")
         seed = self._seed[1][0]
