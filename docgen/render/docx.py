@@ -46,6 +46,7 @@ import io
 import json
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -531,19 +532,20 @@ class CompiledTemplate:
                 xml[name] = "".join(entry[1]).encode("utf-8")
                 members.append(self._planned_member(name, entry[1], entry[2], xml[name]))
         docx = write_zip(members)
-        _LAST[:] = [docx, xml]
+        _LAST.rendered = (docx, xml)
         return docx
 
 
-# The DOCX this process rendered last and the XML of its parts: the PDF of a paper is made
+# The DOCX this thread rendered last and the XML of its parts: the PDF of a paper is made
 # right after its DOCX, from the same XML, without unzipping the DOCX again.
-_LAST: list = []
+_LAST = threading.local()
 
 
 def rendered_parts(docx: bytes) -> dict[str, bytes] | None:
-    """The XML parts (by name) of ``docx`` when it is the very DOCX object this process rendered
+    """The XML parts (by name) of ``docx`` when it is the very DOCX object this thread rendered
     last, else None (read the DOCX itself)."""
-    return _LAST[1] if _LAST and _LAST[0] is docx else None
+    last = getattr(_LAST, "rendered", None)
+    return last[1] if last is not None and last[0] is docx else None
 
 
 def render_with_docxtpl(path: Path, context: dict, margins_twips: dict[str, int] | None = None) -> bytes:

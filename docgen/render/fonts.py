@@ -16,6 +16,7 @@ import itertools
 import os
 import struct
 import sys
+import threading
 import unicodedata
 import zlib
 from contextlib import contextmanager
@@ -482,26 +483,29 @@ class SubsetCachedTTFont(TTFont):
         results = super().splitString(text, doc, encoding)
         for n, codes in results:
             used.setdefault(n, set()).update(codes)
-        if _RECORDING:
-            _RECORDING[-1].append((self, results))
+        texts = getattr(_RECORDING, "texts", None)
+        if texts is not None:
+            texts.append((self, results))
         return results
 
 
 SUBSETS_KEPT = 64  # font programs kept per font: a batch's documents share most glyph sets
 
-# While a paragraph is drawn for reuse, what each font encoded (see recording)
-_RECORDING: list[list] = []
+# While a paragraph is drawn for reuse, what each font encoded in this thread (see recording)
+_RECORDING = threading.local()
 
 
 @contextmanager
 def recording() -> Iterator[list]:
-    """Collect ``(font, [(subset, codes), ...])`` for every text the fonts encode inside the block."""
+    """Collect ``(font, [(subset, codes), ...])`` for every text the fonts encode inside the block
+    in this thread."""
     texts: list = []
-    _RECORDING.append(texts)
+    outer = getattr(_RECORDING, "texts", None)
+    _RECORDING.texts = texts
     try:
         yield texts
     finally:
-        _RECORDING.pop()
+        _RECORDING.texts = outer
 
 
 def usage(texts: list, doc) -> tuple | None:
