@@ -165,3 +165,10 @@ def test_replayed_paragraphs_give_the_same_pdf(engine, org_data):
     assert pdfmod._DRAWN, "nothing was replayed"
     assert forwards == first
     assert backwards == first
+
+
+def test_the_tounicode_map_is_in_blocks_of_100_and_utf16():
+    cmap = fontmod._to_unicode("AAAAAA+F", [(i, 0x41 + i) for i in range(150)] + [(200, 0x1F600)])
+    blocks = [line for line in cmap.splitlines() if line.endswith("beginbfchar")]
+    assert blocks == ["100 beginbfchar", "51 beginbfchar"]
+    assert "<00> <0041>" in cmap and "<C8> <D83DDE00>" in cmap

@@ -221,8 +221,8 @@ def _stream(doc, deflated: bytes) -> pdfdoc.PDFStream:
 
 
 def _to_unicode(name: str, mapped: list[tuple[int, int]]) -> str:
-    """A ToUnicode CMap for a one-byte subset: each used code and its character, in blocks of at
-    most 100 (the limit of ``beginbfchar``)."""
+    """A ToUnicode CMap for a one-byte subset: each used code and its character in UTF-16BE (a
+    surrogate pair beyond U+FFFF), in blocks of at most 100 (the limit of ``beginbfchar``)."""
     lines = [
         "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
         f"/CIDSystemInfo << /Registry ({name}) /Ordering ({name}) /Supplement 0 >> def",
@@ -232,7 +232,7 @@ def _to_unicode(name: str, mapped: list[tuple[int, int]]) -> str:
     for i in range(0, len(mapped), 100):
         block = mapped[i:i + 100]
         lines.append(f"{len(block)} beginbfchar")
-        lines += [f"<{code:02X}> <{ch:04X}>" for code, ch in block]
+        lines += [f"<{code:02X}> <{chr(ch).encode('utf-16-be').hex().upper()}>" for code, ch in block]
         lines.append("endbfchar")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)
