@@ -151,6 +151,7 @@ def test_shared_layout_caches_do_not_change_the_pdf(engine, org_data):
         pdfmod._LINES.clear()
         pdfmod._PARAS.clear()
         pdfmod._STYLE_SETS.clear()
+        pdfmod._DRAWN.clear()
         assert pdfmod.render_pdf(d, engine.fonts) == expected
 
 

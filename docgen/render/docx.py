@@ -48,6 +48,7 @@ import os
 import re
 import struct
 import sys
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -434,6 +435,7 @@ class CompiledTemplate:
         self._source_has_listing_chars = False
         self.fallback_reason: str | None = None  # why plain docxtpl renders it, when it does
         problems: list[tuple[str, str, str]] = []  # (part, tag, message) of tags that do not compile
+        self._raw: dict[str, bytes] = {}  # the untagged parts' XML, handed to the PDF (rendered_parts)
         for name, raw in parts:
             self._order.append(name)
             if _TAGGED_PART.match(name):
@@ -460,6 +462,8 @@ class CompiledTemplate:
                     continue
                 raw = text.encode("utf-8")
             self._frozen[name] = _member(name, raw)
+            if name.endswith(".xml"):
+                self._raw[name] = raw
         if problems:
             raise TemplateTagError(self.path, problems)
         if "word/document.xml" not in self._order:
@@ -542,7 +546,7 @@ class CompiledTemplate:
             raise  # handle_exception always raises; this keeps type checkers content
 
     @staticmethod
-    def _planned_member(name: str, pieces: list[str], plan: Plan) -> _Member:
+    def _planned_member(name: str, pieces: list[str], plan: Plan, xml: bytes) -> _Member:
         """A zip member deflated by pieces: each long literal of the template was deflated once
         (see :func:`_plan`); the values and the short literals between them go in as stored
         blocks. The stream is plain Deflate; it is about a third larger than deflating the
@@ -555,7 +559,6 @@ class CompiledTemplate:
                 _stored(stream, "".join(pieces[step[0]:step[1]]).encode("utf-8"))
         stream.append(_LAST_BLOCK)
         data = b"".join(stream)
-        xml = "".join(pieces).encode("utf-8")
         return _Member(name.encode("utf-8"), zlib.crc32(xml), len(data), len(xml), data, 8)
 
     def render(self, context: dict) -> bytes:
@@ -564,14 +567,33 @@ class CompiledTemplate:
             return render_with_docxtpl(self.path, context, self.margins_twips)
         rendered = self._render_parts(context)
         members = []
+        xml = dict(self._raw)
         for name in self._order:
             if name not in rendered:
                 members.append(self._frozen[name])
                 continue
             entry = rendered[name]  # indexed, not unpacked, so that the type checker sees which kind it is
-            members.append(_member(name, entry[0], 1) if entry[0] is not None
-                           else self._planned_member(name, entry[1], entry[2]))
-        return write_zip(members)
+            if entry[0] is not None:
+                xml[name] = entry[0]
+                members.append(_member(name, entry[0], 1))
+            else:
+                xml[name] = "".join(entry[1]).encode("utf-8")
+                members.append(self._planned_member(name, entry[1], entry[2], xml[name]))
+        docx = write_zip(members)
+        _LAST.rendered = (docx, xml)
+        return docx
+
+
+# The DOCX this thread rendered last and the XML of its parts: the PDF of a paper is made
+# right after its DOCX, from the same XML, without unzipping the DOCX again.
+_LAST = threading.local()
+
+
+def rendered_parts(docx: bytes) -> dict[str, bytes] | None:
+    """The XML parts (by name) of ``docx`` when it is the very DOCX object this thread rendered
+    last, else None (read the DOCX itself)."""
+    last = getattr(_LAST, "rendered", None)
+    return last[1] if last is not None and last[0] is docx else None
 
 
 def render_with_docxtpl(path: Path, context: dict, margins_twips: dict[str, int] | None = None) -> bytes:

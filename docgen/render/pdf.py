@@ -48,9 +48,11 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import _listWrapOn
 
-from .fonts import FontSet
+from .docx import rendered_parts
+from .fonts import FontSet, recording, reuse, usage
 
 rl_config.invariant = 1  # same input, same bytes: reruns and --resume compare equal
+rl_config.useA85 = 0  # page content deflated as binary, not also in ASCII85 (a quarter larger)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -237,19 +239,30 @@ def _styles(xml: bytes) -> Styles:
     return styles
 
 
-def read_docx(data: bytes) -> Doc:
+def _xml_parts(data: bytes) -> dict[str, bytes]:
+    """The XML parts the PDF reads: handed over by the DOCX renderer when it just made ``data``,
+    else read from the package."""
+    parts = rendered_parts(data)
+    if parts is not None:
+        return parts
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        names = set(z.namelist())
-        document = etree.fromstring(z.read("word/document.xml"), _PARSER)
-        styles = _styles(z.read("word/styles.xml") if "word/styles.xml" in names else b"")
-        headers = [z.read(n) for n in names if n.startswith("word/header") and n.endswith(".xml")]
-        meta = {}
-        if "docProps/core.xml" in names:
-            core = etree.fromstring(z.read("docProps/core.xml"), _PARSER)
-            for el in core:
-                tag = etree.QName(el).localname
-                if tag in ("title", "subject", "creator", "description") and el.text:
-                    meta[tag] = el.text
+        return {n: z.read(n) for n in z.namelist()
+                if n in ("word/document.xml", "word/styles.xml", "docProps/core.xml")
+                or n.startswith("word/header") and n.endswith(".xml")}
+
+
+def read_docx(data: bytes) -> Doc:
+    parts = _xml_parts(data)
+    document = etree.fromstring(parts["word/document.xml"], _PARSER)
+    styles = _styles(parts.get("word/styles.xml", b""))
+    headers = [x for n, x in parts.items() if n.startswith("word/header") and n.endswith(".xml")]
+    meta = {}
+    if "docProps/core.xml" in parts:
+        core = etree.fromstring(parts["docProps/core.xml"], _PARSER)
+        for el in core:
+            tag = etree.QName(el).localname
+            if tag in ("title", "subject", "creator", "description") and el.text:
+                meta[tag] = el.text
     body = document.find(W + "body")
     layout = Layout()
     sect = body.find(W + "sectPr")
@@ -737,6 +750,7 @@ _FRAGS_MAX = 1_000  # the template's fixed text fills it first; names and dates 
 
 
 _LINES: dict[tuple, object] = {}
+_DRAWN: dict[tuple, tuple[tuple[str, ...], tuple]] = {}  # a paragraph's operators and the fonts they use
 _PARAS: dict[tuple, "_Para"] = {}
 
 
@@ -840,10 +854,17 @@ class _Blank(Flowable):
 
 
 class _SharedParagraph(_DocParagraph):
-    """A Paragraph whose line breaking is shared with every equal paragraph (same markup,
-    style and width) laid out before in this process."""
+    """A Paragraph whose line breaking, and drawing, is shared with every equal paragraph (same
+    markup, style and width) laid out before in this process.
+
+    Drawing is the largest cost of a page. A paragraph's drawing is a run of PDF operators
+    relative to where it stands, the same in every document but for the names the document
+    gives its fonts (``/F1+0``) and the codes of characters outside the fixed alphabet. So the
+    operators are recorded once with the fonts they used and replayed where the fonts have the
+    same names, and the characters are counted as used for the embedded glyphs."""
 
     _key: tuple = ()
+    _lines_key: tuple | None = None
 
     def breakLines(self, width):
         key = (self._key, tuple(width) if isinstance(width, (list, tuple)) else width)
@@ -852,7 +873,29 @@ class _SharedParagraph(_DocParagraph):
             lines = super().breakLines(width)
             if len(_LINES) < _FRAGS_MAX:
                 _LINES[key] = lines
+        self._lines_key = key
         return lines
+
+    def draw(self):
+        canv = self.canv
+        key = None
+        # whole paragraphs whose lines are the shared ones: their operators depend only on these
+        if (self._kept is None and not self.__dict__.get("_splitpara") and self._lines_key is not None
+                and _LINES.get(self._lines_key) is self.blPara):
+            key = (self._lines_key, self.width, self.height, tuple(self.__dict__.get("_offsets", ())))
+            drawn = _DRAWN.get(key)
+            if drawn is not None and reuse(drawn[1], canv._doc):
+                canv.translate(0, self.style.baseline_shift)
+                canv._code.extend(drawn[0])
+                return
+        canv.translate(0, self.style.baseline_shift)
+        start = len(canv._code)
+        with recording() as texts:
+            Paragraph.draw(self)
+        if key is not None and len(_DRAWN) < _FRAGS_MAX:
+            needs = usage(texts, canv._doc)
+            if needs is not None:
+                _DRAWN[key] = (tuple(canv._code[start:]), needs)
 
 
 def _paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
