@@ -564,7 +564,7 @@ def _progress_reporter():
 
 
 def _batch_summary(report) -> None:
-    click.echo(f"Đã ghi: {len(report.written)} tệp · Bỏ qua (đã có, --resume): {len(report.skipped)} mục · "
+    click.echo(f"Đã ghi: {report.written} tệp · Bỏ qua (đã có, --resume): {report.skipped} mục · "
                f"Lỗi: {len(report.failed)} mục · Cảnh báo: {report.warnings} · {report.seconds:.1f} giây")
     for line in report.notes:
         click.echo(line)

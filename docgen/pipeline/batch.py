@@ -88,8 +88,9 @@ class Job:
 
 @dataclass
 class Report:
-    written: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    # counts, not names: a batch of 50,000 items would otherwise hold 100,000 file names
+    written: int = 0   # files written
+    skipped: int = 0   # items --resume found done
     failed: list[Failure] = field(default_factory=list)
     warnings: int = 0
     seconds: float = 0.0
@@ -197,13 +198,12 @@ def _let_go(entries: list) -> Iterator:
 def _folder_items(path: Path, names: list[str], engine: Engine) -> Iterator[Item]:
     """The items of a folder's JSON files, each file read when its turn comes."""
     for name in names:
-        f = path / name
         try:
-            yield from _json_items(f, engine)
+            yield from _json_items(path / name, engine, name)
         except InputError as exc:  # one file of the folder: that item fails, the others go on
-            yield Item(f.name, {}, unreadable="; ".join(p.message for p in errors(exc.problems)))
+            yield Item(name, {}, unreadable="; ".join(p.message for p in errors(exc.problems)))
         except DocgenError as exc:
-            yield Item(f.name, {}, unreadable=str(exc))
+            yield Item(name, {}, unreadable=str(exc))
 
 
 def _check_roster_columns(source: str | Path, have: dict[str, str], target: str, engine: Engine, org_value,
@@ -230,13 +230,13 @@ def _check_roster_columns(source: str | Path, have: dict[str, str], target: str,
                              + "; ".join(named(p) for p in missing) + ".")
 
 
-def _json_items(path: Path, engine: Engine) -> list[Item]:
+def _json_items(path: Path, engine: Engine, name: str = "") -> list[Item]:
     """The profiles of a JSON file, read within the registry's limits as a single profile is
-    (nesting, number size, repeated keys)."""
+    (nesting, number size, repeated keys). ``name``: the file's name, as the label of its profile."""
     data = engine.read_json(path)
     if isinstance(data, list):
         return [_item(f"{path.name}[{i}]", d) for i, d in enumerate(data)]
-    return [_item(path.name, data)]
+    return [_item(name or path.name, data)]
 
 
 def _item(label: str, data: object) -> Item:
@@ -488,7 +488,9 @@ class _Names:
         except OSError as exc:
             raise OutputError(f"Không đọc được thư mục {out}: {exc.strerror or exc}") from exc
         self.owned, self.formats, self.is_pack = owned, formats, is_pack
-        self.used: dict[str, str] = {}   # name -> the label of the item of this run that has it
+        # the label of the item of this run that has each stem (with its tag), by the stem's
+        # hash: a long batch keeps one small number per item, not its names
+        self.used: dict[int, str] = {}
 
     def names(self, stems: list[str], tag: str) -> list[str]:
         if self.is_pack:
@@ -501,16 +503,17 @@ class _Names:
         for n in range(1, 10_000):
             tag = "" if n == 1 else f"_{marker}" if n == 2 else f"_{marker}_{n - 1}"
             names = self.names(stems, tag)
-            taken = next((x for x in names if x in self.used), None)
+            taken = next((stem for stem in stems if hash(stem + tag) in self.used), None)
             if taken is not None:
-                why = why or f"tên {taken} đã dùng cho {self.used[taken]} trong lần chạy này"
+                why = why or (f"tên {self.names([taken], tag)[0]} đã dùng cho {self.used[hash(taken + tag)]} "
+                              "trong lần chạy này")
                 continue
             foreign = next((x for x in names if x in self.on_disk and x not in self.owned), None)
             if foreign is not None:
                 why = why or f"{foreign} đã có trong thư mục ra, do một lệnh hay một nguồn khác ghi"
                 continue
-            for x in names:
-                self.used[x] = label
+            for stem in stems:
+                self.used[hash(stem + tag)] = label
             if why:
                 why = f"{why}; ghi thành {names[0]}" + (" …" if len(names) > 1 else "")
             return tag, names, why
@@ -651,7 +654,7 @@ def run_batch(
         job = Job(i, item.label, compact, names[0], tag, digest.hexdigest(), () if filing else tuple(names))
         entry = log.done.get((source_id, job.name)) if resume else None
         if entry and entry.get("digest") == job.digest and all(_complete(out / f) for f in entry.get("files", [])):
-            report.skipped.append(job.name)
+            report.skipped += 1
             settled[0] += 1
             return None
         if naming is not None:
@@ -681,7 +684,7 @@ def run_batch(
                     report.failed.append(Failure(job.label, [error], fault or 3, job.index))
                     report.faults += fault == 1
                 else:
-                    report.written.extend(files)
+                    report.written += len(files)
                     log_file.write(json.dumps({"source": source_id, "name": job.name, "digest": job.digest,
                                                "files": files}, ensure_ascii=False) + "\n")
                     log_file.flush()
@@ -702,7 +705,7 @@ def run_batch(
                     report.faults += 1
             except Exception:  # the source itself is what failed: what was not read is not named
                 pass
-    if not seen[0] and not book_problems:  # a folder of files that each hold an empty list
+    if not seen[0] and not book_problems and not report.faults:  # a folder of files that each hold []
         raise _nothing_to_do(source)
     report.failed.sort(key=lambda f: f.index)  # in the order of the source
     report.seconds = time.perf_counter() - t0
