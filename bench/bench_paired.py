@@ -298,7 +298,7 @@ def main() -> None:
 
         if want("jobs"):
             print("\n5. -j: the default against -j 1 and -j 2 (forms/_shared/batch.toml)", flush=True)
-            sizes = (300, 300, 60, 10, 40) if args.quick else (1000, 300, 100, 10, 40)
+            sizes = (300, 300, 60, 6, 24) if args.quick else (1000, 300, 60, 6, 24)
             cases = [("decisions DOCX only", "admission-decision", "docx", sizes[0]),
                      ("decisions PDF only", "admission-decision", "pdf", sizes[1]),
                      ("decisions PDF only", "admission-decision", "pdf", sizes[2]),

@@ -1,12 +1,15 @@
 """Batch (pipeline stage): one form, the admission dossier or the congress pack over many profiles.
 
-1. read the items (a folder of JSON files, a JSON list, or an Excel roster);
-2. check every item and report all the invalid ones, by file or by row and column;
-3. render the valid ones, in this process (``jobs=1``) or in worker processes, each item's
-   files written atomically by whoever renders it;
+1. read the items (a folder of JSON files, a JSON list, or an Excel roster) one at a time, as
+   the renderers need them: the batch keeps of each item only what its summary needs, so its
+   memory does not grow with the number of items;
+2. check each item just before it is rendered; the summary reports all the invalid ones, by
+   file or by row and column;
+3. render the valid ones, in this process or in worker processes (``-j``; without it, the rule
+   of ``_shared/batch.toml``), each item's files written atomically by whoever renders it;
 4. record each finished item in ``.docgen-batch.jsonl`` in the output folder, so that
    ``resume`` skips items whose input, forms and options have not changed and whose files
-   are all still there.
+   are all still there. An item's names are claimed there before its files are written.
 
 Every item ends in its own result: a check, a render or an unexpected fault of one item is
 reported under its label and the others go on. Output names never collide: a file name that
@@ -367,7 +370,7 @@ def _release_memory() -> None:
 class _Log:
     """``.docgen-batch.jsonl``: which names each source claimed, and each item finished.
 
-    Lines are ``{"source": S, "claims": [names]}``, written before a run renders anything, and
+    Lines are ``{"source": S, "claims": [names]}``, written before the item that takes the names is rendered, and
     ``{"source": S, "name": key, "digest": …, "files": […]}`` after each item. A name on disk is
     this source's to replace only if this source claimed it; a line cut short by a kill is
     ignored (that item is redone)."""
