@@ -68,8 +68,14 @@ test-fallback: $(STAMP)
 fuzz: $(STAMP)
 	DOCGEN_FUZZ_CASES=10000 $(BIN)/python -m pytest -q -s tests/test_fuzz.py
 
+# The whole-process figures (start-up, one paper, PDF per page and size against LibreOffice, -j,
+# 1,000 dossiers, peak RSS) as paired runs with the load printed, then the in-process render
+# figures and the long-text PDF. BENCH_ARGS go to bench_paired.py: "--quick" for a short run,
+# "--dossiers 100", "--rss 500,50000" (the acceptance measure of memory; minutes).
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python bench/bench_render.py
+	$(BIN)/python bench/bench_paired.py $(BENCH_ARGS)
+	$(BIN)/python bench/bench_render.py --no-rss
 	$(BIN)/python bench/bench_long_text.py
 
 fidelity: $(STAMP)

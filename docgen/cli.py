@@ -437,7 +437,8 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
                    "mục hồ sơ của từng người; có -o thì ghi vào -o/<mã hồ sơ>/ và vẫn đăng ký.")
 @click.option("--format", "fmt", type=FORMAT_CHOICE, default="both", show_default=True, help="Định dạng kết quả.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Số tiến trình song song (mặc định: số nhân CPU).")
+              help="Số tiến trình song song (mặc định: docgen chọn theo khối lượng việc, theo "
+                   "forms/_shared/batch.toml: nhiều tiến trình chỉ khi tạo PDF cho đủ nhiều hồ sơ).")
 @click.option("--resume", is_flag=True, help="Bỏ qua các mục đã ghi xong với dữ liệu không đổi.")
 @FORCE_OPTION
 @AUTO_NUMBER_OPTION
@@ -451,7 +452,8 @@ def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None,
     có tiêu đề cột tiếng Việt (Họ và tên, Ngày sinh, Quê quán …), hoặc bảng tính do docgen workbook tạo
     (mỗi phần một trang, nối bằng cột mã: đủ cho cả hồ sơ kết nạp hay văn kiện đại hội).
 
-    Kiểm tra mọi hồ sơ trước, báo tất cả hồ sơ lỗi, rồi tạo văn bản cho các hồ sơ hợp lệ.
+    Kiểm tra từng hồ sơ ngay trước khi tạo văn bản của nó; hồ sơ lỗi không được tạo, và cuối cùng
+    báo tất cả hồ sơ lỗi.
     Trong thư mục làm việc (docgen init), văn bản của mỗi người vào hồ sơ của người đó và số văn bản
     được đăng ký. Mã thoát 0 chỉ khi mọi mục đều thành công.
 
@@ -462,7 +464,7 @@ def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None,
       docgen batch admission-decision ds.xlsx --org org.json -o out/ --resume
       docgen batch admission-dossier ho-so-moi/ --auto-number      (trong thư mục làm việc)
     """
-    from .pipeline.batch import default_jobs, run_batch
+    from .pipeline.batch import run_batch
 
     eng = engine(ctx)
     ws = workspace(ctx)
@@ -474,7 +476,7 @@ def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None,
         _warn_font(eng, formats)
     progress, finish = _progress_reporter()
     try:
-        report = run_batch(target, source, org, outdir, engine=eng, formats=formats, jobs=jobs or default_jobs(),
+        report = run_batch(target, source, org, outdir, engine=eng, formats=formats, jobs=jobs,
                            resume=resume, progress=progress, workspace=ws, force=force, auto_number=auto_number)
     finally:
         finish()
@@ -586,7 +588,7 @@ def _progress_reporter():
 
 
 def _batch_summary(report) -> None:
-    click.echo(f"Đã ghi: {len(report.written)} tệp · Bỏ qua (đã có, --resume): {len(report.skipped)} mục · "
+    click.echo(f"Đã ghi: {report.written} tệp · Bỏ qua (đã có, --resume): {report.skipped} mục · "
                f"Lỗi: {len(report.failed)} mục · Cảnh báo: {report.warnings} · {report.seconds:.1f} giây")
     for line in report.notes:
         click.echo(line)

@@ -994,8 +994,13 @@ def build_context(form: FormSpec, inputs: Inputs, library: FormLibrary, item: in
     if doc_date and form.legal_basis:
         edition = library.edition_for(doc_date)
         excepted = tuple((e["rule"], e["approval"]) for e in ctx.get("exceptions", ()))
-        key = ("legal_basis", form.id, edition.id, excepted, tuple(sorted(ctx.get("cited", {}).items())))
-        if key not in org.cache:  # depends only on the organisation, the edition, the exceptions and the resolutions
-            org.cache[key] = legal_basis_lines(form, doc_date, ctx, library)
-        ctx["legal_basis"] = list(org.cache[key])
+        key = (form.id, edition.id, excepted, tuple(sorted(ctx.get("cited", {}).items())))
+        # depends only on the organisation, the edition, the exceptions and the resolutions; the
+        # resolutions are each candidate's, so a batch would add an entry per item: kept bounded
+        lines = org.cache.setdefault("legal_basis", {})
+        if key not in lines:
+            if len(lines) >= 64:
+                lines.clear()
+            lines[key] = legal_basis_lines(form, doc_date, ctx, library)
+        ctx["legal_basis"] = list(lines[key])
     return ctx

@@ -1,12 +1,15 @@
 """Batch (pipeline stage): one form, the admission dossier or the congress pack over many profiles.
 
-1. read the items (a folder of JSON files, a JSON list, or an Excel roster);
-2. check every item and report all the invalid ones, by file or by row and column;
-3. render the valid ones, in this process (``jobs=1``) or in worker processes, each item's
-   files written atomically by whoever renders it;
+1. read the items (a folder of JSON files, a JSON list, or an Excel roster) one at a time, as
+   the renderers need them: the batch keeps of each item only what its summary needs, so its
+   memory does not grow with the number of items;
+2. check each item just before it is rendered; the summary reports all the invalid ones, by
+   file or by row and column;
+3. render the valid ones, in this process or in worker processes (``-j``; without it, the rule
+   of ``_shared/batch.toml``), each item's files written atomically by whoever renders it;
 4. record each finished item in ``.docgen-batch.jsonl`` in the output folder, so that
    ``resume`` skips items whose input, forms and options have not changed and whose files
-   are all still there.
+   are all still there. An item's names are claimed there before its files are written.
 
 Every item ends in its own result: a check, a render or an unexpected fault of one item is
 reported under its label and the others go on. Output names never collide: a file name that
@@ -29,14 +32,16 @@ import os
 import signal
 import sys
 import time
+import tomllib
 from collections import deque
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import __version__
-from ..errors import DocgenError, EditedOutputError, InputError, InputFileError, OutputError, Problem
+from ..errors import DocgenError, EditedOutputError, FormError, InputError, InputFileError, OutputError, Problem
 from ..store.db import HOST, MARKER, Workspace, alive
 from .engine import Engine, Inputs, errors, files_of
 from .filing import auto_values, dossier_identity, file_papers, outside_problems, same_dossier
@@ -68,6 +73,7 @@ class Failure:
     label: str
     reasons: list[str]
     code: int = 3      # the exit code this failure alone would give: 3, 5 an edited output refused, 1 a fault
+    index: int = 0     # the item's place in the source, by which the summary lists failures
 
 
 @dataclass
@@ -85,8 +91,9 @@ class Job:
 
 @dataclass
 class Report:
-    written: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    # counts, not names: a batch of 50,000 items would otherwise hold 100,000 file names
+    written: int = 0   # files written
+    skipped: int = 0   # items --resume found done
     failed: list[Failure] = field(default_factory=list)
     warnings: int = 0
     seconds: float = 0.0
@@ -120,9 +127,27 @@ OTHER_SHEETS = {
 }
 
 
+@dataclass
+class Source:
+    """The items of a batch's source, read as the batch asks for them: a folder's files one at
+    a time, a list's or a roster's entries each let go once handed on, so that a long batch
+    holds one item at a time, not all of them."""
+
+    count: int
+    items: Iterator[Item]
+    headers: dict[str, str] | None = None   # a roster's (not a workbook's) columns: path -> its header
+
+
 def read_items(source: str | Path, engine: Engine, notes: list[str] | None = None,
                unknown: list[tuple[str, str]] | None = None, target: str = "",
                problems: list[str] | None = None) -> list[Item]:
+    """Every item of a source at once (see :func:`open_source`)."""
+    return list(open_source(source, engine, notes, unknown, target, problems).items)
+
+
+def open_source(source: str | Path, engine: Engine, notes: list[str] | None = None,
+                unknown: list[tuple[str, str]] | None = None, target: str = "",
+                problems: list[str] | None = None) -> Source:
     """Items from a folder of JSON files, a JSON file (one profile or a list), an .xlsx roster,
     or a workbook ``docgen workbook`` wrote (for the pack ``target``).
     ``notes`` receives a line for what a roster held besides its table (columns it does not read,
@@ -139,22 +164,15 @@ def read_items(source: str | Path, engine: Engine, notes: list[str] | None = Non
             notes.extend(book.notes)
         if problems is not None:
             problems.extend(book.problems)
-        return [Item(e.label, e.profile, locate=e.locate, reading=list(e.problems), unread=set(e.unread))
-                for e in book.entries]
+        return Source(len(book.entries), (Item(e.label, e.profile, locate=e.locate, reading=list(e.problems),
+                                               unread=set(e.unread)) for e in _let_go(book.entries)))
     kind = OTHER_SHEETS.get(path.suffix.lower())
     if kind and path.is_file():
         raise InputFileError(f"{path}: docgen không đọc {kind}. Hãy mở tệp bằng Excel (hoặc LibreOffice) và chọn "
                              "Lưu thành (Save As) → Sổ làm việc Excel (*.xlsx), rồi chạy lại với tệp .xlsx đó.")
     if path.is_dir():
-        items: list[Item] = []
-        for f in sorted(path.glob("*.json")):
-            try:
-                items.extend(_json_items(f, engine))
-            except InputError as exc:  # one file of the folder: that item fails, the others go on
-                items.append(Item(f.name, {}, unreadable="; ".join(p.message for p in errors(exc.problems))))
-            except DocgenError as exc:
-                items.append(Item(f.name, {}, unreadable=str(exc)))
-        return items
+        names = sorted(p.name for p in path.glob("*.json"))
+        return Source(len(names), _folder_items(path, names, engine))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         rows = engine.roster(path)
         if unknown is not None:
@@ -166,20 +184,41 @@ def read_items(source: str | Path, engine: Engine, notes: list[str] | None = Non
             first, text = rows.ignored[0]
             notes.append(f"Bỏ qua {len(rows.ignored)} dòng dưới bảng, sau dòng trống (từ dòng {first}: \"{text}\"): "
                          "không phải người trong danh sách. Nếu còn người ở đó, hãy xóa dòng trống trong bảng.")
-        return [Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in rows]
-    return _json_items(path, engine)
+        headers = dict(rows[0].headers) if rows else {}
+        return Source(len(rows), (Item(f"Dòng {r.row}", r.profile, r.row, r.headers) for r in _let_go(rows)),
+                      headers)
+    found = _json_items(path, engine)
+    return Source(len(found), _let_go(found))
 
 
-def _check_roster_columns(source: str | Path, items: list[Item], target: str, engine: Engine, org_value,
+def _let_go(entries: list) -> Iterator:
+    """Each entry of a list, dropped from the list as it is handed on."""
+    for i in range(len(entries)):
+        entry, entries[i] = entries[i], None
+        yield entry
+
+
+def _folder_items(path: Path, names: list[str], engine: Engine) -> Iterator[Item]:
+    """The items of a folder's JSON files, each file read when its turn comes."""
+    for name in names:
+        try:
+            yield from _json_items(path / name, engine, name)
+        except InputError as exc:  # one file of the folder: that item fails, the others go on
+            yield Item(name, {}, unreadable="; ".join(p.message for p in errors(exc.problems)))
+        except DocgenError as exc:
+            yield Item(name, {}, unreadable=str(exc))
+
+
+def _check_roster_columns(source: str | Path, have: dict[str, str], target: str, engine: Engine, org_value,
                           unknown: list[tuple[str, str]] | None = None) -> None:
     """Refuse a roster that lacks a column for a field the target requires of each row (the
     votes and resolutions a decision rests on, say): one message listing every missing column,
-    rather than the same missing fields on every row, or decisions printed without their evidence."""
-    if not items:
+    rather than the same missing fields on every row, or decisions printed without their evidence.
+    ``have``: the roster's columns (none when it has no rows)."""
+    if not have:
         return
     registry = engine.library.registry
     wanted = engine.required_of_subject(target, org_value)
-    have = set(items[0].headers)
     missing = [p for p in wanted if p not in have]
     if missing:
         headers = {c.path: c.headers[0] for c in engine.roster_columns()}
@@ -194,13 +233,13 @@ def _check_roster_columns(source: str | Path, items: list[Item], target: str, en
                              + "; ".join(named(p) for p in missing) + ".")
 
 
-def _json_items(path: Path, engine: Engine) -> list[Item]:
+def _json_items(path: Path, engine: Engine, name: str = "") -> list[Item]:
     """The profiles of a JSON file, read within the registry's limits as a single profile is
-    (nesting, number size, repeated keys)."""
+    (nesting, number size, repeated keys). ``name``: the file's name, as the label of its profile."""
     data = engine.read_json(path)
     if isinstance(data, list):
         return [_item(f"{path.name}[{i}]", d) for i, d in enumerate(data)]
-    return [_item(path.name, data)]
+    return [_item(name or path.name, data)]
 
 
 def _item(label: str, data: object) -> Item:
@@ -331,7 +370,7 @@ def _release_memory() -> None:
 class _Log:
     """``.docgen-batch.jsonl``: which names each source claimed, and each item finished.
 
-    Lines are ``{"source": S, "claims": [names]}``, written before a run renders anything, and
+    Lines are ``{"source": S, "claims": [names]}``, written before the item that takes the names is rendered, and
     ``{"source": S, "name": key, "digest": …, "files": […]}`` after each item. A name on disk is
     this source's to replace only if this source claimed it; a line cut short by a kill is
     ignored (that item is redone)."""
@@ -452,7 +491,9 @@ class _Names:
         except OSError as exc:
             raise OutputError(f"Không đọc được thư mục {out}: {exc.strerror or exc}") from exc
         self.owned, self.formats, self.is_pack = owned, formats, is_pack
-        self.used: dict[str, str] = {}   # name -> the label of the item of this run that has it
+        # the label of the item of this run that has each stem (with its tag), by the stem's
+        # hash: a long batch keeps one small number per item, not its names
+        self.used: dict[int, str] = {}
 
     def names(self, stems: list[str], tag: str) -> list[str]:
         if self.is_pack:
@@ -465,16 +506,17 @@ class _Names:
         for n in range(1, 10_000):
             tag = "" if n == 1 else f"_{marker}" if n == 2 else f"_{marker}_{n - 1}"
             names = self.names(stems, tag)
-            taken = next((x for x in names if x in self.used), None)
+            taken = next((stem for stem in stems if hash(stem + tag) in self.used), None)
             if taken is not None:
-                why = why or f"tên {taken} đã dùng cho {self.used[taken]} trong lần chạy này"
+                why = why or (f"tên {self.names([taken], tag)[0]} đã dùng cho {self.used[hash(taken + tag)]} "
+                              "trong lần chạy này")
                 continue
             foreign = next((x for x in names if x in self.on_disk and x not in self.owned), None)
             if foreign is not None:
                 why = why or f"{foreign} đã có trong thư mục ra, do một lệnh hay một nguồn khác ghi"
                 continue
-            for x in names:
-                self.used[x] = label
+            for stem in stems:
+                self.used[hash(stem + tag)] = label
             if why:
                 why = f"{why}; ghi thành {names[0]}" + (" …" if len(names) > 1 else "")
             return tag, names, why
@@ -489,14 +531,19 @@ def run_batch(
     *,
     engine: Engine,
     formats: tuple[str, ...] = ("docx", "pdf"),
-    jobs: int = 1,
+    jobs: int | None = 1,
     resume: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
     workspace: Workspace | None = None,
     force: bool = False,
     auto_number: bool = False,
 ) -> Report:
-    """Check every item, render the valid ones, and report what was written, skipped and failed.
+    """Check each item just before it is rendered, render the valid ones, and report what was
+    written, skipped and failed. ``jobs=None``: as many processes as the work pays for
+    (:func:`choose_jobs`).
+
+    The batch streams: it reads an item when its turn comes and keeps of it only what the
+    summary needs, so its memory does not grow with the number of items.
 
     In a ``workspace``, each item's papers are filed in its dossier (under ``outdir/<dossier>``
     when ``outdir`` is given), numbers registered; the log is the workspace's."""
@@ -514,14 +561,13 @@ def run_batch(
     notes: list[str] = []
     unknown: list[tuple[str, str]] = []
     book_problems: list[str] = []
-    items = read_items(source, engine, notes, unknown, target=target, problems=book_problems)
-    if Path(source).suffix.lower() in (".xlsx", ".xlsm") and not items_from_workbook(items):
-        _check_roster_columns(source, items, target, engine, org_record.raw, unknown)
-    if not items and not book_problems:  # a run that writes nothing is said, not reported as done
-        raise InputFileError(f"{source}: không có hồ sơ nào để làm" + (
-            " (thư mục không có tệp .json nào)." if Path(source).is_dir()
-            else " (bảng tính chưa có người nào: hãy điền mỗi người một dòng dưới dòng tiêu đề, ngoài dòng ví dụ)."
-            if Path(source).suffix.lower() in (".xlsx", ".xlsm") else " (tệp là một danh sách rỗng)."))
+    src = open_source(source, engine, notes, unknown, target=target, problems=book_problems)
+    if src.headers is not None:
+        _check_roster_columns(source, src.headers, target, engine, org_record.raw, unknown)
+    if not src.count and not book_problems:
+        raise _nothing_to_do(source)
+    if jobs is None:
+        jobs = choose_jobs(engine, target, formats, src.count)
     filing = {}
     if workspace is not None:
         filing = {"root": str(workspace.root), "folder": str(Path(outdir).resolve()) if outdir else "",
@@ -541,40 +587,63 @@ def run_batch(
     report = Report(org_warnings=list(org_record.problems), registered=workspace is not None, notes=notes)
     report.warnings = len(report.org_warnings)
     if book_problems:  # rows of the workbook that belong to no entry: the workbook's own failure
-        report.failed.append(Failure(f"Bảng tính {Path(source).name}", book_problems))
+        report.failed.append(Failure(f"Bảng tính {Path(source).name}", book_problems, index=-1))
     log = _Log(log_path)
     naming = _Names(out, log.owned(source_id), formats, engine.is_pack(target)) if not filing else None
     dossiers: dict[str, str] = {}   # in a workspace: each dossier's id -> the item that has it
-    valid: list[Job] = []
-    claims: list[str] = []
     # an item is unchanged when its data and everything else that shapes its files are
     run_hash = hashlib.sha256(json.dumps(
         {"v": __version__, "target": target, "formats": formats, "org": org, "forms": library.fingerprint},
         sort_keys=True, ensure_ascii=False).encode())
-    for i, item in enumerate(items):
-        if item.unreadable:
-            report.failed.append(Failure(item.label, [item.unreadable]))
-            continue
-        try:
-            found, stems, clean = _check(item.data)
-        except Exception as exc:  # a fault of docgen on this item: it is lost, the others go on
-            report.failed.append(Failure(item.label, [_fault("kiểm tra", type(exc).__name__)], 1))
-            report.faults += 1
-            continue
+    _clean_partials(out)
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_file = log.append() if filing else log.open(source_id, [])
+    except OSError as exc:
+        raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
+    seen = [0]      # items read from the source
+    settled = [0]   # items that needed no render: failed their check, or skipped by --resume
+
+    def fail(index: int, label: str, reasons: list[str], code: int = 3) -> None:
+        report.failed.append(Failure(label, reasons, code, index))
+        report.faults += code == 1
+        settled[0] += 1
+
+    def to_render() -> Iterator[Job]:
+        """The items to render, each checked when the renderer asks for it; its names claimed
+        in the log before it is handed on, so that a run cut short owns what it wrote."""
+        for i, item in enumerate(src.items):
+            seen[0] += 1
+            if item.unreadable:
+                fail(i, item.label, [item.unreadable])
+                continue
+            try:
+                job = verdict(i, item)
+            except OutputError:
+                raise
+            except Exception as exc:  # a fault of docgen on this item: it is lost, the others go on
+                fail(i, item.label, [_fault("kiểm tra", type(exc).__name__)], 1)
+                continue
+            if job is not None:
+                yield job
+
+    def verdict(i: int, item: Item) -> Job | None:
+        """The item's job, or None when it failed its check or --resume skips it."""
+        found, stems, clean = _check(item.data)
         report.warnings += len(found) - len(errors(found))
         if item.reading:  # cells that could not be read, then the check's other problems
-            report.failed.append(Failure(item.label, item.reading + [describe(p, item) for p in errors(found)
-                                                                     if p.path not in item.unread]))
-            continue
+            fail(i, item.label, item.reading + [describe(p, item) for p in errors(found)
+                                                if p.path not in item.unread])
+            return None
         if not stems:
-            report.failed.append(Failure(item.label, [describe(p, item) for p in errors(found)]))
-            continue
+            fail(i, item.label, [describe(p, item) for p in errors(found)])
+            return None
         if naming is None:
             # a workspace files each dossier's papers in its own folder: two items that are one
             # dossier would write each other's papers
             if stems[0] in dossiers:
-                report.failed.append(Failure(item.label, [same_dossier(engine, stems[0], dossiers[stems[0]])]))
-                continue
+                fail(i, item.label, [same_dossier(engine, stems[0], dossiers[stems[0]])])
+                return None
             dossiers[stems[0]] = item.label
             tag, names = "", stems
         else:
@@ -582,33 +651,30 @@ def run_batch(
             tag, names, why = naming.choose(stems, marker, item.label)
             if why:
                 report.renamed.append(f"{item.label}: {why}")
-        claims.extend(names)
         compact = json.dumps(clean, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         digest = run_hash.copy()
         digest.update(compact.encode())
-        valid.append(Job(i, item.label, compact, names[0], tag, digest.hexdigest(), () if filing else tuple(names)))
-        item.data = {}
-
-    _clean_partials(out)
-    todo = []
-    for job in valid:
+        job = Job(i, item.label, compact, names[0], tag, digest.hexdigest(), () if filing else tuple(names))
         entry = log.done.get((source_id, job.name)) if resume else None
         if entry and entry.get("digest") == job.digest and all(_complete(out / f) for f in entry.get("files", [])):
-            report.skipped.append(job.name)
-        else:
-            todo.append(job)
-    try:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_file = log.append() if filing else log.open(source_id, claims)
-    except OSError as exc:
-        raise OutputError(f"Không ghi được vào {out}: {exc.strerror or exc}") from exc
-    total = len(todo)
-    finished: set[int] = set()
+            report.skipped += 1
+            settled[0] += 1
+            return None
+        if naming is not None:
+            new = [n for n in names if n not in naming.owned]
+            if new:
+                log_file.write(json.dumps({"source": source_id, "claims": new}, ensure_ascii=False) + "\n")
+                log_file.flush()
+        return job
+
+    issued: dict[int, Job] = {}   # jobs handed to the renderer and not yet answered
+    rendered = 0
     with log_file:
         try:
-            for k, (job, files, error, fault) in enumerate(
-                    _execute(todo, str(out), jobs, engine, org, target, formats, filing), 1):
-                finished.add(job.index)
+            for job, files, error, fault in _execute(_tracked(to_render(), issued), str(out), jobs, engine, org,
+                                                     target, formats, filing):
+                issued.pop(job.index, None)
+                rendered += 1
                 missing = [f for f in files if not _complete(out / f)]
                 if missing:  # written, then gone: say so rather than count it
                     error = f"Tệp {missing[0]} vừa ghi đã không còn trong thư mục ra (có lệnh khác ghi cùng thư mục?)."
@@ -618,26 +684,50 @@ def run_batch(
                         # what it wrote is no whole set, and the summary says it failed
                         _remove_files(out, job.names)
                         fault = 3
-                    report.failed.append(Failure(job.label, [error], fault or 3))
+                    report.failed.append(Failure(job.label, [error], fault or 3, job.index))
                     report.faults += fault == 1
                 else:
-                    report.written.extend(files)
+                    report.written += len(files)
                     log_file.write(json.dumps({"source": source_id, "name": job.name, "digest": job.digest,
                                                "files": files}, ensure_ascii=False) + "\n")
                     log_file.flush()
                 if progress:
-                    progress(k, total, job.label)
+                    done = rendered + settled[0]
+                    progress(done, max(src.count, done), job.label)
         except (KeyboardInterrupt, OutputError):
             raise
         except Exception as exc:  # a fault of docgen in the batch itself: the items not done are named
-            for job in todo:
-                if job.index not in finished:
-                    report.failed.append(Failure(job.label, [_fault("tạo", type(exc).__name__)], 1))
+            lost = [_fault("tạo", type(exc).__name__)]
+            for job in issued.values():
+                report.failed.append(Failure(job.label, lost, 1, job.index))
+                report.faults += 1
+            try:
+                for i, item in enumerate(src.items, seen[0]):
+                    seen[0] += 1
+                    report.failed.append(Failure(item.label, lost, 1, i))
                     report.faults += 1
-    order = {item.label: i for i, item in enumerate(items)}
-    report.failed.sort(key=lambda f: order.get(f.label, 0))  # in the order of the source
+            except Exception:  # the source itself is what failed: what was not read is not named
+                pass
+    if not seen[0] and not book_problems and not report.faults:  # a folder of files that each hold []
+        raise _nothing_to_do(source)
+    report.failed.sort(key=lambda f: f.index)  # in the order of the source
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _tracked(jobs: Iterator[Job], issued: dict[int, Job]) -> Iterator[Job]:
+    """The jobs, each recorded in ``issued`` as it is handed on."""
+    for job in jobs:
+        issued[job.index] = job
+        yield job
+
+
+def _nothing_to_do(source: str | Path) -> InputFileError:
+    """A run that would write nothing is said, not reported as done."""
+    return InputFileError(f"{source}: không có hồ sơ nào để làm" + (
+        " (thư mục không có tệp .json nào)." if Path(source).is_dir()
+        else " (bảng tính chưa có người nào: hãy điền mỗi người một dòng dưới dòng tiêu đề, ngoài dòng ví dụ)."
+        if Path(source).suffix.lower() in (".xlsx", ".xlsm") else " (tệp là một danh sách rỗng)."))
 
 
 # Items a worker process renders before a fresh process replaces it; 0: never. Off, as measured
@@ -720,12 +810,14 @@ def _lost(exitcode: int | None) -> str:
             "Chạy lại lệnh với --resume để tạo các mục còn thiếu.")
 
 
-def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, target, formats, filing: dict
+def _execute(todo: Iterator[Job], outdir: str, jobs: int, engine: Engine, org, target, formats, filing: dict
              ) -> Iterator[tuple[Job, list[str], str, int]]:
     """Each job's result, as (job, files written, error or '', the error's exit code as ``_render``
-    gives it, 0 for none, or :data:`LOST` when the worker process died while on it)."""
-    if jobs <= 1 or len(todo) < 2:
-        for job in todo:
+    gives it, 0 for none, or :data:`LOST` when the worker process died while on it). The jobs
+    are drawn from ``todo`` as the renderers need them."""
+    first = list(islice(todo, max(jobs, 1)))
+    if jobs <= 1 or len(first) < 2:
+        for job in chain(first, todo):
             _, files, error, fault = _render(job, outdir)
             yield job, files, error, fault
         return
@@ -735,12 +827,21 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
     ctx = multiprocessing.get_context("spawn")
     initargs = (_user_forms(engine.library), engine.font_dir, org, target, formats, filing)
     limit = RECYCLE_AFTER
-    pending = deque(todo)
+    # jobs drawn from ``todo`` and not yet sent (first those a dead worker left), then the rest of ``todo``
+    pending: deque[Job] = deque(first)
     workers: list[_Worker] = []
     died = False
 
+    def more() -> bool:
+        """Whether a job is waiting: ``pending`` then holds it."""
+        if not pending:
+            job = next(todo, None)
+            if job is not None:
+                pending.append(job)
+        return bool(pending)
+
     def feed(w: _Worker, ahead: int = _AHEAD) -> None:
-        while pending and len(w.jobs) < ahead and not (limit and w.sent >= limit):
+        while len(w.jobs) < ahead and not (limit and w.sent >= limit) and more():
             job = pending.popleft()
             try:
                 w.conn.send(job)
@@ -759,7 +860,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
     # the loop below only hears from a worker that answers or ends, and would wait forever on
     # one that has nothing to do.
     try:
-        for _ in range(min(jobs, len(todo))):
+        for _ in range(len(first)):
             workers.append(_Worker(ctx, initargs, outdir))
         for ahead in range(1, _AHEAD + 1):  # one job each first, so that each worker has one
             for w in workers:
@@ -784,7 +885,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
                         lost = _fault("tạo", str(answer[1])[:60])
                         while w.jobs:
                             yield w.jobs.popleft(), [], lost, 1
-                        while pending:
+                        while more():
                             yield pending.popleft(), [], lost, 1
                         gone = True
                         break
@@ -801,7 +902,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
                     if w.jobs:
                         yield w.jobs.popleft(), [], _lost(code), LOST
                     pending.extendleft(reversed(w.jobs))
-                    if pending:
+                    if more():
                         start()
                 else:
                     feed(w)
@@ -809,7 +910,7 @@ def _execute(todo: list[Job], outdir: str, jobs: int, engine: Engine, org, targe
                         # nothing left to do, or its turn is over and a fresh process takes its place
                         workers.remove(w)
                         w.stop()
-                        if pending:
+                        if more():
                             start()
     finally:
         for w in workers:
@@ -823,3 +924,53 @@ _WORKER_MAIN = _worker_main
 
 def default_jobs() -> int:
     return os.cpu_count() or 1
+
+
+# ``_shared/batch.toml``: for which batches worker processes pay, each key with its type
+RULE_FILE = "batch.toml"
+RULE_KEYS = {"formats": list, "min_items_form": int, "min_items_pack": int, "max": int}
+
+
+def jobs_rule(library) -> dict:
+    """The ``[workers]`` table of ``_shared/batch.toml`` (a user's forms folder may have its own),
+    checked: each key known and of its type. A broken file is a :class:`FormError` naming it."""
+    path = library.shared_file(RULE_FILE)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError as exc:
+        raise FormError(f"Thiếu tệp {path} (khi nào docgen batch chạy nhiều tiến trình).") from exc
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise FormError(f"{path}: không đọc được ({exc}).") from exc
+    rule = data.get("workers")
+    if set(data) != {"workers"} or not isinstance(rule, dict):
+        raise FormError(f"{path}: tệp chỉ có một bảng [workers].")
+    for key, value in rule.items():
+        kind = RULE_KEYS.get(key)
+        if kind is None:
+            raise FormError(f"{path}: [workers] không có khóa \"{key}\"; các khóa là: {', '.join(RULE_KEYS)}.")
+        if kind is list:
+            good = isinstance(value, list) and all(v in ("docx", "pdf") for v in value)
+        else:
+            good = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if not good:
+            raise FormError(f"{path}: [workers] {key} = {value!r} không hợp lệ: "
+                            + ("phải là danh sách các định dạng \"docx\", \"pdf\"." if kind is list
+                               else "phải là số nguyên không âm."))
+    missing = [k for k in RULE_KEYS if k not in rule]
+    if missing:
+        raise FormError(f"{path}: [workers] thiếu khóa {', '.join(missing)}.")
+    return rule
+
+
+def choose_jobs(engine: Engine, target: str, formats: tuple[str, ...], count: int) -> int:
+    """How many processes a batch of ``count`` items of ``target`` in ``formats`` runs on when
+    -j is not given: workers where they pay (``_shared/batch.toml``, measured by the bench), one
+    process otherwise. Starting a worker costs a fresh process and its engine; only a render
+    slow enough per item (the PDF) and items enough pay that back."""
+    rule = jobs_rule(engine.library)
+    least = rule["min_items_pack"] if engine.is_pack(target) else rule["min_items_form"]
+    cores = os.cpu_count() or 1
+    if cores < 2 or count < least or not set(formats) & set(rule["formats"]):
+        return 1
+    return min(cores, rule["max"]) if rule["max"] else cores
