@@ -40,6 +40,7 @@ from ..store import register as reg
 from ..store.db import ATTACHED, HOST, Workspace, now, transaction
 from ..store.files import backup_name, sha256_bytes, sha256_of
 from .engine import Engine
+from .write import write_path
 
 ATTACH = "attach:"       # the form of an attached paper's entry: attach:<kind>
 PRINT = "print"          # the kind of a pack's merged PDF
@@ -559,21 +560,9 @@ def write_new(engine: Engine, target: Path, data: bytes, force: bool) -> None:
             if not force:
                 raise OutputError(_error(engine, "exists", path=str(target)))
             os.replace(target, backup_name(target))
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".docgen-{os.getpid()}-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
     except OSError as exc:
         raise OutputError(f"Không ghi được {target}: {exc.strerror or exc}") from exc
+    write_path(target, data)
 
 
 # -- the number register ------------------------------------------------------------------------------

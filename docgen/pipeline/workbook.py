@@ -13,19 +13,18 @@ a docgen workbook from a plain roster.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataProblems, InputFileError, OutputError, closest_name
+from ..errors import DataProblems, InputFileError, closest_name
 from ..load.fields import MISSING, Field, expand, get_path, parse_date
 from ..load.roster import clean_date, clean_int, clean_text, header_key, set_path
 from .engine import Engine
+from .write import write_path
 
 MARKER_SHEET = "_docgen"
 MARKER = "docgen-workbook"
@@ -340,26 +339,7 @@ def write_workbook(engine: Engine, kind: str, path: Path, profiles: list[dict] |
     wb.properties.keywords = f"{MARKER} {kind} {lay.version}"
     buffer = BytesIO()
     wb.save(buffer)
-    _write_atomic(Path(path), buffer.getvalue())
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".docgen-", suffix=".part", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    except OSError as exc:
-        raise OutputError(f"Không ghi được {path}: {exc.strerror or exc}") from exc
+    write_path(Path(path), buffer.getvalue())
 
 
 # -- reading --------------------------------------------------------------------------------------

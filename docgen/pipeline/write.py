@@ -36,6 +36,35 @@ def _create_temp(out: Path) -> tuple[int, str]:
             continue
 
 
+def write_path(target: Path, data: bytes) -> None:
+    """Write one file the user named (an exported zip, a workbook) atomically and durably: a
+    temporary file in the same folder, flushed to disk, then renamed over ``target``. Its name
+    is the user's own, so it is not held to :func:`safe_target`'s slugs."""
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temp(folder)
+    except OSError as exc:
+        raise OutputError(f"Không ghi được {target}: {exc.strerror or exc}") from exc
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"Không ghi được {target}: {exc.strerror or exc}") from exc
+        raise
+
+
 def write_files(outdir: str | Path, files: list[tuple[str, bytes]], durable: bool = True,
                 make_dir: bool = True) -> list[Path]:
     """Write every file atomically: a temporary file in the same folder, then a rename.
