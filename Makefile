@@ -44,6 +44,10 @@ demo: $(STAMP)
 	$(BIN)/docgen --workspace $(OUT)/workspace dossier show kn-2026-004
 	$(BIN)/docgen --workspace $(OUT)/workspace register --export $(OUT)/workspace/so-dang-ky.xlsx
 	$(BIN)/docgen --workspace $(OUT)/workspace dossier export kn-2026-004 -o $(OUT)/workspace
+	@echo "Excel workbooks to fill, one sheet per part (docgen workbook), for docgen batch and docgen serve:"
+	$(BIN)/docgen workbook admission-dossier -o $(OUT)/ho-so.xlsx --force
+	$(BIN)/docgen workbook congress -o $(OUT)/dai-hoi.xlsx --force
+	@echo "The web form: docgen --workspace $(OUT)/workspace serve"
 	@echo "A roster with broken rows, to show the report (exit code 3 is expected):"
 	-$(BIN)/docgen batch admission-decision samples/roster-broken.xlsx --org samples/org.json -o $(OUT)/roster-broken
 
