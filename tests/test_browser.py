@@ -130,12 +130,27 @@ def type_value(driver, path: str, value: str) -> None:
         el.send_keys(value)
 
 
-def click(driver, text: str) -> None:
+def click(driver, text: str, navigates: bool = True) -> None:
+    """Click the button or link ``text``; when it ``navigates`` (a form posted, a page opened),
+    wait until the new page has replaced the old one and loaded. A slow answer (a dossier's PDFs
+    take seconds) would otherwise be read half-loaded, or as the old page."""
     from selenium.webdriver.common.by import By
 
     button = driver.find_element(By.XPATH, f"//button[normalize-space()='{text}'] | //a[normalize-space()='{text}']")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
-    button.click()
+    open_page(driver, button) if navigates else button.click()
+
+
+def open_page(driver, element, timeout: float = 180) -> None:
+    """Click ``element`` and wait for the page it opens: the old document gone, the new one loaded."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, timeout).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def problem_beside(driver, path: str) -> str:
@@ -203,7 +218,7 @@ def test_fill_a_candidate_see_a_problem_correct_it_generate_and_download_the_zip
     assert "Đã đăng ký Số 21-QĐ/ĐUC: Quyết định kết nạp đảng viên — Lý Thị Ỷ Lan" in page
     assert "Giấy tờ trong hồ sơ" in page
 
-    click(browser, "Tải hồ sơ (tệp zip gửi cấp trên)")
+    click(browser, "Tải hồ sơ (tệp zip gửi cấp trên)", navigates=False)
     downloaded = wait_for_download(browser.downloads, ".zip")
     assert downloaded.name == f"{LAN_ID}.zip"
     with zipfile.ZipFile(downloaded) as z:
@@ -386,7 +401,7 @@ def test_import_a_workbook_see_the_third_ones_mistake_confirm_and_list_the_two_d
 
     browser.get(base)
     click_link = browser.find_element(By.XPATH, "//header//a[normalize-space()='Nhập từ Excel']")
-    click_link.click()
+    open_page(browser, click_link)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Nhập hồ sơ từ bảng tính Excel"
     browser.find_element(By.ID, "tep").send_keys(str(book))
     click(browser, "Đọc tệp")
@@ -415,7 +430,7 @@ def test_import_a_workbook_see_the_third_ones_mistake_confirm_and_list_the_two_d
               browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr"))}
     assert listed == {"kn-01": "Lý Thị Ỷ Lan", "kn-02": "Nguyễn Đức Đạt"}
     # a listed dossier opens on its page, its profile the one the workbook held
-    browser.find_element(By.LINK_TEXT, "kn-02").click()
+    open_page(browser, browser.find_element(By.LINK_TEXT, "kn-02"))
     assert browser.current_url.endswith("/ho-so/kn-02")
     assert field(browser, "candidate.full_name").get_attribute("value") == "Nguyễn Đức Đạt"
     assert script_errors(browser) == []
