@@ -225,7 +225,7 @@ def document_options(fn):
     """PROFILE, --org, -o, --format, --force and --auto-number: the options of every command
     that writes documents."""
     for option in reversed([
-        click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.argument("profile", metavar="TỆP-JSON", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
         ORG_OPTION,
         click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Thư mục ghi kết quả. Mặc định: thư mục hồ sơ của người (hay của đại hội) trong thư mục "
@@ -389,7 +389,7 @@ def broken_forms_command(name: str, error: DocgenError) -> click.Command:
 
 
 @main.command()
-@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("profile", metavar="TỆP-JSON", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @ORG_OPTION
 @click.option("--form", "form_id", help="Chỉ kiểm tra cho một mẫu (mặc định: cả hồ sơ kết nạp, và cả hồ sơ công "
                                          "nhận đảng viên chính thức khi tệp có nhóm recognition).")
@@ -429,8 +429,8 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
 
 
 @main.command()
-@click.argument("target")
-@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("target", metavar="MẪU")
+@click.argument("source", metavar="NGUỒN", type=click.Path(exists=True, path_type=Path))
 @ORG_OPTION
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Thư mục ghi kết quả (bắt buộc ngoài thư mục làm việc). Trong thư mục làm việc, mặc định là thư "
@@ -492,7 +492,7 @@ def batch(ctx, target: str, source: Path, org: Path | None, outdir: Path | None,
 
 
 @main.command()
-@click.argument("kind", metavar="KIND")
+@click.argument("kind", metavar="LOẠI")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Tệp Excel (.xlsx) sẽ ghi.")
 @click.option("--force", is_flag=True, help="Ghi đè tệp -o nếu đã có.")
@@ -503,7 +503,7 @@ def workbook(ctx, kind: str, output: Path, force: bool) -> None:
     """Tạo bảng tính Excel để điền cả hồ sơ kết nạp (admission-dossier) hay văn kiện đại hội (congress)
     cho nhiều người: mỗi phần một trang (người vào Đảng, người giới thiệu, chi bộ họp xét …), tiêu đề
     tiếng Việt, chú thích ở mỗi tiêu đề, danh sách chọn, cột ngày, và một dòng ví dụ (mã "VÍ DỤ", chữ
-    nghiêng màu xám, không được đọc). Điền xong, chạy docgen batch KIND TỆP.xlsx.
+    nghiêng màu xám, không được đọc). Điền xong, chạy docgen batch LOẠI TỆP.xlsx.
 
     \b
     Ví dụ:
@@ -518,7 +518,7 @@ def workbook(ctx, kind: str, output: Path, force: bool) -> None:
     kinds = workbook_kinds(eng)
     if kind not in kinds:
         raise click.BadParameter(f'"{kind}" không có bảng tính. Chọn một trong: {", ".join(kinds)}.',
-                                 param_hint="KIND")
+                                 param_hint="LOẠI")
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter(f'tệp ra phải có đuôi .xlsx: "{output.name}".', param_hint="-o")
     if output.exists() and not force:
@@ -531,7 +531,7 @@ def workbook(ctx, kind: str, output: Path, force: bool) -> None:
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", metavar="THƯ-MỤC", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--org", "org", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Tệp JSON của tổ chức đảng: được chép vào thư mục làm việc và dùng khi không có --org.")
 @forms_dir_option
@@ -660,7 +660,7 @@ def lint(ctx) -> None:
 
 
 @main.command("context")
-@click.argument("profile", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("profile", metavar="TỆP-JSON", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @ORG_OPTION
 @click.option("--form", "form_id", required=True, help="Mã mẫu, ví dụ admission-decision.")
 @forms_dir_option
@@ -681,7 +681,7 @@ def context_cmd(ctx, profile: Path, org: Path | None, form_id: str) -> None:
 
 
 @main.command()
-@click.argument("kind", type=click.Choice(sorted(pipeline.INPUT_TITLES)))
+@click.argument("kind", metavar="LOẠI", type=click.Choice(sorted(pipeline.INPUT_TITLES)))
 @forms_dir_option
 @click.pass_context
 @handle_errors
@@ -738,14 +738,14 @@ def dossier() -> None:
 
 
 @dossier.command("show")
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="MÃ-HỒ-SƠ")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @TODAY_OPTION
 @forms_dir_option
 @click.pass_context
 @handle_errors
 def dossier_show(ctx, dossier_id: str, as_json: bool, today: str | None) -> None:
-    """Giấy tờ của hồ sơ ID theo thứ tự Hướng dẫn 06-HD/TW §8.1 (có, còn thiếu, không bắt buộc),
+    """Giấy tờ của hồ sơ MÃ-HỒ-SƠ theo thứ tự Hướng dẫn 06-HD/TW §8.1 (có, còn thiếu, không bắt buộc),
     với ngày, số, mẫu, tệp và sha256; giai đoạn và hạn tiếp theo.
 
     \b
@@ -795,8 +795,8 @@ def dossier_list(ctx, due: int | None, as_json: bool, today: str | None) -> None
 
 
 @dossier.command("attach")
-@click.argument("dossier_id", metavar="ID")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dossier_id", metavar="MÃ-HỒ-SƠ")
+@click.argument("file", metavar="TỆP", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", "kind", required=True, help="Loại giấy tờ (dossier.toml), ví dụ application, biography, scan.")
 @click.option("--date", "when", metavar="YYYY-MM-DD", help="Ngày của giấy tờ.")
 @click.option("--number", "number", type=click.IntRange(1, 10**9), help="Số của giấy tờ (nếu có).")
@@ -804,7 +804,7 @@ def dossier_list(ctx, due: int | None, as_json: bool, today: str | None) -> None
 @click.pass_context
 @handle_errors
 def dossier_attach(ctx, dossier_id: str, file: Path, kind: str, when: str | None, number: int | None) -> None:
-    """Đính kèm FILE vào hồ sơ ID: chép vào ho-so/ID/dinh-kem/ (không ghi đè: tên trùng thì thêm -2 …)
+    """Đính kèm TỆP vào hồ sơ MÃ-HỒ-SƠ: chép vào ho-so/MÃ-HỒ-SƠ/dinh-kem/ (không ghi đè: tên trùng thì thêm -2 …)
     và ghi vào sổ cùng sha256. Dùng cho giấy tờ docgen không làm: đơn xin vào Đảng, lý lịch, giấy
     chứng nhận, văn bản thẩm tra lý lịch, bản chụp.
 
@@ -822,16 +822,16 @@ def dossier_attach(ctx, dossier_id: str, file: Path, kind: str, when: str | None
 
 
 @dossier.command("export")
-@click.argument("dossier_id", metavar="ID")
+@click.argument("dossier_id", metavar="MÃ-HỒ-SƠ")
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Thư mục ghi tệp ID.zip.")
-@click.option("--force", is_flag=True, help="Ghi cả khi ID.zip đã có; tệp cũ được giữ bên cạnh với tên …~1.zip.")
+              help="Thư mục ghi tệp MÃ-HỒ-SƠ.zip.")
+@click.option("--force", is_flag=True, help="Ghi cả khi MÃ-HỒ-SƠ.zip đã có; tệp cũ được giữ bên cạnh với tên …~1.zip.")
 @TODAY_OPTION
 @forms_dir_option
 @click.pass_context
 @handle_errors
 def dossier_export(ctx, dossier_id: str, outdir: Path, force: bool, today: str | None) -> None:
-    """Xuất hồ sơ ID thành một tệp zip gửi cấp trên: giấy tờ theo thứ tự hồ sơ, một tệp PDF gộp,
+    """Xuất hồ sơ MÃ-HỒ-SƠ thành một tệp zip gửi cấp trên: giấy tờ theo thứ tự hồ sơ, một tệp PDF gộp,
     và manifest.json (đường dẫn, loại, mẫu, số, ngày, sha256, bản hướng dẫn của từng tệp). Mọi tệp
     được kiểm sha256 trước; tệp bị sửa hay mất thì không xuất (mã thoát 5).
 
@@ -849,13 +849,13 @@ def dossier_export(ctx, dossier_id: str, outdir: Path, force: bool, today: str |
 
 
 @dossier.command("verify")
-@click.argument("dossier_id", metavar="ID", required=False)
+@click.argument("dossier_id", metavar="MÃ-HỒ-SƠ", required=False)
 @click.option("--all", "every", is_flag=True, help="Kiểm mọi hồ sơ.")
 @forms_dir_option
 @click.pass_context
 @handle_errors
 def dossier_verify(ctx, dossier_id: str | None, every: bool) -> None:
-    """Tính lại sha256 của mọi tệp đã đăng ký của hồ sơ ID (hay mọi hồ sơ, --all) và báo tệp đã bị
+    """Tính lại sha256 của mọi tệp đã đăng ký của hồ sơ MÃ-HỒ-SƠ (hay mọi hồ sơ, --all) và báo tệp đã bị
     sửa hay không còn. Mã thoát 0 khi mọi tệp khớp, 5 khi không.
 
     \b
@@ -866,7 +866,7 @@ def dossier_verify(ctx, dossier_id: str | None, every: bool) -> None:
     from .pipeline.dossiers import all_ids, check_dossier, verify_lines
 
     if every == (dossier_id is not None):
-        raise click.UsageError("Ghi một mã hồ sơ ID, hoặc --all (không cả hai).")
+        raise click.UsageError("Ghi một MÃ-HỒ-SƠ, hoặc --all (không cả hai).")
     eng = engine(ctx)
     ws = _workspace_required(ctx)
     bad = 0

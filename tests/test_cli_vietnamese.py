@@ -171,7 +171,7 @@ def assert_vietnamese(output: str) -> None:
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["admission-decision", "khong-co.json", "--org", ORG], "Giá trị không hợp lệ ở 'PROFILE': không tìm thấy "
+    (["admission-decision", "khong-co.json", "--org", ORG], "Giá trị không hợp lệ ở 'TỆP-JSON': không tìm thấy "
                                                             "'khong-co.json'."),
     (["admission-decision", HUONG, "--org", ORG, "--formt", "pdf"],
      "Không có tùy chọn '--formt'. (Có phải một trong: '--force', '--format', '--org'?)"),
@@ -180,7 +180,7 @@ def assert_vietnamese(output: str) -> None:
      "Giá trị không hợp lệ ở '--format': 'odt' không phải một trong 'docx', 'pdf', 'both'."),
     (["admission-decision", HUONG, "thua", "--org", ORG], "Thừa đối số (thua)"),
     (["admission-decision", HUONG, "a", "b", "--org", ORG], "Thừa các đối số (a b)"),
-    (["admission-decision"], "Thiếu đối số 'PROFILE'."),
+    (["admission-decision"], "Thiếu đối số 'TỆP-JSON'."),
     (["admission-decision", HUONG, "--org"], "Tùy chọn '--org' cần một giá trị."),
     (["admision-decision", HUONG], "Không có lệnh 'admision-decision'."),
     (["init", "chi-bo"], "Thiếu tùy chọn '--org'."),
@@ -213,7 +213,7 @@ def test_no_org_outside_a_workspace_says_what_to_do(tmp_path):
     assert done.stdout == "" and list(tmp_path.iterdir()) == []
     assert_vietnamese(done.stderr)
     lines = done.stderr.splitlines()
-    assert lines[0].endswith("admission-decision [TÙY-CHỌN] PROFILE")
+    assert lines[0].endswith("admission-decision [TÙY-CHỌN] TỆP-JSON")
     assert lines[1].endswith("admission-decision --help")
     error = lines[-1]
     assert error.startswith("Lỗi: Thiếu tùy chọn --org (tệp JSON của tổ chức đảng")
