@@ -220,6 +220,7 @@ def main() -> None:
     docgen, run = runner.docgen, runner.run
     tmp = Path(tempfile.mkdtemp(prefix="docgen-bench-"))
     keep = args.keep or tmp / "profiles"
+    keep.mkdir(parents=True, exist_ok=True)
     counter = iter(range(10**6))
 
     def fresh(name: str) -> Path:
