@@ -79,7 +79,7 @@ fuzz: $(STAMP)
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python bench/bench_paired.py $(BENCH_ARGS)
-	$(BIN)/python bench/bench_render.py --no-rss
+	$(BIN)/python bench/bench_render.py
 	$(BIN)/python bench/bench_long_text.py
 
 fidelity: $(STAMP)

@@ -1,7 +1,6 @@
 """Benchmark: documents per second for DOCX and PDF, against plain docxtpl and LibreOffice, in one run.
 
-Usage: python bench/bench_render.py [--count 300] [--repeat 3] [--rss 500,2000,5000] [--tree-rss 5000] [--no-rss]
-       [--no-libreoffice] [--memory-dir /dev/shm]
+Usage: python bench/bench_render.py [--count 300] [--repeat 3] [--no-libreoffice] [--memory-dir /dev/shm]
 
 The profiles are generated (fictional, deterministic). Every comparison is made in this same
 run on this machine, one process against one process, so the ratios compare like with like.
@@ -12,9 +11,9 @@ Sections:
    vs plain docxtpl rendering and saving files for the same contexts, with the output folder
    on disk and, where there is one (``--memory-dir``, default /dev/shm), in memory;
 3. PDF: docgen's reportlab renderer per document, vs ``soffice --convert-to pdf`` with 20
-   documents per call, where LibreOffice is installed;
-4. memory: peak RSS of a batch of N documents (DOCX and PDF), each size in a fresh process;
-   and of a ``-j 2`` batch, summed over the whole process tree (the parent and its workers).
+   documents per call, where LibreOffice is installed.
+
+Peak memory of whole batches, parent and process tree, is measured by bench/bench_paired.py.
 """
 
 from __future__ import annotations
@@ -118,77 +117,10 @@ def bench_libreoffice(docs: list[bytes], tmp: Path) -> float | None:
     return seconds / made if made else None
 
 
-def _batch_code(src: Path, out: Path, count: int, jobs: int) -> str:
-    """A program that runs a batch of ``count`` documents (DOCX and PDF) and checks that all are written."""
-    return (
-        "import resource, sys, time\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from docgen.pipeline import Engine\n"
-        "from docgen.pipeline.batch import run_batch\n"
-        "t = time.perf_counter()\n"
-        f"r = run_batch('admission-decision', {str(src)!r}, {str(ROOT / 'samples' / 'org.json')!r}, "
-        f"{str(out)!r}, engine=Engine.open({str(ROOT / 'forms')!r}), jobs={jobs})\n"
-        f"assert r.ok and r.written == 2 * {count}\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, time.perf_counter() - t)\n"
-    )
-
-
-def _profiles_file(count: int, tmp: Path) -> Path:
-    src = tmp / f"rss-{count}.json"
-    if not src.exists():
-        src.write_text(json.dumps(profiles(count, seed=count), ensure_ascii=False), encoding="utf-8")
-    return src
-
-
-def rss_child(count: int, tmp: Path) -> tuple[float, float]:
-    """Peak RSS (MiB) and seconds of a fresh process running a batch of ``count`` documents."""
-    code = _batch_code(_profiles_file(count, tmp), tmp / f"rss-out-{count}", count, jobs=1)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    peak, seconds = out.stdout.split()
-    return float(peak), float(seconds)
-
-
-def rss_tree(count: int, jobs: int, tmp: Path) -> dict:
-    """Peak RSS (MiB) of a fresh ``-j jobs`` batch of ``count`` documents: of the parent, of its
-    largest worker, and of the whole process tree at once (sampled every 50 ms; the sum counts
-    pages that processes share once per process, so it is an upper bound)."""
-    import psutil
-
-    code = _batch_code(_profiles_file(count, tmp), tmp / f"tree-out-{count}", count, jobs=jobs)
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    root = psutil.Process(proc.pid)
-    peak = {"parent": 0, "worker": 0, "tree": 0, "processes": 0}
-    while proc.poll() is None:
-        try:
-            tree = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
-        total = 0
-        for p in tree:
-            try:
-                rss = p.memory_info().rss
-            except psutil.Error:  # it ended between the listing and the reading
-                continue
-            total += rss
-            key = "parent" if p.pid == root.pid else "worker"
-            peak[key] = max(peak[key], rss)
-        peak["tree"] = max(peak["tree"], total)
-        peak["processes"] = max(peak["processes"], len(tree))
-        time.sleep(0.05)
-    out, err = proc.communicate()
-    if proc.returncode:
-        raise RuntimeError(f"the -j {jobs} batch of {count} failed: {err[-2000:]}")
-    mib = {k: v / 2**20 for k, v in peak.items() if k != "processes"}
-    return {**mib, "processes": peak["processes"], "seconds": float(out.split()[1])}
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--rss", default="500,2000,5000")
-    ap.add_argument("--tree-rss", default="5000", help="sizes of the -j 2 batches measured as a process tree")
-    ap.add_argument("--no-rss", action="store_true")
     ap.add_argument("--no-libreoffice", action="store_true")
     ap.add_argument("--memory-dir", default="/dev/shm",
                     help="a memory-backed folder for the second batch measurement ('' to skip)")
@@ -313,22 +245,6 @@ def main() -> None:
             print(f"  ratio PDF batch vs LibreOffice: {lo / (t_batch_pdf / n):.1f}x (target >= 10x)")
         else:
             print("  LibreOffice not installed (or skipped): no comparison")
-
-        # 4. memory
-        if not args.no_rss:
-            print("\n4. peak memory of a batch (DOCX + PDF, -j 1, fresh process each)")
-            for count in (int(x) for x in args.rss.split(",") if x):
-                peak, seconds = rss_child(count, tmp)
-                print(f"  {count:6d} documents: peak RSS {peak:7.1f} MiB, {seconds:6.1f} s "
-                      f"({count / seconds:.1f} docs/s)")
-            sizes = [int(x) for x in args.tree_rss.split(",") if x]
-            if sizes:
-                print("  -j 2, fresh process each, the whole process tree sampled every 50 ms:")
-            for count in sizes:
-                t = rss_tree(count, 2, tmp)
-                print(f"  {count:6d} documents: tree {t['tree']:7.1f} MiB (parent {t['parent']:.1f}, largest worker "
-                      f"{t['worker']:.1f}; {t['processes']} processes in all), {t['seconds']:6.1f} s "
-                      f"({count / t['seconds']:.1f} docs/s)")
     print(f"\n(this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB)")
 
 
