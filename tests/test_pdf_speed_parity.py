@@ -40,8 +40,8 @@ def test_a_font_name_in_two_folders_uses_the_one_with_vietnamese(tmp_path, monke
         (tmp_path / folder).mkdir()
         for style in fontmod.STYLES:
             (tmp_path / folder / liberation.files[style][0]).symlink_to(dejavu[style])
-    covers = fontmod._covers
-    monkeypatch.setattr(fontmod, "_covers", lambda p: "a-old" not in str(p) and covers(p))
+    probe = fontmod._probe
+    monkeypatch.setattr(fontmod, "_probe", lambda p: "a-old" not in str(p) and probe(p))
     family, paths = fontmod.find_family(tmp_path)
     assert family.name == "Liberation Serif"
     assert all(p.parent.name == "b-new" for p in paths.values())

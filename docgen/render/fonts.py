@@ -13,6 +13,7 @@ Coverage is read from each file's own character map; a font that lacks a letter 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import struct
 import sys
@@ -169,13 +170,70 @@ class FontSet:
         )
 
 
-def _covers(path: Path) -> bool:
+# Fonts parsed by the coverage check in this process, by path: registering one does not parse it again
+_PROBED: dict[Path, "SubsetCachedTTFont"] = {}
+
+
+def _probe(path: Path) -> bool:
+    """Whether ``path`` is a TrueType font reportlab reads, with every Vietnamese letter; a
+    font that passes is kept (:data:`_PROBED`) to be registered without parsing it again."""
     try:
-        face = TTFont("_probe", str(path)).face
+        font = SubsetCachedTTFont("_probe", str(path))
     except (TTFError, OSError, ValueError):
         return False
-    cmap = face.charToGlyph
-    return all(ord(ch) in cmap for ch in VIETNAMESE)
+    cmap = font.face.charToGlyph
+    if not all(ord(ch) in cmap for ch in VIETNAMESE):
+        return False
+    _PROBED[path] = font
+    return True
+
+
+class _Verdicts:
+    """Coverage verdicts (:func:`_probe`) kept in the user's cache folder, so that a run reads no
+    font only to learn that it lacks Vietnamese letters (parsing a font takes 10–25 ms, and a
+    Debian system has two Liberation Serif families, the first without Vietnamese).
+
+    One JSON file per docgen version and letter set maps a font's path to ``[size, mtime_ns, verdict]``: a
+    font replaced, edited or touched since is probed again. A cache that cannot be read is
+    rebuilt; one that cannot be written is done without."""
+
+    def __init__(self) -> None:
+        from .. import __version__, cache_dir
+
+        # the verdicts hold for this version and this set of letters
+        letters = zlib.crc32(VIETNAMESE.encode("utf-8"))
+        self.path = cache_dir() / "fonts" / f"coverage-{__version__}-{letters:08x}.json"
+        self.changed = False
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+            self.known: dict = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            self.known = {}
+
+    def covers(self, path: Path) -> bool:
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        entry = self.known.get(str(path))
+        if (isinstance(entry, list) and len(entry) == 3 and entry[:2] == [st.st_size, st.st_mtime_ns]
+                and isinstance(entry[2], bool)):
+            return entry[2]
+        verdict = _probe(path)
+        self.known[str(path)] = [st.st_size, st.st_mtime_ns, verdict]
+        self.changed = True
+        return verdict
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.known, ensure_ascii=False, sort_keys=True), "utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass
 
 
 def find_family(font_dir: str | Path | None = None) -> tuple[Family, dict[str, Path]]:
@@ -186,23 +244,27 @@ def find_family(font_dir: str | Path | None = None) -> tuple[Family, dict[str, P
         searches.append([Path(explicit)])
     searches.append(system_dirs())
     rejected = []
-    for dirs in searches:
-        index = _index(dirs)
-        for family in FAMILIES:
-            # each style's files, in search order; the first that covers every letter is used
-            candidates = {style: [p for name in family.files[style] for p in index.get(name.lower(), [])]
-                          for style in STYLES}
-            if not all(candidates.values()):
-                continue
-            paths = {}
-            for style in STYLES:
-                usable = next((p for p in candidates[style] if _covers(p)), None)
-                if usable is None:
-                    break
-                paths[style] = usable
-            if len(paths) == len(STYLES):
-                return family, paths
-            rejected.append(family.name)
+    verdicts = _Verdicts()
+    try:
+        for dirs in searches:
+            index = _index(dirs)
+            for family in FAMILIES:
+                # each style's files, in search order; the first that covers every letter is used
+                candidates = {style: [p for name in family.files[style] for p in index.get(name.lower(), [])]
+                              for style in STYLES}
+                if not all(candidates.values()):
+                    continue
+                paths = {}
+                for style in STYLES:
+                    usable = next((p for p in candidates[style] if verdicts.covers(p)), None)
+                    if usable is None:
+                        break
+                    paths[style] = usable
+                if len(paths) == len(STYLES):
+                    return family, paths
+                rejected.append(family.name)
+    finally:
+        verdicts.save()
     hint = INSTALL_HINT
     if rejected:
         hint += f" (Đã bỏ qua vì thiếu chữ tiếng Việt: {', '.join(rejected)}.)"
@@ -556,7 +618,10 @@ def fonts(font_dir: str | Path | None = None) -> FontSet:
     tag = "DG" + str(len(_REGISTERED))
     names = {style: f"{tag}-{style}" for style in STYLES}
     for style in STYLES:
-        pdfmetrics.registerFont(SubsetCachedTTFont(names[style], str(paths[style])))
+        font = _PROBED.pop(paths[style], None) or SubsetCachedTTFont(names[style], str(paths[style]))
+        font.fontName = names[style]
+        pdfmetrics.registerFont(font)
+    _PROBED.clear()
     base = names["regular"]
     addMapping(base, 0, 0, names["regular"])
     addMapping(base, 1, 0, names["bold"])

@@ -1,0 +1,127 @@
+"""The font search keeps its coverage verdicts in the cache folder and parses each font once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from docgen.render import fonts as fontmod
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+OLD_LIBERATION = Path("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf")  # no Vietnamese
+
+
+@pytest.fixture
+def font_dir(tmp_path, monkeypatch):
+    if not (DEJAVU / "DejaVuSerif.ttf").exists():
+        pytest.skip("DejaVu Serif is not installed")
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    for f in DEJAVU.glob("DejaVuSerif*.ttf"):
+        if "Condensed" not in f.name:
+            shutil.copy(f, folder / f.name)
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    return folder
+
+
+@pytest.fixture
+def probes(monkeypatch):
+    """The paths the coverage check parses."""
+    seen: list[Path] = []
+    real = fontmod._probe
+
+    def counting(path: Path) -> bool:
+        seen.append(path)
+        return real(path)
+
+    monkeypatch.setattr(fontmod, "_probe", counting)
+    return seen
+
+
+def _cache(tmp_path: Path) -> dict:
+    (path,) = (tmp_path / "cache" / "fonts").glob("coverage-*.json")
+    return json.loads(path.read_text("utf-8"))
+
+
+def test_verdicts_are_kept_and_a_second_search_parses_nothing(font_dir, tmp_path, probes):
+    family, paths = fontmod.find_family(font_dir)
+    assert family.name == "DejaVu Serif"
+    assert sorted(p.name for p in probes) == sorted(p.name for p in paths.values())
+    kept = _cache(tmp_path)
+    regular = str(font_dir / "DejaVuSerif.ttf")
+    size = (font_dir / "DejaVuSerif.ttf").stat().st_size
+    assert kept[regular][0] == size and kept[regular][2] is True
+    fontmod._PROBED.clear()
+    probes.clear()
+    assert fontmod.find_family(font_dir) == (family, paths)
+    assert probes == []
+
+
+def test_a_changed_font_file_is_probed_again(font_dir, tmp_path, probes):
+    if not OLD_LIBERATION.exists():
+        pytest.skip("Liberation Serif 1.x (without Vietnamese) is not installed")
+    fontmod.find_family(font_dir)
+    fontmod._PROBED.clear()
+    regular = font_dir / "DejaVuSerif.ttf"
+    shutil.copy(OLD_LIBERATION, regular)  # same name, another font: one without Vietnamese letters
+    probes.clear()
+    family, paths = fontmod.find_family(font_dir)
+    assert probes[0] == regular  # probed again; then the system's fonts (not in this cache yet)
+    assert all(p.parent != font_dir for p in probes[1:])
+    assert _cache(tmp_path)[str(regular)][2] is False
+    assert paths["regular"] != regular  # the folder's family is skipped now; a system font is used
+    fontmod._PROBED.clear()
+
+
+def test_a_broken_cache_is_rebuilt(font_dir, tmp_path, probes):
+    folder = tmp_path / "cache" / "fonts"
+    fontmod.find_family(font_dir)
+    fontmod._PROBED.clear()
+    probes.clear()
+    (path,) = folder.glob("coverage-*.json")
+    path.write_text('{"cut short', "utf-8")
+    family, paths = fontmod.find_family(font_dir)
+    assert family.name == "DejaVu Serif" and len(probes) == 4
+    assert _cache(tmp_path)[str(paths["regular"])][2] is True
+    fontmod._PROBED.clear()
+
+
+def test_a_stale_entry_of_another_shape_is_probed_again(font_dir, tmp_path, probes):
+    fontmod.find_family(font_dir)
+    fontmod._PROBED.clear()
+    (path,) = (tmp_path / "cache" / "fonts").glob("coverage-*.json")
+    regular = str(font_dir / "DejaVuSerif.ttf")
+    kept = json.loads(path.read_text("utf-8"))
+    kept[regular] = [kept[regular][0], kept[regular][1], "yes"]
+    path.write_text(json.dumps(kept), "utf-8")
+    probes.clear()
+    fontmod.find_family(font_dir)
+    assert probes == [font_dir / "DejaVuSerif.ttf"]
+    fontmod._PROBED.clear()
+
+
+def test_each_font_file_is_parsed_once_per_process(font_dir, monkeypatch):
+    parsed: list[str] = []
+    real = fontmod.SubsetCachedTTFont.__init__
+
+    def counting(self, name, filename, *args, **kw):
+        parsed.append(filename)
+        real(self, name, filename, *args, **kw)
+
+    monkeypatch.setattr(fontmod.SubsetCachedTTFont, "__init__", counting)
+    fs = fontmod.fonts(font_dir)  # a folder of its own: found, probed and registered afresh
+    assert fs.family == "DejaVu Serif"
+    assert sorted(parsed) == sorted(str(p) for p in fs.paths.values())
+    assert fontmod.fonts(font_dir) is fs
+    assert len(parsed) == 4
+    # registered under the names the PDF uses, with the faces the probe parsed
+    from reportlab.pdfbase import pdfmetrics
+
+    for style in fontmod.STYLES:
+        font = pdfmetrics.getFont(fs.names[style])
+        assert font.fontName == fs.names[style]
+        assert font.face.filename == str(fs.paths[style])
+    assert fontmod._PROBED == {}
