@@ -459,9 +459,13 @@ class SubsetCachedTTFont(TTFont):
         state = self.state.get(doc) or TTFont.State(self._asciiReadable)
         self.state[doc] = state
         state.frozen = 1
+        used = getattr(state, "used", {})
+        if hasattr(state, "used") and not any(used.values()):
+            # named (name_fonts) but never drawn in this document: nothing refers to it
+            del self.state[doc]
+            return
         face = self.face
         fonts = doc.idToObject["BasicFonts"].dict
-        used = getattr(state, "used", {})
         for n, subset in enumerate(state.subsets):
             internal = self.getSubsetInternalName(n, doc)[1:]
             base = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
@@ -588,6 +592,34 @@ def usage(texts: list, doc) -> tuple | None:
             codes.setdefault(n, set()).update(chunk)
     return tuple((font, font.getSubsetInternalName(0, doc), {n: frozenset(c) for n, c in codes.items()})
                  for font, codes in order.items())
+
+
+def name_fonts(fs: FontSet, doc) -> None:
+    """Give ``fs``'s four fonts their names in ``doc`` (``/F1`` … ``/F4``) in a fixed order, before
+    anything is drawn: the same font has the same name in every document, so a drawing (a
+    paragraph, a page) made in one reads the same in another. A font never drawn is left out
+    of the file (:meth:`SubsetCachedTTFont.addObjects`)."""
+    for style in STYLES:
+        font = pdfmetrics.getFont(fs.names[style])
+        if isinstance(font, SubsetCachedTTFont):
+            font.doc_state(doc)
+            font.getSubsetInternalName(0, doc)
+
+
+def doc_usage(doc) -> tuple | None:
+    """What the pages drawn so far in ``doc`` need of its fonts, to be replayed in another
+    document (see :func:`usage`, :func:`reuse`); None when a font is not one of docgen's or a
+    character outside the fixed alphabet was given a code in this document."""
+    needs = []
+    for font in doc.delayedFonts:
+        if not isinstance(font, SubsetCachedTTFont):
+            return None
+        state = font.state.get(doc)
+        if state is None or not hasattr(state, "used") or state.nextCode != font._seed[2]:
+            return None
+        needs.append((font, font.getSubsetInternalName(0, doc),
+                      {n: frozenset(c) for n, c in state.used.items()}))
+    return tuple(needs)
 
 
 def reuse(needs: tuple, doc) -> bool:

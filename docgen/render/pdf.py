@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from lxml import etree
 
 from .docx import rendered_parts
-from .fonts import FontSet, recording, reuse, usage
+from .fonts import FontSet, doc_usage, name_fonts, recording, reuse, usage
 
 
 class _LazyPattern:
@@ -61,7 +61,7 @@ def _import_paragraph() -> None:
             return _LazyPattern(pattern, flags)
         return _compile(pattern, flags)
 
-    re.compile = compile_  # type: ignore[assignment]
+    re.compile = compile_
     try:
         import reportlab.platypus.paragraph  # noqa: F401
     finally:
@@ -75,6 +75,7 @@ from reportlab import rl_config  # noqa: E402
 from reportlab.lib import colors  # noqa: E402
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT  # noqa: E402
 from reportlab.lib.styles import ParagraphStyle  # noqa: E402
+from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 from reportlab.platypus import (  # noqa: E402
     BaseDocTemplate,
     Flowable,
@@ -995,6 +996,11 @@ class _DocTemplate(BaseDocTemplate):
                       overlapAttachedSpace=0)  # the translator collapses spacing itself (Translator._flow)
         self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._on_page)])
 
+    def _makeCanvas(self, filename=None, canvasmaker=None):
+        canv = super()._makeCanvas(filename, canvasmaker or Canvas)
+        name_fonts(self.fonts, canv._doc)
+        return canv
+
     def _on_page(self, canv, doc):
         lay = self.layout
         if not lay.page_numbers:
@@ -1052,25 +1058,87 @@ def unsupported_features(docx: bytes) -> list[str]:
     return [what for tag, what in UNSUPPORTED if b"<w:" + tag.encode() in xml]
 
 
+class _RecordingCanvas(Canvas):
+    """A canvas that keeps each page's operators, and at the end what they need of the fonts."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.pages: list[tuple[tuple[float, float], tuple[str, ...]]] = []
+        self.needs: tuple | None = None
+
+    def showPage(self):
+        self.pages.append((tuple(self._pagesize), tuple(self._code)))
+        super().showPage()
+
+    def save(self):
+        self.needs = doc_usage(self._doc)  # before the fonts are written (and their state dropped)
+        super().save()
+
+
+@dataclass
+class _Recorded:
+    """One paper's PDF pages as drawn, to be drawn again in a merged PDF without laying the
+    paper out a second time."""
+
+    pages: list[tuple[tuple[float, float], tuple[str, ...]]]
+    needs: tuple  # what the pages need of the fonts (fonts.doc_usage)
+    meta: dict
+
+
+# The pages of the last papers made in this process, by their DOCX (the bytes themselves: a key
+# by content) and font set. A pack's merged PDF follows its papers, so a few dozen suffice.
+_RECORDED: dict[tuple[bytes, str], _Recorded] = {}
+_RECORDED_MAX = 64
+
+
 def render_pdf(docx: bytes, fonts: FontSet) -> bytes:
-    """One DOCX as one PDF."""
-    return render_pdf_many([(None, docx)], fonts)
-
-
-def render_pdf_many(items: list[tuple[str | None, bytes]], fonts: FontSet, title: str | None = None) -> bytes:
-    """Several DOCX files as one PDF (one shared font subset), each from a new page and with
-    a bookmark when it has a title."""
-    docs = [(t, read_docx(d)) for t, d in items]
-    first = docs[0][1]
+    """One DOCX as one PDF. Its pages are kept for a merged PDF of it (:func:`render_pdf_many`)."""
+    doc = read_docx(docx)
     buf = io.BytesIO()
+    tmpl = _template(buf, doc, fonts, None)
+    story: list = [_Restart(doc.layout)]
+    story.extend(Translator(doc, fonts).blocks(doc.body, top=True))
+    canvases: list[_RecordingCanvas] = []
+
+    def canvasmaker(*args, **kw) -> _RecordingCanvas:
+        canvases.append(_RecordingCanvas(*args, **kw))
+        return canvases[-1]
+
+    tmpl.build(story, canvasmaker=canvasmaker)
+    canv = canvases[-1]
+    if canv.needs is not None:
+        key = (docx, fonts.names["regular"])
+        _RECORDED.pop(key, None)
+        if len(_RECORDED) >= _RECORDED_MAX:
+            del _RECORDED[next(iter(_RECORDED))]
+        _RECORDED[key] = _Recorded(canv.pages, canv.needs, doc.meta)
+    return buf.getvalue()
+
+
+def _template(buf, first: Doc, fonts: FontSet, title: str | None) -> _DocTemplate:
     meta = first.meta
-    tmpl = _DocTemplate(
+    return _DocTemplate(
         buf, first.layout, fonts,
         title=title or meta.get("title", ""),
         subject=meta.get("subject", ""),
         author=meta.get("creator", ""),
         creator="docgen",
     )
+
+
+def render_pdf_many(items: list[tuple[str | None, bytes]], fonts: FontSet, title: str | None = None) -> bytes:
+    """Several DOCX files as one PDF (one shared font subset), each from a new page and with
+    a bookmark when it has a title.
+
+    Papers made by :func:`render_pdf` in this process are not laid out again: their pages are
+    drawn as they were (the same operators; the fonts have the same names in every document,
+    :func:`fonts.name_fonts`). The others are laid out, all of them in one pass."""
+    recorded = [_RECORDED.get((d, fonts.names["regular"])) for _, d in items]
+    if all(recorded):
+        return _replay([(t, r) for (t, _), r in zip(items, recorded, strict=True) if r], fonts, title)
+    docs = [(t, read_docx(d)) for t, d in items]
+    buf = io.BytesIO()
+    tmpl = _template(buf, docs[0][1], fonts, title)
     story: list = []
     for i, (t, doc) in enumerate(docs):
         if i:
@@ -1080,4 +1148,27 @@ def render_pdf_many(items: list[tuple[str | None, bytes]], fonts: FontSet, title
             story.append(_Outline(t, f"doc{i}"))
         story.extend(Translator(doc, fonts).blocks(doc.body, top=True))
     tmpl.build(story)
+    return buf.getvalue()
+
+
+def _replay(papers: list[tuple[str | None, _Recorded]], fonts: FontSet, title: str | None) -> bytes:
+    """The merged PDF of papers whose pages were recorded: each page's operators as drawn, a
+    bookmark at each titled paper's first page, the fonts' glyphs those pages use."""
+    buf = io.BytesIO()
+    meta = papers[0][1].meta
+    tmpl = _DocTemplate(buf, Layout(), fonts, title=title or meta.get("title", ""),
+                        subject=meta.get("subject", ""), author=meta.get("creator", ""), creator="docgen")
+    canv = tmpl._makeCanvas(canvasmaker=Canvas)
+    for i, (t, paper) in enumerate(papers):
+        if not reuse(paper.needs, canv._doc):
+            # cannot happen: every document names the fonts alike (name_fonts)
+            raise AssertionError("the fonts of a recorded paper have other names in the merged PDF")
+        for j, (size, code) in enumerate(paper.pages):
+            canv.setPageSize(size)
+            if j == 0 and t:
+                canv.bookmarkPage(f"doc{i}")
+                canv.addOutlineEntry(t, f"doc{i}", level=0, closed=False)
+            canv._code.extend(code)
+            canv.showPage()
+    canv.save()
     return buf.getvalue()
