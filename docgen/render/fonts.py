@@ -25,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from . import _deferred  # noqa: F401  (before reportlab: it defers Pillow's image module)
+
+# isort: split
 from reportlab.lib.fonts import addMapping
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics
