@@ -125,3 +125,70 @@ def test_each_font_file_is_parsed_once_per_process(font_dir, monkeypatch):
         assert font.fontName == fs.names[style]
         assert font.face.filename == str(fs.paths[style])
     assert fontmod._PROBED == {}
+
+
+# -- the parsed fonts, kept in the cache folder ---------------------------------------------------
+def test_a_kept_font_reads_back_as_the_parsed_one(font_dir):
+    path = font_dir / "DejaVuSerif.ttf"
+    parsed = fontmod._font(path)  # parsed, and kept
+    kept = fontmod._font_cache(path)
+    assert kept is not None and kept.exists()
+    read = fontmod._font(path)
+    assert read is not parsed
+    face, again = parsed.face.__dict__, read.face.__dict__
+    assert face.keys() == again.keys()
+    assert all(again[k] == v for k, v in face.items() if k != "_pdfScale")
+    assert [read.face._pdfScale(v) for v in (0, 1, 777, 2048)] == [parsed.face._pdfScale(v) for v in (0, 1, 777, 2048)]
+    assert read.stringWidth("Nguyễn Thị Ỷ Lan", 13) == parsed.stringWidth("Nguyễn Thị Ỷ Lan", 13)
+    assert read.face.makeSubset([0, 65, 7877]) == parsed.face.makeSubset([0, 65, 7877])
+
+
+def test_a_changed_font_file_is_parsed_again(font_dir):
+    path = font_dir / "DejaVuSerif.ttf"
+    assert not fontmod._font(path).face.bold
+    old = fontmod._font_cache(path)
+    shutil.copy(font_dir / "DejaVuSerif-Bold.ttf", path)  # same name, another font
+    assert fontmod._font_cache(path) != old
+    assert "Bold" in fontmod._font(path).face.styleName.decode()
+
+
+def test_a_broken_kept_font_is_parsed_and_kept_again(font_dir):
+    path = font_dir / "DejaVuSerif.ttf"
+    fontmod._font(path)
+    kept = fontmod._font_cache(path)
+    assert kept is not None
+    kept.write_bytes(kept.read_bytes()[:1000])  # cut short
+    font = fontmod._font(path)
+    assert font.face.filename == str(path) and 0x1EF7 in font.face.charToGlyph
+    # a cut-short entry is left as it is (entries are written whole, by rename): parsed each time
+    kept.unlink()
+    fontmod._font(path)
+    assert kept.exists() and fontmod._font(path).face.charToGlyph == font.face.charToGlyph
+
+
+def test_a_pdf_from_kept_fonts_is_the_pdf_from_parsed_ones(tmp_path):
+    """Byte for byte (reportlab's invariant mode), in two fresh processes: the first parses the
+    fonts and keeps them, the second reads them back."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys\n"
+        "sys.path.insert(0, 'tests')\n"
+        "import os\n"
+        "from conftest import make_inputs, read_json, sample, SAMPLES, ROOT\n"
+        "os.environ['DOCGEN_CACHE_DIR'] = os.environ['KEPT_FONTS_CACHE']  # conftest sets its own\n"
+        "from docgen.pipeline.engine import Engine\n"
+        "from docgen.load.forms import FormLibrary\n"
+        "eng = Engine(FormLibrary(ROOT / 'forms'))\n"
+        "inputs = make_inputs(eng, read_json(SAMPLES / 'org.json'), read_json(sample('ly-thi-y-lan')))\n"
+        "doc = eng.render(eng.library.get('admission-decision'), inputs)\n"
+        "sys.stdout.buffer.write(doc.pdf)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(root), "KEPT_FONTS_CACHE": str(tmp_path / "cache")}
+    first, second = (subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True,
+                                    check=True).stdout for _ in range(2))
+    assert list((tmp_path / "cache" / "fonts").glob("*/*.pickle"))
+    assert first.startswith(b"%PDF") and first == second
