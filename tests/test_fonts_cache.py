@@ -141,6 +141,12 @@ def test_a_kept_font_reads_back_as_the_parsed_one(font_dir):
     assert [read.face._pdfScale(v) for v in (0, 1, 777, 2048)] == [parsed.face._pdfScale(v) for v in (0, 1, 777, 2048)]
     assert read.stringWidth("Nguyễn Thị Ỷ Lan", 13) == parsed.stringWidth("Nguyễn Thị Ỷ Lan", 13)
     assert read.face.makeSubset([0, 65, 7877]) == parsed.face.makeSubset([0, 65, 7877])
+    # kept with the alphabet's codes and program, as a first document makes them
+    fresh = fontmod.SubsetCachedTTFont("fresh", str(path))
+    fresh.prepare()
+    assert read._seed == fresh._seed
+    codes = [32, 65, 66, fresh._seed[0][ord("ỷ")]]
+    assert read._program.build(codes) == fresh._program.build(codes)
 
 
 def test_a_changed_font_file_is_parsed_again(font_dir):

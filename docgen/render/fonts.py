@@ -233,17 +233,22 @@ def _font(path: Path, keep: bool = True) -> "SubsetCachedTTFont":
     return font
 
 
+class _NoDocument:
+    """Stands for a document where a font's state is made outside any (SubsetCachedTTFont.prepare)."""
+
+
 def _keep(font: "SubsetCachedTTFont", path: Path) -> None:
     cached = _font_cache(path)
     if cached is None or cached.exists():
         return
     try:
+        font.prepare()
         data = pickle.dumps(font, protocol=pickle.HIGHEST_PROTOCOL)
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, cached)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, TTFError):
         pass
 
 
@@ -511,10 +516,20 @@ class SubsetCachedTTFont(TTFont):
         self._alphabet = alphabet
         self._parts: dict[tuple, tuple[bytes, bytes, bytes, int]] = {}
 
-    # Pickled (the font cache, :func:`_font`) as parsed, before any document: without the
-    # per-document state, the per-process caches, and the face's scale function (a lambda
-    # reportlab derives from unitsPerEm), all made again when read back.
-    _UNPICKLED = ("state", "_parts", "_seed", "_program")
+    # Pickled (the font cache, :func:`_font`) with the alphabet's codes and program (made by
+    # :meth:`prepare`), without the per-document state, the font programs of documents, and
+    # the face's scale function (a lambda reportlab derives from unitsPerEm), all made again
+    # when read back.
+    _UNPICKLED = ("state", "_parts")
+
+    def prepare(self) -> None:
+        """Assign the alphabet's codes and take its font program apart now, as the first
+        document would (:meth:`doc_state`, :meth:`_make_parts`)."""
+        key = _NoDocument()
+        self.doc_state(key)
+        del self.state[key]
+        if "_program" not in self.__dict__:
+            self._program = _Program(self.face, self._seed[1][0])
 
     def __getstate__(self) -> dict:
         state = {k: v for k, v in self.__dict__.items() if k not in self._UNPICKLED}
