@@ -1067,7 +1067,8 @@ class _RecordingCanvas(Canvas):
         self.needs: tuple | None = None
 
     def showPage(self):
-        self.pages.append((tuple(self._pagesize), tuple(self._code)))
+        # one string (reportlab joins a page's operators with newlines): a few kB a page
+        self.pages.append((tuple(self._pagesize), ("\n".join(self._code),) if self._code else ()))
         super().showPage()
 
     def save(self):
