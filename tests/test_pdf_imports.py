@@ -56,8 +56,14 @@ def test_the_lazy_pattern_is_reportlabs_pattern():
         "real = re.compile(pattern, flags)\n"
         "texts = ['http://example.com/a?b=c', 'HTTPS://Hà-Nội.vn', 'mailto:x', 'ftp://10.0.0.1:21/x', 'no link']\n"
         "span = lambda m: m and list(m.span())\n"
+        "from reportlab.lib import textsplit\n"
+        "cjk = textsplit.rx\n"
+        "cjk_real = re.compile(*cjk._args)\n"
         "print(json.dumps({'lazy': isinstance(lazy, pdfmod._LazyPattern), 'ignorecase': bool(flags & re.I),"
-        " 'got': [span(lazy.match(t)) for t in texts], 'want': [span(real.match(t)) for t in texts]}))"
+        " 'got': [span(lazy.match(t)) for t in texts], 'want': [span(real.match(t)) for t in texts],"
+        " 'cjk_lazy': isinstance(cjk, pdfmod._LazyPattern),"
+        " 'cjk': [cjk.split('漢字 Việt'), cjk_real.split('漢字 Việt')]}))"
     )
-    assert seen["lazy"] and seen["ignorecase"]
+    assert seen["lazy"] and seen["ignorecase"] and seen["cjk_lazy"]
     assert seen["got"] == seen["want"] and seen["got"][0] == [0, 24]
+    assert seen["cjk"][0] == seen["cjk"][1] == ["", "漢", "", "字", " Việt"]

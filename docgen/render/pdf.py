@@ -50,14 +50,15 @@ class _LazyPattern:
 
 
 def _import_paragraph() -> None:
-    """Import ``reportlab.platypus.paragraph`` without compiling, on import, its pattern of link
-    addresses (``uri_pat``): case-insensitive over ``\\xa1-\\uffff``, it takes about 60 ms to
-    compile, and docgen writes no links. It is compiled if anything ever uses it."""
+    """Import ``reportlab.platypus`` without compiling, on import, the two patterns with a
+    character range up to U+FFFF: ``paragraph.uri_pat`` (link addresses, case-insensitive over
+    ``\\xa1-\\uffff``, about 60 ms) and ``textsplit.rx`` (CJK wrapping, ``\\u2e80-\\uffff``,
+    about 10 ms). docgen writes no links and no CJK text; each is compiled if ever used."""
     if "reportlab.platypus.paragraph" in sys.modules:
         return
 
     def compile_(pattern, flags=0):
-        if flags & re.IGNORECASE and isinstance(pattern, str) and "\xa1-\uffff" in pattern:
+        if isinstance(pattern, str) and "-\uffff" in pattern:
             return _LazyPattern(pattern, flags)
         return _compile(pattern, flags)
 
