@@ -26,6 +26,7 @@ import io
 import itertools
 import re
 import sys
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -1091,6 +1092,7 @@ class _Recorded:
 # by content) and font set. A pack's merged PDF follows its papers, so a few dozen suffice.
 _RECORDED: dict[tuple[bytes, str], _Recorded] = {}
 _RECORDED_MAX = 64
+_RECORDED_LOCK = threading.Lock()
 
 
 def render_pdf(docx: bytes, fonts: FontSet) -> bytes:
@@ -1110,10 +1112,11 @@ def render_pdf(docx: bytes, fonts: FontSet) -> bytes:
     canv = canvases[-1]
     if canv.needs is not None:
         key = (docx, fonts.names["regular"])
-        _RECORDED.pop(key, None)
-        if len(_RECORDED) >= _RECORDED_MAX:
-            del _RECORDED[next(iter(_RECORDED))]
-        _RECORDED[key] = _Recorded(canv.pages, canv.needs, doc.meta)
+        with _RECORDED_LOCK:  # the web app renders in threads
+            _RECORDED.pop(key, None)
+            if len(_RECORDED) >= _RECORDED_MAX:
+                del _RECORDED[next(iter(_RECORDED))]
+            _RECORDED[key] = _Recorded(canv.pages, canv.needs, doc.meta)
     return buf.getvalue()
 
 
