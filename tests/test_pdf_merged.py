@@ -70,6 +70,9 @@ def test_the_merged_pdf_is_drawn_from_the_papers_pages(engine, dossier, monkeypa
         n += len(PdfReader(io.BytesIO(d.pdf)).pages)
     assert [page for _, page in outline(replayed)] == firsts
     assert PdfReader(io.BytesIO(replayed)).metadata.title == "Hồ sơ"
+    assert dict(PdfReader(io.BytesIO(replayed)).metadata) == dict(PdfReader(io.BytesIO(laid_out)).metadata)
+    sizes = [tuple(p.mediabox) for p in PdfReader(io.BytesIO(replayed)).pages]
+    assert sizes == [tuple(p.mediabox) for p in PdfReader(io.BytesIO(laid_out)).pages]
     # one subset per font for the whole file: far smaller than the papers side by side
     assert fonts_of(replayed) == fonts_of(laid_out)
     assert len(replayed) < 0.6 * sum(len(d.pdf) for d in dossier)
