@@ -132,7 +132,7 @@ class FormCommands(click.Group):
         """The forms' and packs' commands from their manifests alone (FormLibrary.commands); when
         those cannot be read that way, from the whole folder, read and checked by the engine."""
         try:
-            listed = pipeline.FormLibrary(Path(forms_dir) if forms_dir else None).commands()
+            listed = pipeline.form_commands(Path(forms_dir) if forms_dir else None)
             if listed is None:
                 library = _engine_for(ctx, forms_dir, ctx.params.get("font_dir")).library
                 library.validate()
