@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__, clitext, pipeline
+from . import __version__, clitext, file_stats, keep, pipeline, read_kept
 from .errors import DocgenError, FormDataError, InputError, Problem
 
 if TYPE_CHECKING:
@@ -112,10 +112,55 @@ def _forms_dir_after(args: list[str]) -> str | None:
     return None
 
 
+HELP_ARGS = (["--help"], ["-h"])
+
+
+def help_key() -> tuple[str, tuple]:
+    """What the text of ``docgen --help`` is kept under (:meth:`FormCommands.main`): the forms
+    folder (``DOCGEN_FORMS_DIR``) and everything the text is made from — its manifests' and
+    docgen's modules' stats (:func:`pipeline.commands_key`), the Vietnamese of Click
+    (click_vi.toml), Click's own modules, the program's name as Click finds it (``sys.argv[0]``,
+    ``python -m``) and the terminal's width as Click reads it (``COLUMNS``, the terminal's size)."""
+    forms_dir = os.environ.get("DOCGEN_FORMS_DIR") or None
+    slot, commands = pipeline.commands_key(Path(forms_dir) if forms_dir else None)
+    main_module = sys.modules.get("__main__")
+    try:
+        size: tuple | None = tuple(os.get_terminal_size(sys.__stdout__.fileno()))  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        size = None
+    sources = file_stats([clitext.CATALOGUE, click.core.__file__, click.formatting.__file__])
+    return slot, (commands, sources, sys.argv[0], getattr(main_module, "__package__", None),
+                  getattr(getattr(main_module, "__spec__", None), "name", None), os.environ.get("COLUMNS"), size)
+
+
 class FormCommands(click.Group):
     """docgen's own commands, plus a command for each form folder and each pack: its name,
     help line and example come from its form.toml (or packs.toml), so a new form folder is a
     new command with no change to docgen."""
+
+    _keep_help: tuple[str, tuple] | None = None
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """``docgen --help`` (exactly that, or ``-h``) prints the text Click made the last time
+        while nothing it is made from has changed (:func:`help_key`): formatting it again, with
+        every form's command declared, takes longer than the rest of the run. Any other
+        command line, and a text not kept, goes to Click, whose text is then kept."""
+        argv = sys.argv[1:] if args is None else list(args)
+        if standalone_mode and prog_name is None and argv in HELP_ARGS:
+            slot, key = help_key()
+            text = read_kept("help", slot, key)
+            if type(text) is str:
+                click.echo(text)
+                sys.exit(0)
+            self._keep_help = (slot, key)
+        return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def get_help(self, ctx: click.Context) -> str:
+        text = super().get_help(ctx)
+        if self._keep_help is not None:
+            keep("help", *self._keep_help, text)
+            self._keep_help = None
+        return text
 
     def _library_commands(self, ctx: click.Context) -> dict[str, click.Command]:
         # --help is read before the other options: the folder may not be in ctx.params yet

@@ -38,9 +38,9 @@ sys.stderr.write("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modul
 """
 
 
-def imported_by(*args: str, cache: Path) -> tuple[int, set[str], str]:
+def imported_by(*args: str, cache: Path, env: dict[str, str] | None = None) -> tuple[int, set[str], str]:
     """Run ``docgen ARGS`` in a fresh interpreter: its exit code, every module it imported, its output."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(cache)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(cache), **(env or {})}
     done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=120)
     head, _, tail = done.stderr.rpartition("\n@@")
@@ -410,3 +410,51 @@ def test_a_broken_kept_library_is_read_again(tmp_path, monkeypatch):
         kept.write_bytes(broken)
         assert library_of().get("admission-decision") == want
         assert kept.read_bytes() == good                       # made and kept again
+
+
+# -- the text of docgen --help, kept ---------------------------------------------------------------------
+@pytest.mark.parametrize("columns", [None, "60", "200"])
+def test_the_kept_help_is_clicks_own_text_byte_for_byte(tmp_path, monkeypatch, columns):
+    env = {"COLUMNS": columns} if columns else {}
+    monkeypatch.delenv("COLUMNS", raising=False)
+    cache = tmp_path / "cache"
+    code, cold, made = imported_by("--help", cache=cache, env=env)
+    assert code == 0 and "click._textwrap" in cold      # Click formatted it
+    for flag in ("--help", "-h"):
+        code, warm, kept = imported_by(flag, cache=cache, env=env)
+        assert code == 0
+        assert kept == made
+    # the warm run neither formats nor declares the forms' commands
+    assert loaded(warm, ("click._textwrap", "docgen.load.forms", "tomllib")) == []
+    if columns == "60":  # wrapped as a 60-column terminal is
+        assert "đại hội\n  chi bộ)" in made
+
+
+def test_the_kept_help_is_made_again_when_a_manifest_changes(tmp_path):
+    cache = tmp_path / "cache"
+    user = user_form(tmp_path, "Quyết định kết nạp AAAA")
+    env = {"DOCGEN_FORMS_DIR": str(user)}
+    assert "Quyết định kết nạp AAAA" in imported_by("--help", cache=cache, env=env)[2]
+    assert "Quyết định kết nạp AAAA" in imported_by("--help", cache=cache, env=env)[2]
+    set_title(user, "Quyết định kết nạp BBBB")
+    code, modules, out = imported_by("--help", cache=cache, env=env)
+    assert "Quyết định kết nạp BBBB" in out and "AAAA" not in out
+    assert "click._textwrap" in modules                  # made by Click again
+
+
+def test_the_help_key_names_what_the_text_is_made_from(tmp_path, monkeypatch):
+    from docgen import cli, clitext
+
+    monkeypatch.delenv("DOCGEN_FORMS_DIR", raising=False)
+    before = cli.help_key()
+    assert cli.help_key() == before
+    copy = tmp_path / "click_vi.toml"
+    copy.write_bytes(clitext.CATALOGUE.read_bytes())
+    monkeypatch.setattr(clitext, "CATALOGUE", copy)
+    assert cli.help_key() != before                       # another catalogue
+    monkeypatch.setattr(clitext, "CATALOGUE", clitext.CATALOGUE)
+    monkeypatch.setenv("COLUMNS", "71")
+    assert cli.help_key() != before                       # another width
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr(sys, "argv", ["another-name"])
+    assert cli.help_key() != before                       # another program name in the usage line

@@ -79,15 +79,21 @@ def folder_stats(roots: list[Path], every_file: bool) -> tuple:
     return file_stats(paths)
 
 
+def commands_key(user: Path | None) -> tuple[str, tuple]:
+    """What the command list of the forms folder ``user`` (over the bundled one) is kept under:
+    the folders (a slot of the cache each), and the stats of their manifests and of docgen's
+    own modules."""
+    roots = [r for r in (Path(user) if user else None, default_forms_dir()) if r is not None]
+    return "\n".join(os.path.abspath(r) for r in roots), (folder_stats(roots, every_file=False), source_stats())
+
+
 def kept_commands(user: Path | None, read: Callable[[Path | None, Path], dict[str, CommandInfo] | None]
                   ) -> dict[str, CommandInfo] | None:
     """The commands ``read(user, bundled)`` lists (``FormLibrary(user, bundled).commands()``),
     read back from the cache while no manifest changed since they were kept. ``None`` (never
     kept): the folder cannot be listed from its manifests alone."""
     bundled = default_forms_dir()
-    roots = [r for r in (Path(user) if user else None, bundled) if r is not None]
-    slot = "\n".join(os.path.abspath(r) for r in roots)
-    key = (folder_stats(roots, every_file=False), source_stats())
+    slot, key = commands_key(user)
     kept = read_kept("commands", slot, key)
     if type(kept) is list:
         try:

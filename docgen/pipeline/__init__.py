@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..check import errors
     from ..load.forms import FormLibrary
-    from ..load.manifests import INPUT_TITLES, CommandInfo
+    from ..load.manifests import INPUT_TITLES, CommandInfo, commands_key
     from ..load.model import Inputs
     from ..store import ENV as WORKSPACE_ENV
     from ..store.db import Workspace
@@ -33,6 +33,7 @@ _LAZY = {
     "errors": ("..check", "errors"),
     "INPUT_TITLES": ("..load.manifests", "INPUT_TITLES"),
     "CommandInfo": ("..load.manifests", "CommandInfo"),
+    "commands_key": ("..load.manifests", "commands_key"),
     "FormLibrary": ("..load.forms", "FormLibrary"),
     "Inputs": ("..load.model", "Inputs"),
     "WORKSPACE_ENV": ("..store", "ENV"),
@@ -69,4 +70,4 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["FORMATS", "INPUT_TITLES", "WORKSPACE_ENV", "CommandInfo", "Engine", "FormLibrary", "Inputs", "Rendered",
-           "Workspace", "errors", "files_of", "form_commands", "write_files"]
+           "Workspace", "commands_key", "errors", "files_of", "form_commands", "write_files"]
