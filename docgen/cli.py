@@ -9,12 +9,10 @@ batch: any item failed) · 4 form, template or font problem · 5 output cannot b
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,14 +20,24 @@ from . import __version__, clitext, file_stats, keep, pipeline, read_kept
 from .errors import DocgenError, FormDataError, InputError, Problem
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from .pipeline import CommandInfo, Engine, Inputs, Workspace
 
 # Only what the command line itself needs is imported here: ``pipeline.X`` imports X's module
-# when a command first uses it, so `docgen --help` reads the forms' manifests and nothing else.
+# when a command first uses it, so `docgen --help` reads the forms' manifests and nothing else
+# (json and datetime too are imported by the commands that use them).
 
 # Click's usage errors and help headings in Vietnamese (docgen/locale/click_vi.toml), before any
 # option below is declared
 clitext.install()
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """``value`` as JSON for the user to read: Vietnamese as it is, not escaped."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
 
 SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -464,8 +472,7 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
     inputs = _inputs(ctx, eng, kind, profile, org)
     problems = check_problems(eng, inputs, kind, workspace(ctx), form_id)
     if as_json:
-        click.echo(json.dumps({"ok": not pipeline.errors(problems), "problems": [p.as_dict() for p in problems]},
-                              ensure_ascii=False, indent=2))
+        click.echo(json_text({"ok": not pipeline.errors(problems), "problems": [p.as_dict() for p in problems]}))
     elif problems:
         _report(problems)
     else:
@@ -675,7 +682,7 @@ def forms(ctx) -> None:
         for path in f.required:
             click.echo(f"    {path}  ({reg[path].label})")
         for cond in f.required_when:
-            click.echo(f"    khi {cond.field} = {json.dumps(cond.equals, ensure_ascii=False)}:")
+            click.echo(f"    khi {cond.field} = {json_text(cond.equals, indent=None)}:")
             for path in cond.paths:
                 click.echo(f"      {path}  ({reg[path].label})")
 
@@ -722,7 +729,7 @@ def context_cmd(ctx, profile: Path, org: Path | None, form_id: str) -> None:
     form = eng.library.get(form_id)
     inputs = _inputs(ctx, eng, form.subject, profile, org)
     eng.require_valid([form], inputs)
-    click.echo(json.dumps(eng.context(form, inputs), ensure_ascii=False, indent=2))
+    click.echo(json_text(eng.context(form, inputs)))
 
 
 @main.command()
@@ -738,7 +745,7 @@ def schema(ctx, kind: str) -> None:
       docgen schema org
       docgen schema candidate > candidate.schema.json
     """
-    click.echo(json.dumps(engine(ctx).json_schema(kind), ensure_ascii=False, indent=2))
+    click.echo(json_text(engine(ctx).json_schema(kind)))
 
 
 # -- the workspace's dossiers and its number register ---------------------------------------------------
@@ -753,6 +760,8 @@ def _workspace_required(ctx: click.Context) -> Workspace:
 
 
 def _today(value: str | None) -> date:
+    from datetime import date
+
     if value is None:
         return date.today()
     try:
@@ -804,7 +813,7 @@ def dossier_show(ctx, dossier_id: str, as_json: bool, today: str | None) -> None
     eng = engine(ctx)
     view = dossier_view(eng, _workspace_required(ctx), dossier_id, _today(today))
     if as_json:
-        click.echo(json.dumps(view_json(view), ensure_ascii=False, indent=2))
+        click.echo(json_text(view_json(view)))
         return
     for line in show_lines(eng, view):
         click.echo(line)
@@ -833,7 +842,7 @@ def dossier_list(ctx, due: int | None, as_json: bool, today: str | None) -> None
     eng = engine(ctx)
     listed = list_dossiers(eng, _workspace_required(ctx), _today(today), due)
     if as_json:
-        click.echo(json.dumps([asdict(x) for x in listed], ensure_ascii=False, indent=2))
+        click.echo(json_text([asdict(x) for x in listed]))
         return
     for line in list_lines(eng, listed, due):
         click.echo(line)
