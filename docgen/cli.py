@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from . import __version__, clitext, file_stats, keep, pipeline, read_kept
-from .errors import DocgenError, FormDataError, InputError, Problem
 
 if TYPE_CHECKING:
     from datetime import date
 
+    from .errors import DocgenError, Problem
     from .pipeline import CommandInfo, Engine, Inputs, Workspace
 
 # Only what the command line itself needs is imported here: ``pipeline.X`` imports X's module
 # when a command first uses it, so `docgen --help` reads the forms' manifests and nothing else
-# (json and datetime too are imported by the commands that use them).
+# (json, datetime and docgen's error types too are imported where they are used).
 
 # Click's usage errors and help headings in Vietnamese (docgen/locale/click_vi.toml), before any
 # option below is declared
@@ -66,6 +66,8 @@ def handle_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from .errors import DocgenError, FormDataError, InputError
+
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
@@ -184,6 +186,8 @@ class FormCommands(click.Group):
     def _read_commands(ctx: click.Context, forms_dir: str | None) -> dict[str, click.Command]:
         """The forms' and packs' commands from their manifests alone (FormLibrary.commands); when
         those cannot be read that way, from the whole folder, read and checked by the engine."""
+        from .errors import DocgenError
+
         try:
             listed = pipeline.form_commands(Path(forms_dir) if forms_dir else None)
             if listed is None:
@@ -358,6 +362,7 @@ def _load_subject(ctx: click.Context, eng: Engine, target: str, profile: Path, o
 def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: Inputs, outdir: Path | None,
            formats: tuple[str, ...], force: bool, auto_number: bool, ws: Workspace | None) -> None:
     """Check, then write the papers: filed in the workspace, or into the output folder."""
+    from .errors import InputError
     from .pipeline.filing import file_papers, outside_problems
     from .pipeline.lint import require_known_names
 
@@ -601,6 +606,8 @@ def init(ctx, directory: Path, org: Path) -> None:
       docgen init chi-bo-lap-rap --org samples/org.json
       cd chi-bo-lap-rap && docgen admission-dossier ../samples/candidates/pham-thi-thu-huong.json
     """
+    from .errors import InputError
+
     eng = engine(ctx)
     record = eng.load(org, "org")
     if pipeline.errors(record.problems):

@@ -458,3 +458,19 @@ def test_the_help_key_names_what_the_text_is_made_from(tmp_path, monkeypatch):
     monkeypatch.delenv("COLUMNS")
     monkeypatch.setattr(sys, "argv", ["another-name"])
     assert cli.help_key() != before                       # another program name in the usage line
+
+
+def test_help_and_a_paper_without_a_writable_cache_folder(tmp_path):
+    from doctext import docx_text
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    code, _, out = imported_by("--help", cache=blocker / "cache")
+    assert code == 0 and "  admission-decision " in out
+    assert imported_by("--help", cache=blocker / "cache")[2] == out
+    code, _, _ = imported_by("admission-decision", str(SAMPLES / "candidates" / "ly-thi-y-lan.json"), "--org",
+                             str(SAMPLES / "org.json"), "--format", "docx", "-o", str(tmp_path / "out"),
+                             cache=blocker / "cache")
+    assert code == 0
+    (docx,) = (tmp_path / "out").glob("*.docx")
+    assert "QUYẾT ĐỊNH" in docx_text(docx.read_bytes())
