@@ -172,7 +172,7 @@ class FormCommands(click.Group):
             self._keep_help = None
         return text
 
-    def _library_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+    def _library_commands(self, ctx: click.Context) -> dict[str, CommandInfo]:
         # --help is read before the other options: the folder may not be in ctx.params yet
         forms_dir = (ctx.meta.get("docgen.forms_dir_after") or ctx.params.get("forms_dir")
                      or os.environ.get("DOCGEN_FORMS_DIR") or None)
@@ -183,7 +183,7 @@ class FormCommands(click.Group):
         return cache[key]
 
     @staticmethod
-    def _read_commands(ctx: click.Context, forms_dir: str | None) -> dict[str, click.Command]:
+    def _read_commands(ctx: click.Context, forms_dir: str | None) -> dict[str, CommandInfo]:
         """The forms' and packs' commands from their manifests alone (FormLibrary.commands); when
         those cannot be read that way, from the whole folder, read and checked by the engine."""
         from .errors import DocgenError
@@ -199,7 +199,7 @@ class FormCommands(click.Group):
             # a broken forms folder: a command still runs, to report every problem of it (exit 4)
             ctx.meta["docgen.forms_error"] = exc
             return {}
-        return {name: (pack_command if info.pack else form_command)(info) for name, info in listed.items()}
+        return listed
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self._library_commands(ctx)))
@@ -208,10 +208,16 @@ class FormCommands(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command
-        command = self._library_commands(ctx).get(cmd_name)
-        if command is None and "docgen.forms_error" in ctx.meta:
-            return broken_forms_command(cmd_name, ctx.meta["docgen.forms_error"])
-        return command
+        info = self._library_commands(ctx).get(cmd_name)
+        if info is None:
+            if "docgen.forms_error" in ctx.meta:
+                return broken_forms_command(cmd_name, ctx.meta["docgen.forms_error"])
+            return None
+        # declared when first asked for, not all at once: a paper's command needs its own only
+        built = ctx.find_root().meta.setdefault("docgen.built", {})
+        if info not in built:
+            built[info] = (pack_command if info.pack else form_command)(info)
+        return built[info]
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         ctx.meta["docgen.forms_dir_after"] = _forms_dir_after(args[1:])
