@@ -13,9 +13,8 @@ It imports nothing else of docgen (tests/test_startup.py): on a miss, the caller
 from __future__ import annotations
 
 import os
-from dataclasses import astuple, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from .. import file_stats, keep, read_kept, source_stats
 
@@ -30,9 +29,9 @@ INPUT_TITLES = {
 }
 
 
-@dataclass(frozen=True)
-class CommandInfo:
-    """What ``docgen --help`` shows of a form or a pack, and what its command is named by."""
+class CommandInfo(NamedTuple):
+    """What ``docgen --help`` shows of a form or a pack, and what its command is named by (a
+    named tuple: ``docgen --help`` imports no dataclasses)."""
 
     id: str
     title: str
@@ -102,5 +101,5 @@ def kept_commands(user: Path | None, read: Callable[[Path | None, Path], dict[st
             pass
     listed = read(user, bundled)
     if listed is not None:
-        keep("commands", slot, key, [astuple(info) for info in listed.values()])
+        keep("commands", slot, key, [tuple(info) for info in listed.values()])
     return listed
