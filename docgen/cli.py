@@ -9,27 +9,35 @@ batch: any item failed) · 4 form, template or font problem · 5 output cannot b
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from . import __version__, clitext, pipeline
-from .errors import DocgenError, FormDataError, InputError, Problem
+from . import __version__, clitext, file_stats, keep, pipeline, read_kept
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from .errors import DocgenError, Problem
     from .pipeline import CommandInfo, Engine, Inputs, Workspace
 
 # Only what the command line itself needs is imported here: ``pipeline.X`` imports X's module
-# when a command first uses it, so `docgen --help` reads the forms' manifests and nothing else.
+# when a command first uses it, so `docgen --help` reads the forms' manifests and nothing else
+# (json, datetime and docgen's error types too are imported where they are used).
 
 # Click's usage errors and help headings in Vietnamese (docgen/locale/click_vi.toml), before any
 # option below is declared
 clitext.install()
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """``value`` as JSON for the user to read: Vietnamese as it is, not escaped."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
 
 SEVERITY_VI = {"error": "LỖI", "warning": "CẢNH BÁO"}
 
@@ -58,6 +66,8 @@ def handle_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from .errors import DocgenError, FormDataError, InputError
+
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
@@ -112,12 +122,57 @@ def _forms_dir_after(args: list[str]) -> str | None:
     return None
 
 
+HELP_ARGS = (["--help"], ["-h"])
+
+
+def help_key() -> tuple[str, tuple]:
+    """What the text of ``docgen --help`` is kept under (:meth:`FormCommands.main`): the forms
+    folder (``DOCGEN_FORMS_DIR``) and everything the text is made from — its manifests' and
+    docgen's modules' stats (:func:`pipeline.commands_key`), the Vietnamese of Click
+    (click_vi.toml), Click's own modules, the program's name as Click finds it (``sys.argv[0]``,
+    ``python -m``) and the terminal's width as Click reads it (``COLUMNS``, the terminal's size)."""
+    forms_dir = os.environ.get("DOCGEN_FORMS_DIR") or None
+    slot, commands = pipeline.commands_key(Path(forms_dir) if forms_dir else None)
+    main_module = sys.modules.get("__main__")
+    try:
+        size: tuple | None = tuple(os.get_terminal_size(sys.__stdout__.fileno()))  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        size = None
+    sources = file_stats([clitext.CATALOGUE, click.core.__file__, click.formatting.__file__])
+    return slot, (commands, sources, sys.argv[0], getattr(main_module, "__package__", None),
+                  getattr(getattr(main_module, "__spec__", None), "name", None), os.environ.get("COLUMNS"), size)
+
+
 class FormCommands(click.Group):
     """docgen's own commands, plus a command for each form folder and each pack: its name,
     help line and example come from its form.toml (or packs.toml), so a new form folder is a
     new command with no change to docgen."""
 
-    def _library_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+    _keep_help: tuple[str, tuple] | None = None
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """``docgen --help`` (exactly that, or ``-h``) prints the text Click made the last time
+        while nothing it is made from has changed (:func:`help_key`): formatting it again, with
+        every form's command declared, takes longer than the rest of the run. Any other
+        command line, and a text not kept, goes to Click, whose text is then kept."""
+        argv = sys.argv[1:] if args is None else list(args)
+        if standalone_mode and prog_name is None and argv in HELP_ARGS:
+            slot, key = help_key()
+            text = read_kept("help", slot, key)
+            if type(text) is str:
+                click.echo(text)
+                sys.exit(0)
+            self._keep_help = (slot, key)
+        return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+
+    def get_help(self, ctx: click.Context) -> str:
+        text = super().get_help(ctx)
+        if self._keep_help is not None:
+            keep("help", *self._keep_help, text)
+            self._keep_help = None
+        return text
+
+    def _library_commands(self, ctx: click.Context) -> dict[str, CommandInfo]:
         # --help is read before the other options: the folder may not be in ctx.params yet
         forms_dir = (ctx.meta.get("docgen.forms_dir_after") or ctx.params.get("forms_dir")
                      or os.environ.get("DOCGEN_FORMS_DIR") or None)
@@ -128,11 +183,13 @@ class FormCommands(click.Group):
         return cache[key]
 
     @staticmethod
-    def _read_commands(ctx: click.Context, forms_dir: str | None) -> dict[str, click.Command]:
+    def _read_commands(ctx: click.Context, forms_dir: str | None) -> dict[str, CommandInfo]:
         """The forms' and packs' commands from their manifests alone (FormLibrary.commands); when
         those cannot be read that way, from the whole folder, read and checked by the engine."""
+        from .errors import DocgenError
+
         try:
-            listed = pipeline.FormLibrary(Path(forms_dir) if forms_dir else None).commands()
+            listed = pipeline.form_commands(Path(forms_dir) if forms_dir else None)
             if listed is None:
                 library = _engine_for(ctx, forms_dir, ctx.params.get("font_dir")).library
                 library.validate()
@@ -142,7 +199,7 @@ class FormCommands(click.Group):
             # a broken forms folder: a command still runs, to report every problem of it (exit 4)
             ctx.meta["docgen.forms_error"] = exc
             return {}
-        return {name: (pack_command if info.pack else form_command)(info) for name, info in listed.items()}
+        return listed
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(self._library_commands(ctx)))
@@ -151,10 +208,16 @@ class FormCommands(click.Group):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             return command
-        command = self._library_commands(ctx).get(cmd_name)
-        if command is None and "docgen.forms_error" in ctx.meta:
-            return broken_forms_command(cmd_name, ctx.meta["docgen.forms_error"])
-        return command
+        info = self._library_commands(ctx).get(cmd_name)
+        if info is None:
+            if "docgen.forms_error" in ctx.meta:
+                return broken_forms_command(cmd_name, ctx.meta["docgen.forms_error"])
+            return None
+        # declared when first asked for, not all at once: a paper's command needs its own only
+        built = ctx.find_root().meta.setdefault("docgen.built", {})
+        if info not in built:
+            built[info] = (pack_command if info.pack else form_command)(info)
+        return built[info]
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         ctx.meta["docgen.forms_dir_after"] = _forms_dir_after(args[1:])
@@ -305,6 +368,7 @@ def _load_subject(ctx: click.Context, eng: Engine, target: str, profile: Path, o
 def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: Inputs, outdir: Path | None,
            formats: tuple[str, ...], force: bool, auto_number: bool, ws: Workspace | None) -> None:
     """Check, then write the papers: filed in the workspace, or into the output folder."""
+    from .errors import InputError
     from .pipeline.filing import file_papers, outside_problems
     from .pipeline.lint import require_known_names
 
@@ -419,8 +483,7 @@ def check(ctx, profile: Path, org: Path | None, form_id: str | None, as_json: bo
     inputs = _inputs(ctx, eng, kind, profile, org)
     problems = check_problems(eng, inputs, kind, workspace(ctx), form_id)
     if as_json:
-        click.echo(json.dumps({"ok": not pipeline.errors(problems), "problems": [p.as_dict() for p in problems]},
-                              ensure_ascii=False, indent=2))
+        click.echo(json_text({"ok": not pipeline.errors(problems), "problems": [p.as_dict() for p in problems]}))
     elif problems:
         _report(problems)
     else:
@@ -549,6 +612,8 @@ def init(ctx, directory: Path, org: Path) -> None:
       docgen init chi-bo-lap-rap --org samples/org.json
       cd chi-bo-lap-rap && docgen admission-dossier ../samples/candidates/pham-thi-thu-huong.json
     """
+    from .errors import InputError
+
     eng = engine(ctx)
     record = eng.load(org, "org")
     if pipeline.errors(record.problems):
@@ -630,7 +695,7 @@ def forms(ctx) -> None:
         for path in f.required:
             click.echo(f"    {path}  ({reg[path].label})")
         for cond in f.required_when:
-            click.echo(f"    khi {cond.field} = {json.dumps(cond.equals, ensure_ascii=False)}:")
+            click.echo(f"    khi {cond.field} = {json_text(cond.equals, indent=None)}:")
             for path in cond.paths:
                 click.echo(f"      {path}  ({reg[path].label})")
 
@@ -677,7 +742,7 @@ def context_cmd(ctx, profile: Path, org: Path | None, form_id: str) -> None:
     form = eng.library.get(form_id)
     inputs = _inputs(ctx, eng, form.subject, profile, org)
     eng.require_valid([form], inputs)
-    click.echo(json.dumps(eng.context(form, inputs), ensure_ascii=False, indent=2))
+    click.echo(json_text(eng.context(form, inputs)))
 
 
 @main.command()
@@ -693,7 +758,7 @@ def schema(ctx, kind: str) -> None:
       docgen schema org
       docgen schema candidate > candidate.schema.json
     """
-    click.echo(json.dumps(engine(ctx).json_schema(kind), ensure_ascii=False, indent=2))
+    click.echo(json_text(engine(ctx).json_schema(kind)))
 
 
 # -- the workspace's dossiers and its number register ---------------------------------------------------
@@ -708,6 +773,8 @@ def _workspace_required(ctx: click.Context) -> Workspace:
 
 
 def _today(value: str | None) -> date:
+    from datetime import date
+
     if value is None:
         return date.today()
     try:
@@ -759,7 +826,7 @@ def dossier_show(ctx, dossier_id: str, as_json: bool, today: str | None) -> None
     eng = engine(ctx)
     view = dossier_view(eng, _workspace_required(ctx), dossier_id, _today(today))
     if as_json:
-        click.echo(json.dumps(view_json(view), ensure_ascii=False, indent=2))
+        click.echo(json_text(view_json(view)))
         return
     for line in show_lines(eng, view):
         click.echo(line)
@@ -788,7 +855,7 @@ def dossier_list(ctx, due: int | None, as_json: bool, today: str | None) -> None
     eng = engine(ctx)
     listed = list_dossiers(eng, _workspace_required(ctx), _today(today), due)
     if as_json:
-        click.echo(json.dumps([asdict(x) for x in listed], ensure_ascii=False, indent=2))
+        click.echo(json_text([asdict(x) for x in listed]))
         return
     for line in list_lines(eng, listed, due):
         click.echo(line)

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-import tomllib
-import unicodedata
 from pathlib import Path
 
 import click
 import click.types
+
+from . import file_stats, keep, read_kept
 
 CATALOGUE = Path(__file__).with_name("locale") / "click_vi.toml"
 
@@ -33,7 +33,26 @@ WINDOWS_MODULES = ("click._winconsole",)
 
 
 def catalogue() -> dict[str, dict]:
-    """The tables of click_vi.toml, every text in NFC."""
+    """The tables of click_vi.toml, every text in NFC: read back from the cache folder
+    (:func:`docgen.read_kept`) while the file and this module are unchanged, since importing
+    Python's TOML reader alone takes longer than the rest of this module."""
+    key = file_stats([CATALOGUE, __file__])
+    kept = read_kept("click", str(CATALOGUE), key)
+    if type(kept) is dict and all(type(kept.get(table)) is dict for table in TABLES):
+        return kept
+    tables = read_catalogue()
+    keep("click", str(CATALOGUE), key, tables)
+    return tables
+
+
+TABLES = ("gettext", "ngettext", "type_names", "usage")
+
+
+def read_catalogue() -> dict[str, dict]:
+    """The tables of click_vi.toml read from the file, every text in NFC."""
+    import tomllib
+    import unicodedata
+
     data = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))
 
     def nfc(value):
@@ -43,7 +62,7 @@ def catalogue() -> dict[str, dict]:
             return [nfc(v) for v in value]
         return {nfc(k): nfc(v) for k, v in value.items()}
 
-    return {table: nfc(data[table]) for table in ("gettext", "ngettext", "type_names", "usage")}
+    return {table: nfc(data[table]) for table in TABLES}
 
 
 class UsageFormatter(click.HelpFormatter):

@@ -18,7 +18,6 @@ def parse_toml(text: str) -> dict:
     import os
     import pickle
     import sys
-    import tomllib
 
     from . import __version__, cache_dir
 
@@ -30,6 +29,8 @@ def parse_toml(text: str) -> dict:
             return value
     except Exception:  # missing, cut short, not a pickle: parsed again below
         pass
+    import tomllib  # on a miss only: importing it takes longer than reading the kept value
+
     value = tomllib.loads(text)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

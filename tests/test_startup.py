@@ -38,9 +38,9 @@ sys.stderr.write("\\n@@" + json.dumps({"code": code, "modules": sorted(sys.modul
 """
 
 
-def imported_by(*args: str, cache: Path) -> tuple[int, set[str], str]:
+def imported_by(*args: str, cache: Path, env: dict[str, str] | None = None) -> tuple[int, set[str], str]:
     """Run ``docgen ARGS`` in a fresh interpreter: its exit code, every module it imported, its output."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(cache)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(cache), **(env or {})}
     done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=120)
     head, _, tail = done.stderr.rpartition("\n@@")
@@ -256,3 +256,221 @@ def test_patched_parts_are_docxtpls_and_a_broken_cache_patched_again(tmp_path, m
     assert _patch_xml(template, xml) == want
     file.write_bytes(b"\xff\xfe not utf-8")
     assert _patch_xml(template, xml) == want
+
+
+# -- the forms' commands and the parsed forms folder, kept between runs --------------------------------
+def user_form(tmp_path: Path, title: str) -> Path:
+    """A user's forms folder with a copy of admission-decision with the help line ``title``."""
+    import shutil
+
+    user = tmp_path / "mau-rieng"
+    shutil.copytree(ROOT / "forms" / "admission-decision", user / "admission-decision")
+    set_title(user, title)
+    return user
+
+
+def set_title(user: Path, title: str) -> None:
+    """Write ``title`` as the copy's help line (what --help lists); its modification time moves a second on, so that
+    an edit of the same length is still a new (size, time) however coarse the file system's clock."""
+    manifest = user / "admission-decision" / "form.toml"
+    before = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    text = manifest.read_text(encoding="utf-8")
+    start = text.index('\nhelp = "') + len('\nhelp = "')
+    manifest.write_text(text[:start] + title + text[text.index('"', start):], encoding="utf-8")
+    os.utime(manifest, ns=(before + 1_000_000_000, before + 1_000_000_000))
+
+
+def test_help_from_the_kept_listing_is_the_same_and_reads_no_manifest(tmp_path):
+    cache = tmp_path / "cache"
+    code, cold, first = imported_by("--help", cache=cache)
+    assert code == 0
+    assert list((cache / "commands").iterdir()) and list((cache / "click").iterdir())
+    code, warm, second = imported_by("--help", cache=cache)
+    assert code == 0
+    assert second == first
+    assert "tomllib" in cold and "docgen.load.forms" in cold
+    # the second run reads the listing and Click's Vietnamese back: no TOML reader, no forms
+    # stage, no field registry, and none of the workspace's sqlite3 and socket
+    assert loaded(warm, ("tomllib", "docgen.load.forms", "docgen.load.fields", "sqlite3", "socket")) == []
+
+
+def test_an_edited_added_or_removed_manifest_is_listed_on_the_next_run(tmp_path):
+    cache = tmp_path / "cache"
+    user = user_form(tmp_path, "Quyết định kết nạp AAAA")
+
+    def listing() -> str:
+        code, _, out = imported_by("--forms-dir", str(user), "--help", cache=cache)
+        assert code == 0
+        return out
+
+    assert "Quyết định kết nạp AAAA" in listing()
+    set_title(user, "Quyết định kết nạp BBBB")          # same size: the time tells
+    assert "Quyết định kết nạp BBBB" in listing() and "AAAA" not in listing()
+    import shutil
+
+    shutil.copytree(user / "admission-decision", user / "quyet-dinh-moi")
+    manifest = user / "quyet-dinh-moi" / "form.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('id = "admission-decision"',
+                                                                     'id = "quyet-dinh-moi"'), encoding="utf-8")
+    assert "  quyet-dinh-moi " in listing()
+    shutil.rmtree(user / "quyet-dinh-moi")
+    assert "quyet-dinh-moi" not in listing()
+    # the bundled listing is kept apart from the user's folder's
+    code, _, bundled = imported_by("--help", cache=cache)
+    assert "Quyết định kết nạp đảng viên" in bundled and "BBBB" not in bundled
+
+
+def test_a_broken_kept_listing_is_read_again(tmp_path):
+    cache = tmp_path / "cache"
+    code, _, first = imported_by("--help", cache=cache)
+    for broken in (b"", b"not marshal", b"\xe9\x00\x00"):
+        for file in list((cache / "commands").iterdir()) + list((cache / "click").iterdir()):
+            file.write_bytes(broken)
+        code, _, again = imported_by("--help", cache=cache)
+        assert code == 0 and again == first
+
+
+def test_the_kept_click_catalogue_is_the_file_and_a_changed_file_is_read(tmp_path, monkeypatch):
+    from docgen import clitext
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    copy = tmp_path / "click_vi.toml"
+    copy.write_bytes(clitext.CATALOGUE.read_bytes())
+    monkeypatch.setattr(clitext, "CATALOGUE", copy)
+    first = clitext.catalogue()
+    assert first == clitext.read_catalogue()
+    assert clitext.catalogue() == first                       # read back
+    text = copy.read_text(encoding="utf-8")
+    before = copy.stat().st_mtime_ns
+    copy.write_text(text.replace('"Usage:" = "', '"Usage:" = "X'), encoding="utf-8")
+    os.utime(copy, ns=(before + 1_000_000_000, before + 1_000_000_000))
+    changed = clitext.catalogue()
+    assert changed["gettext"]["Usage:"] == "X" + first["gettext"]["Usage:"]
+
+
+def library_of(user: Path | None = None):
+    from docgen.pipeline import Engine
+
+    return Engine.open(user).library
+
+
+def test_the_kept_library_is_the_one_read_from_the_files(tmp_path, monkeypatch):
+    from docgen.load import forms
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    cold = library_of()
+    cold.validate()
+    (kept,) = (tmp_path / "cache" / "library").iterdir()
+    read = []
+    monkeypatch.setattr(forms, "_read_all", lambda *a: read.append(a) or pytest.fail("read again"))
+    warm = library_of()
+    warm.validate()
+    assert read == []
+    assert warm.forms == cold.forms and warm.packs == cold.packs and warm.legal == cold.legal
+    assert (warm.wording, warm.congress_conf, warm.style) == (cold.wording, cold.congress_conf, cold.style)
+    assert warm.later("rules.toml").keys() == cold.later("rules.toml").keys()
+    assert warm.registry.json_schema("candidate", []) == cold.registry.json_schema("candidate", [])
+    assert warm.dossier_kinds == cold.dossier_kinds
+
+
+def test_an_edited_manifest_or_data_file_is_read_on_the_next_use(tmp_path, monkeypatch):
+    import shutil
+
+    from docgen.errors import FormDataError
+
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    user = user_form(tmp_path, "Quyết định kết nạp AAAA")
+    assert library_of(user).get("admission-decision").help == "Quyết định kết nạp AAAA"
+    set_title(user, "Quyết định kết nạp BBBB")
+    assert library_of(user).get("admission-decision").help == "Quyết định kết nạp BBBB"
+    # a shared file the user adds, then edits
+    (user / "_shared").mkdir()
+    style = user / "_shared" / "style.toml"
+    shutil.copy(ROOT / "forms" / "_shared" / "style.toml", style)
+    before = library_of(user).style
+    assert before == library_of().style
+    text = style.read_text(encoding="utf-8")
+    style.write_text(text + "\n[bogus_table]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(FormDataError, match="bogus_table"):
+        library_of(user).validate()
+    with pytest.raises(FormDataError, match="bogus_table"):   # a broken folder is never kept
+        library_of(user).validate()
+    style.write_text(text, encoding="utf-8")
+    assert library_of(user).style == before
+
+
+def test_a_broken_kept_library_is_read_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    want = library_of().get("admission-decision")
+    (kept,) = (tmp_path / "cache" / "library").iterdir()
+    good = kept.read_bytes()
+    import pickle
+
+    for broken in (b"", b"garbage", good[:100], pickle.dumps(("other", (), None)), pickle.dumps([1, 2])):
+        kept.write_bytes(broken)
+        assert library_of().get("admission-decision") == want
+        assert kept.read_bytes() == good                       # made and kept again
+
+
+# -- the text of docgen --help, kept ---------------------------------------------------------------------
+@pytest.mark.parametrize("columns", [None, "60", "200"])
+def test_the_kept_help_is_clicks_own_text_byte_for_byte(tmp_path, monkeypatch, columns):
+    env = {"COLUMNS": columns} if columns else {}
+    monkeypatch.delenv("COLUMNS", raising=False)
+    cache = tmp_path / "cache"
+    code, cold, made = imported_by("--help", cache=cache, env=env)
+    assert code == 0 and "click._textwrap" in cold      # Click formatted it
+    for flag in ("--help", "-h"):
+        code, warm, kept = imported_by(flag, cache=cache, env=env)
+        assert code == 0
+        assert kept == made
+    # the warm run neither formats nor declares the forms' commands
+    assert loaded(warm, ("click._textwrap", "docgen.load.forms", "tomllib")) == []
+    if columns == "60":  # wrapped as a 60-column terminal is
+        assert "đại hội\n  chi bộ)" in made
+
+
+def test_the_kept_help_is_made_again_when_a_manifest_changes(tmp_path):
+    cache = tmp_path / "cache"
+    user = user_form(tmp_path, "Quyết định kết nạp AAAA")
+    env = {"DOCGEN_FORMS_DIR": str(user)}
+    assert "Quyết định kết nạp AAAA" in imported_by("--help", cache=cache, env=env)[2]
+    assert "Quyết định kết nạp AAAA" in imported_by("--help", cache=cache, env=env)[2]
+    set_title(user, "Quyết định kết nạp BBBB")
+    code, modules, out = imported_by("--help", cache=cache, env=env)
+    assert "Quyết định kết nạp BBBB" in out and "AAAA" not in out
+    assert "click._textwrap" in modules                  # made by Click again
+
+
+def test_the_help_key_names_what_the_text_is_made_from(tmp_path, monkeypatch):
+    from docgen import cli, clitext
+
+    monkeypatch.delenv("DOCGEN_FORMS_DIR", raising=False)
+    before = cli.help_key()
+    assert cli.help_key() == before
+    copy = tmp_path / "click_vi.toml"
+    copy.write_bytes(clitext.CATALOGUE.read_bytes())
+    monkeypatch.setattr(clitext, "CATALOGUE", copy)
+    assert cli.help_key() != before                       # another catalogue
+    monkeypatch.setattr(clitext, "CATALOGUE", clitext.CATALOGUE)
+    monkeypatch.setenv("COLUMNS", "71")
+    assert cli.help_key() != before                       # another width
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr(sys, "argv", ["another-name"])
+    assert cli.help_key() != before                       # another program name in the usage line
+
+
+def test_help_and_a_paper_without_a_writable_cache_folder(tmp_path):
+    from doctext import docx_text
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    code, _, out = imported_by("--help", cache=blocker / "cache")
+    assert code == 0 and "  admission-decision " in out
+    assert imported_by("--help", cache=blocker / "cache")[2] == out
+    code, _, _ = imported_by("admission-decision", str(SAMPLES / "candidates" / "ly-thi-y-lan.json"), "--org",
+                             str(SAMPLES / "org.json"), "--format", "docx", "-o", str(tmp_path / "out"),
+                             cache=blocker / "cache")
+    assert code == 0
+    (docx,) = (tmp_path / "out").glob("*.docx")
+    assert "QUYẾT ĐỊNH" in docx_text(docx.read_bytes())

@@ -13,7 +13,6 @@ malformed ones), so a profile whose data breaks a rule is refused by every comma
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -74,7 +73,7 @@ class RuleBook:
         path: Path = self.library.shared_file("rules.toml")
         try:
             raw = parse_toml(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, ValueError) as exc:  # ValueError: tomllib.TOMLDecodeError, or not UTF-8
             raise FormError(f"Không đọc được {path}: {exc}") from exc
         specs = {}
         for rid, r in raw.get("rule", {}).items():

@@ -13,7 +13,6 @@ no string here holds a Vietnamese letter.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from typing import Any, Callable
 
@@ -923,6 +922,8 @@ def _probation_months(library: FormLibrary) -> int:
     try:
         rules = library.later("rules.toml")
     except KeyError:
+        import tomllib
+
         try:
             rules = tomllib.loads(library.shared_file("rules.toml").read_text(encoding="utf-8")).get("rule", {})
         except (OSError, tomllib.TOMLDecodeError):

@@ -11,7 +11,6 @@ gives it as ``library.dossier`` (everything) and ``library.dossier_kinds`` (the 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -158,6 +157,8 @@ def _raw(source: Path | str | dict, sink: DataProblems, file: str) -> dict | Non
         return source
     if isinstance(source, Path):
         return sink.read_toml(source, file)
+    import tomllib
+
     try:
         return tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:

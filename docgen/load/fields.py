@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from ..domain.vietnamese import group_thousands
 from ..errors import DataProblems, FormError, Problem, Table, closest, describe
+from .manifests import INPUT_TITLES
 
 MISSING = object()
 
@@ -43,11 +44,6 @@ INPUT_KEYS = ("note_prefix",)
 # a generic path: keys joined by ".", a list's items marked "[]"
 _GENERIC_PATH = re.compile(r"(?:[^.\[\]\s]+(?:\[\])?\.)*[^.\[\]\s]+")
 
-INPUT_TITLES = {
-    "org": "Tổ chức đảng (cấp ủy, chi bộ, người ký)",
-    "candidate": "Hồ sơ người vào Đảng",
-    "congress": "Đại hội chi bộ",
-}
 # how a message names each input file: "… thuộc tệp tổ chức (--org), không thuộc hồ sơ người vào Đảng"
 INPUT_FILES = {
     "org": "tệp tổ chức (--org)",

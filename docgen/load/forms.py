@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import DataProblems, FormDataError, FormError, FormProblem, Table, closest, describe
 from .fields import Registry
+from .manifests import SHARED, CommandInfo, default_forms_dir, folder_stats
 
 if TYPE_CHECKING:
     from ..domain.workdays import WorkCalendar
@@ -24,18 +25,6 @@ if TYPE_CHECKING:
 # The sandbox (Jinja) and the dossier's reader, which compiles with it, are imported when the
 # data files are first read and checked, not with this module: `docgen --help` lists the forms
 # from their manifests alone (:meth:`FormLibrary.commands`).
-
-SHARED = "_shared"
-
-
-def default_forms_dir() -> Path:
-    """The bundled forms folder: the packaged copy, else the checkout's."""
-    here = Path(__file__).resolve().parent.parent  # docgen/
-    packaged = here / "forms"
-    if packaged.is_dir():
-        return packaged
-    return here.parent / "forms"
-
 
 _ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -288,17 +277,6 @@ class LegalEdition:
     verified_until: date | None = None   # checked as the text in force up to this day
 
 
-@dataclass(frozen=True)
-class CommandInfo:
-    """What ``docgen --help`` shows of a form or a pack, and what its command is named by."""
-
-    id: str
-    title: str
-    help: str = ""
-    example: str = ""
-    pack: bool = False
-
-
 @dataclass
 class _Data:
     """Everything read from a forms folder's data files, and every problem found in them."""
@@ -417,7 +395,7 @@ class FormLibrary:
 
     @cached_property
     def _data(self) -> _Data:
-        return _read_all(self, self._readers)
+        return _kept_read_all(self, self._readers)
 
     def survey(self) -> tuple[list[FormProblem], dict[str, FormSpec]]:
         """Every problem of the data files, and the forms that could be read all the same
@@ -592,6 +570,29 @@ def form_folders(root: Path) -> list[Path]:
     """The folders of ``root`` that hold a form (a ``form.toml``), by name."""
     return [f for f in sorted(root.iterdir())
             if f.is_dir() and not f.name.startswith(("_", ".")) and (f / "form.toml").exists()]
+
+
+def _kept_read_all(library: FormLibrary, readers: dict[str, Reader]) -> _Data:
+    """:func:`_read_all`, read back from the user's cache folder when it was kept from the same
+    files: keyed by the stats (path, size, modification time) of every file of the forms
+    folders (each ``_shared`` file, every file of each form folder, the folders' listing), of
+    docgen's own modules, and by the readers of the later stages' files. Reading and checking
+    every data file takes about 100 ms; reading the kept result back, a few. Only a folder
+    with no problem is kept: a broken one is read, and reported, afresh every time."""
+    from .. import keep, read_kept, source_stats
+
+    names = tuple((name, f"{reader.__module__}:{reader.__qualname__}") for name, reader in sorted(readers.items()))
+    if any("<" in qualname for _, qualname in names):  # a reader made at run time: no name to key it by
+        return _read_all(library, readers)
+    slot = "\n".join(os.path.abspath(root) for root in library.roots)
+    key = (names, folder_stats(library.roots, every_file=True), source_stats())
+    data = read_kept("library", slot, key, pickled=True)
+    if isinstance(data, _Data):
+        return data
+    data = _read_all(library, readers)
+    if not data.problems:
+        keep("library", slot, key, data, pickled=True)
+    return data
 
 
 def _read_all(library: FormLibrary, readers: dict[str, Reader]) -> _Data:

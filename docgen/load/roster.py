@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -159,6 +158,8 @@ def check_sizes(path: str | Path, limits: Limits) -> None:
     """Refuse a workbook whose sheets or shared strings declare more than the limit once
     uncompressed. zipfile never reads past a member's declared size, so the declaration bounds
     what openpyxl can inflate."""
+    import zipfile  # here, not with the module: a profile's dates are cleaned with this module's help
+
     try:
         with zipfile.ZipFile(path) as z:
             members = z.infolist()

@@ -15,25 +15,28 @@ sandbox and the engine (tests/test_startup.py).
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..check import errors
-    from ..load.fields import INPUT_TITLES
-    from ..load.forms import CommandInfo, FormLibrary
+    from ..load.forms import FormLibrary
+    from ..load.manifests import INPUT_TITLES, CommandInfo, commands_key
     from ..load.model import Inputs
-    from ..store.db import ENV as WORKSPACE_ENV, Workspace
+    from ..store import ENV as WORKSPACE_ENV
+    from ..store.db import Workspace
     from .engine import FORMATS, Engine, Rendered, files_of
     from .write import write_files
 
 # name -> (module, its name there)
 _LAZY = {
     "errors": ("..check", "errors"),
-    "INPUT_TITLES": ("..load.fields", "INPUT_TITLES"),
-    "CommandInfo": ("..load.forms", "CommandInfo"),
+    "INPUT_TITLES": ("..load.manifests", "INPUT_TITLES"),
+    "CommandInfo": ("..load.manifests", "CommandInfo"),
+    "commands_key": ("..load.manifests", "commands_key"),
     "FormLibrary": ("..load.forms", "FormLibrary"),
     "Inputs": ("..load.model", "Inputs"),
-    "WORKSPACE_ENV": ("..store.db", "ENV"),
+    "WORKSPACE_ENV": ("..store", "ENV"),
     "Workspace": ("..store.db", "Workspace"),
     "FORMATS": (".engine", "FORMATS"),
     "Engine": (".engine", "Engine"),
@@ -41,6 +44,20 @@ _LAZY = {
     "files_of": (".engine", "files_of"),
     "write_files": (".write", "write_files"),
 }
+
+
+def form_commands(forms_dir: Path | None) -> dict[str, CommandInfo] | None:
+    """Each form's and pack's command, as ``docgen --help`` lists them: what
+    :meth:`FormLibrary.commands` made of the manifests, kept between runs while none of them
+    changes (:func:`docgen.load.manifests.kept_commands`)."""
+    from ..load.manifests import kept_commands
+
+    def read(user: Path | None, bundled: Path) -> dict[str, CommandInfo] | None:
+        from ..load.forms import FormLibrary
+
+        return FormLibrary(user, bundled).commands()
+
+    return kept_commands(forms_dir, read)
 
 
 def __getattr__(name: str) -> Any:
@@ -53,4 +70,4 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["FORMATS", "INPUT_TITLES", "WORKSPACE_ENV", "CommandInfo", "Engine", "FormLibrary", "Inputs", "Rendered",
-           "Workspace", "errors", "files_of", "write_files"]
+           "Workspace", "commands_key", "errors", "files_of", "form_commands", "write_files"]

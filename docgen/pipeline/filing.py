@@ -16,11 +16,10 @@ opens the workspace settles them (:func:`docgen.store.db.recover`).
 from __future__ import annotations
 
 import copy
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..check import errors
 from ..domain.vietnamese import doc_number, long_date, slug
@@ -29,11 +28,17 @@ from ..load.dossier import kind_of_form
 from ..load.fields import AUTO
 from ..load.forms import FormLibrary, FormSpec
 from ..sandbox import render_text
-from ..store import register as reg
-from ..store.db import Workspace, alive, settle, transaction
-from ..store.files import guard, sha256_bytes
 from .engine import Engine, Inputs, files_of
 from .write import write_files
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from ..store import register as reg
+    from ..store.db import Workspace
+
+# The workspace's store (sqlite3, the register) is imported by the functions that file: a paper
+# written outside a workspace (``-o``) and ``docgen check`` there need only outside_problems.
 
 
 @dataclass
@@ -162,6 +167,8 @@ def plan(engine: Engine, ws: Workspace, target: str, inputs: Inputs, kind: str, 
          folder: Path, auto_all: bool = False) -> tuple[list[reg.Paper], list[Problem]]:
     """The papers a command writes into ``folder``, each with its series and the number it asks
     for; and the warnings of the register (a body numbered by year)."""
+    from ..store import register as reg
+
     library = engine.library
     conf = library.later("register.toml")
     registry = library.registry
@@ -223,6 +230,9 @@ def claim(db: sqlite3.Connection, engine: Engine, dossier: str, papers: list[reg
     profile cites from another paper of the dossier, by profile path; the problems that stop
     the command (a number another document holds; a cited number that is ``"auto"`` but was
     never given, or that differs from the one registered)."""
+    from ..store import register as reg
+    from ..store.db import alive
+
     messages = engine.library.later("register.toml")["messages"]
     registry = engine.library.registry
     subject = inputs[kind]
@@ -337,6 +347,10 @@ def file_papers(engine: Engine, ws: Workspace, target: str, inputs: Inputs, form
                 folder: Path | None = None, force: bool = False, auto_all: bool = False,
                 durable: bool = True, digest: str = "", db: sqlite3.Connection | None = None) -> Filed:
     """Register, render and write the papers of a form or a pack for one dossier (module docstring)."""
+    from ..store import register as reg
+    from ..store.db import transaction
+    from ..store.files import guard, sha256_bytes
+
     kind = engine.subject_of(target)
     dossier, name, born = dossier_identity(inputs, kind)
     folder = folder or ws.dossier_dir(dossier)
@@ -386,6 +400,8 @@ def _stale_files(ws: Workspace, db: sqlite3.Connection, dossier: str, papers: li
                  ) -> list[tuple[str, Path]]:
     """Files an earlier version of these papers had under other names (the date changed, say):
     replaced by the new ones, so removed once those are written — unless the user edited them."""
+    from ..store import register as reg
+
     stale = []
     for paper in papers:
         row = reg.made(db, dossier, paper.form, paper.item)
@@ -409,6 +425,8 @@ def _entries(db: sqlite3.Connection, dossier: str, papers: list[reg.Paper]
              ) -> dict[int, tuple[sqlite3.Row, list[sqlite3.Row]]]:
     """The register's entries these papers already have, with their files, as they are before
     this command changes them."""
+    from ..store import register as reg
+
     out = {}
     for paper in papers:
         row = reg.made(db, dossier, paper.form, paper.item)
@@ -423,6 +441,7 @@ def _undo(ws: Workspace, db: sqlite3.Connection, ids: list[int],
     this command replaced (a failure before the renames replaces none), gets its entry back as
     it was: its number, date and hashes still describe the files on disk. Every other paper is
     settled as a killed process's is (:func:`docgen.store.db.settle`)."""
+    from ..store.db import settle, transaction
     from ..store.files import sha256_of
 
     try:

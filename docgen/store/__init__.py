@@ -6,3 +6,7 @@ written and their hashes), the files it writes, and its data file ``register.tom
 * :mod:`.files` — hashes, and refusing to replace a file the user edited;
 * :mod:`.conf` — ``forms/_shared/register.toml``.
 """
+
+# the variable naming a workspace folder; here rather than in .db, so that ``docgen --help``
+# names it without importing sqlite3 and socket (tests/test_startup.py)
+ENV = "DOCGEN_WORKSPACE"

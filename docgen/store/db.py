@@ -16,22 +16,25 @@ each in its own transaction, when a workspace is opened by a docgen newer than i
 from __future__ import annotations
 
 import os
-import socket
-import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..errors import WorkspaceError
+
+if TYPE_CHECKING:
+    import sqlite3
+
+# sqlite3 is imported when a workspace is first opened, not with this module: every command that
+# writes a paper looks for its workspace first (:meth:`Workspace.find`), outside one too.
 
 MARKER = ".docgen"
 DB_NAME = "workspace.sqlite"
 ORG_NAME = "to-chuc.json"
 DOSSIERS = "ho-so"
 ATTACHED = "dinh-kem"
-ENV = "DOCGEN_WORKSPACE"
 # how long a process waits for another's write transaction before giving up (seconds)
 BUSY_TIMEOUT = 120.0
 
@@ -167,6 +170,8 @@ class Workspace:
         """A connection in WAL mode with foreign keys on, its schema brought up to date, and the
         writes a killed process left half done put right (:func:`recover`). Autocommit: each
         write is in an explicit :meth:`transaction`."""
+        import sqlite3
+
         try:
             db = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT, isolation_level=None)
             db.row_factory = sqlite3.Row
@@ -185,6 +190,8 @@ class Workspace:
 def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken at once (``BEGIN IMMEDIATE``): two processes handing out
     numbers wait for each other rather than both reading the same highest number."""
+    import sqlite3
+
     try:
         db.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -218,7 +225,9 @@ def migrate(db: sqlite3.Connection) -> None:
 
 
 # -- crash safety ------------------------------------------------------------------------------
-HOST = socket.gethostname()
+# the machine's name, as socket.gethostname() gives it (POSIX: the uname node name, without
+# importing socket)
+HOST = os.uname().nodename if hasattr(os, "uname") else __import__("socket").gethostname()
 
 
 def _proc(pid: int) -> tuple[str, float] | None:
