@@ -529,7 +529,7 @@ class _Taken:
     of hashes to labels it took some 130 (6 MiB of 50,000 items); as a hash table in arrays,
     40 to 50, and three times its size while it was copied into a larger one."""
 
-    SEGMENT = 4096
+    SEGMENT = 1024   # the last hashes are in a dict (Python ints: 100 bytes each) until there are this many
 
     def __init__(self) -> None:
         self.segments: list[tuple[array, array]] = []   # (sorted hashes, label numbers)
