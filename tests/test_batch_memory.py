@@ -10,8 +10,8 @@ than one of 500 (``make bench``, section rss, measures the peak):
 
 from __future__ import annotations
 
+import heapq
 import json
-from pathlib import Path
 
 from docgen.pipeline import batch as batch_mod
 from docgen.pipeline.batch import _Taken, read_items, run_batch
@@ -66,3 +66,15 @@ def test_a_name_taken_earlier_in_a_long_run_renames_the_later_item(tmp_path, eng
     renamed = sorted(out.glob("*_muc-41.docx"))
     assert len(renamed) == 1
     assert items[3]["candidate"]["full_name"] in docx_text(renamed[0].read_bytes())
+
+
+def test_long_names_come_in_order_through_the_compressed_runs(tmp_path, engine, monkeypatch):
+    monkeypatch.setattr(batch_mod, "_RUN", 150)   # runs longer than what is decompressed at a time (4 KiB)
+    src = tmp_path / "src"
+    src.mkdir()
+    names = [f"{'nguyễn-thị-minh-khai-' * 3}{k * 7919 % 400:03d}.json" for k in range(400)]
+    for name in names:
+        (src / name).write_text("[]", encoding="utf-8")   # a file of no profile: its order is what counts
+    count, runs = batch_mod._json_names(src)
+    assert count == 400 and len(runs) == 3
+    assert list(heapq.merge(*map(batch_mod._split, runs))) == sorted(names)

@@ -35,6 +35,7 @@ import signal
 import sys
 import time
 import tomllib
+import zlib
 from array import array
 from bisect import bisect_left
 from collections import deque
@@ -202,16 +203,17 @@ def _let_go(entries: list) -> Iterator:
         yield entry
 
 
-# names of a folder sorted at a time: a run of them is one bytes object
+# names of a folder sorted at a time: a run of them is one compressed bytes object
 _RUN = 2000
 
 
 def _json_names(path: Path) -> tuple[int, list[bytes]]:
     """How many JSON files a folder holds, and their names in sorted runs, each run the names'
-    bytes joined by NUL (which no name holds); :func:`heapq.merge` of the runs gives the
-    names in order. A list of 50,000 names as strings (with the ``Path`` objects and interned
-    parts of ``glob``) made a batch's peak memory 12 MiB higher than a small batch's; the runs
-    of the same names take 0.6 MiB, and no full list is ever made."""
+    bytes joined by NUL (which no name holds) and compressed; :func:`heapq.merge` of the runs
+    (:func:`_split`) gives the names in order. A list of 50,000 names as strings (with the
+    ``Path`` objects and interned parts of ``glob``) made a batch's peak memory 12 MiB higher
+    than a small batch's; the runs of the same names take 0.6 MiB as they are, 0.1 MiB
+    compressed (sorted names share most of their letters), and no full list is ever made."""
     runs: list[bytes] = []
     run: list[bytes] = []
     count = 0
@@ -222,22 +224,30 @@ def _json_names(path: Path) -> tuple[int, list[bytes]]:
                 run.append(entry.name)
                 count += 1
                 if len(run) == _RUN:
-                    runs.append(b"\0".join(sorted(run)))
+                    runs.append(zlib.compress(b"\0".join(sorted(run))))
                     run = []
     if run:
-        runs.append(b"\0".join(sorted(run)))
+        runs.append(zlib.compress(b"\0".join(sorted(run))))
     return count, runs
 
 
 def _split(run: bytes) -> Iterator[str]:
-    """The names of one run, in order, one at a time. UTF-8 sorts as the code points do, so the
-    order is that of the names as strings."""
-    start = 0
-    while start < len(run):
-        end = run.find(b"\0", start)
-        end = len(run) if end < 0 else end
-        yield os.fsdecode(run[start:end])
-        start = end + 1
+    """The names of one run, in order, decompressed a few KiB at a time (the merge has every
+    run open at once). UTF-8 sorts as the code points do, so the order is that of the names
+    as strings."""
+    unzip = zlib.decompressobj()
+    tail, rest = run, b""
+    while True:
+        chunk = unzip.decompress(tail, 4096)
+        tail = unzip.unconsumed_tail
+        if not chunk:
+            break
+        *names, rest = (rest + chunk).split(b"\0")
+        for name in names:
+            yield os.fsdecode(name)
+    rest += unzip.flush()
+    if rest:
+        yield os.fsdecode(rest)
 
 
 def _folder_items(path: Path, names: Iterator[str], engine: Engine) -> Iterator[Item]:
@@ -524,47 +534,44 @@ class _Taken:
     """The stems the items of one run have taken, and the label of the item that took each.
 
     A long batch keeps this for every item, so it is kept small: the stems' 64-bit hashes in
-    sorted segments of arrays, each hash with the number of its item's label, and the labels
-    UTF-8 in one buffer: some 27 bytes an item, and no table to copy as it grows. As a dict
-    of hashes to labels it took some 130 (6 MiB of 50,000 items); as a hash table in arrays,
-    40 to 50, and three times its size while it was copied into a larger one."""
+    sorted segments, each with the labels of the items that took its stems, compressed, and
+    each hash with the number of its item's label in the segment: some 12 bytes an item, and
+    no table to copy as it grows. As a dict of hashes to labels it took some 130 bytes an item
+    (6 MiB of 50,000 items); as a hash table in arrays, 40 to 50, and three times its size
+    while it was copied into a larger one."""
 
     SEGMENT = 1024   # the last hashes are in a dict (Python ints: 100 bytes each) until there are this many
 
     def __init__(self) -> None:
-        self.segments: list[tuple[array, array]] = []   # (sorted hashes, label numbers)
-        self.recent: dict[int, int] = {}                  # the last hashes, not yet in a segment
+        # (sorted hashes, the number of each one's label, the labels NUL-joined and compressed)
+        self.segments: list[tuple[array, array, bytes]] = []
+        self.recent: dict[int, int] = {}   # the last hashes, not yet in a segment, and their labels
+        self.labels: list[str] = []        # their labels (a label holds no NUL: it is a name or a row)
         self.count = 0
-        self.labels = bytearray()
-        self.ends = array("I")                            # where each label ends in ``labels``
 
     def get(self, stem: str) -> str:
         """The label of the item that took ``stem``, or ''."""
         key = hash(stem)
-        number = self.recent.get(key, 0)
-        for keys, owners in self.segments:
-            if number:
-                break
+        if key in self.recent:
+            return self.labels[self.recent[key]]
+        for keys, owners, labels in self.segments:
             i = bisect_left(keys, key)
             if i < len(keys) and keys[i] == key:
-                number = owners[i]
-        if not number:
-            return ""
-        start = self.ends[number - 2] if number > 1 else 0
-        return self.labels[start:self.ends[number - 1]].decode()
+                return zlib.decompress(labels).split(b"\0")[owners[i]].decode()
+        return ""
 
     def add(self, stems: list[str], label: str) -> None:
-        self.labels += label.encode()
-        self.ends.append(len(self.labels))
+        self.labels.append(label)
         for stem in stems:
             key = hash(stem)
             if key not in self.recent:
                 self.count += 1
-            self.recent[key] = len(self.ends)
+            self.recent[key] = len(self.labels) - 1
         if len(self.recent) >= self.SEGMENT:
             keys = sorted(self.recent)
-            self.segments.append((array("q", keys), array("I", [self.recent[k] for k in keys])))
-            self.recent = {}
+            self.segments.append((array("q", keys), array("H", [self.recent[k] for k in keys]),
+                                  zlib.compress("\0".join(self.labels).encode())))
+            self.recent, self.labels = {}, []
 
 
 class _Names:
