@@ -20,7 +20,7 @@ Sections:
 - jobs:    the default -j against -j 1 and -j 2, on batches either side of the rule in
            forms/_shared/batch.toml: decisions DOCX only, decisions PDF, dossiers;
 - rss:     peak RSS of a DOCX batch (-j 1, a folder of JSON files, fresh process) at each size of
-           ``--rss``, as the process reads it at its exit; ``500,50000``, the acceptance measure and
+           ``--rss``, sampled every 20 ms (see ``Runner.peak``); ``500,50000``, the acceptance measure and
            the default (the 50,000 run takes about two minutes, and makes its profiles once, 200 MB
            in the ``--keep`` folder); ``--quick``: 500,5000.
 
@@ -68,28 +68,46 @@ class Runner:
                 *args]
 
     def peak(self, *args: str) -> tuple[float, float]:
-        """Seconds of wall time and peak RSS (MiB) of ``docgen args``, the peak as the process
-        reads it itself as it exits (VmHWM). The ru_maxrss that wait4 gives is no measure of it:
-        Linux counts in it the peak of the process that forked the child, before its exec (this
-        bench, which has generated the profiles: a 50,000 batch "peaked" at 101 MiB, 3.25× a
-        500 batch, when it peaked at 50.6 MiB)."""
-        with tempfile.NamedTemporaryFile(prefix="docgen-peak-") as f:
+        """Seconds of wall time and peak RSS (MiB) of ``docgen args``: the highest RSS sampled
+        every 20 ms while it runs, or the VmHWM it reads itself as it exits, if higher.
+        Neither figure alone is a measure: the ru_maxrss that wait4 gives counts the peak of the
+        process that forked the child, before its exec (this bench, which has generated the
+        profiles: a 50,000 batch "peaked" at 101 MiB); and Linux's high-water mark misses memory
+        handed back by ``madvise`` (glibc's malloc_trim, which a batch calls every 500 items):
+        the same batch read 34.0 MiB at its exit when it had been at 49.5 MiB for minutes."""
+        with tempfile.NamedTemporaryFile(prefix="docgen-peak-") as f, tempfile.TemporaryFile() as err:
             code = ("import atexit, os, sys\n"
                     "def peak(path=os.environ['DOCGEN_BENCH_PEAK']):\n"
                     "    with open('/proc/self/status') as s, open(path, 'w') as out:\n"
                     "        out.write(next(line for line in s if line.startswith('VmHWM:')).split()[1])\n"
                     "atexit.register(peak)\n"
                     "from docgen.cli import main; sys.argv[0] = 'docgen'; main()")
-            seconds, _ = self.run([sys.executable, "-c", code, *args], env={"DOCGEN_BENCH_PEAK": f.name})
-            return seconds, int(Path(f.name).read_text()) / 1024
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-c", code, *args], env={**self.env, "DOCGEN_BENCH_PEAK": f.name},
+                                    stdout=subprocess.DEVNULL, stderr=err)
+            sampled = 0
+            while proc.poll() is None:
+                try:
+                    with open(f"/proc/{proc.pid}/status") as status:
+                        sampled = max(sampled, next((int(line.split()[1]) for line in status
+                                                     if line.startswith("VmRSS:")), 0))
+                except OSError:
+                    pass
+                time.sleep(0.02)
+            seconds = time.perf_counter() - t0
+            if proc.returncode:
+                err.seek(0)
+                raise RuntimeError(f"docgen {' '.join(args)} exited {proc.returncode}: "
+                                   f"{err.read().decode(errors='replace')[-1500:]}")
+            return seconds, max(sampled, int(Path(f.name).read_text())) / 1024
 
-    def run(self, cmd: list[str], ok: tuple[int, ...] = (0,), env: dict | None = None) -> tuple[float, float]:
+    def run(self, cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
         """Seconds of wall time and peak RSS (MiB) of the process (not its children's children;
         the peak of a short process only: see :meth:`peak`). Its output goes to files: a batch
         writes a progress line per item, which would fill a pipe."""
         with tempfile.TemporaryFile() as err:
             t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, env={**self.env, **(env or {})}, stdout=subprocess.DEVNULL, stderr=err)
+            proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=err)
             _, status, usage = os.wait4(proc.pid, 0)
             seconds = time.perf_counter() - t0
             proc.returncode = code = os.waitstatus_to_exitcode(status)
