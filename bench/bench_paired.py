@@ -60,7 +60,9 @@ class Runner:
 
     def __init__(self, root: Path):
         self.root = root
-        self.env = {**os.environ, "PYTHONPATH": str(root)}
+        # PYTHONSAFEPATH: no current folder on sys.path, which would import the docgen of the
+        # checkout the bench is run from rather than ``root`` (--docgen-root measured this one)
+        self.env = {**os.environ, "PYTHONPATH": str(root), "PYTHONSAFEPATH": "1"}
         self.env.pop("DOCGEN_FORMS_DIR", None)
 
     def docgen(self, *args: str) -> list[str]:
