@@ -74,8 +74,9 @@ fuzz: $(STAMP)
 
 # The whole-process figures (start-up, one paper, PDF per page and size against LibreOffice, -j,
 # 1,000 dossiers, peak RSS) as paired runs with the load printed, then the in-process render
-# figures and the long-text PDF. BENCH_ARGS go to bench_paired.py: "--quick" for a short run,
-# "--dossiers 100", "--rss 500,50000" (the acceptance measure of memory; minutes).
+# figures and the long-text PDF. BENCH_ARGS go to bench_paired.py: "--quick" for a short run
+# (100 dossiers, peak RSS at 500 and 5,000), "--dossiers 100", "--rss 500,5000" (the default,
+# 500,50000, is the acceptance measure of memory: two minutes, and 200 MB of profiles made once).
 BENCH_ARGS ?=
 bench: $(STAMP)
 	$(BIN)/python bench/bench_paired.py $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """Benchmark of issue 16, whole processes, as paired ratios in one run, with the load printed.
 
-Usage: python bench/bench_paired.py [--runs 5] [--dossiers 1000] [--rss 500,5000] [--quick]
+Usage: python bench/bench_paired.py [--runs 5] [--dossiers 1000] [--rss 500,50000] [--quick]
        [--only startup,paper,pdf,dossiers,jobs,rss,size] [--docgen-root DIR]
 
 Every figure is a whole process (``docgen …`` started afresh, as a secretary runs it). Measures
@@ -20,7 +20,9 @@ Sections:
 - jobs:    the default -j against -j 1 and -j 2, on batches either side of the rule in
            forms/_shared/batch.toml: decisions DOCX only, decisions PDF, dossiers;
 - rss:     peak RSS of a DOCX batch (-j 1, a folder of JSON files, fresh process) at each size of
-           ``--rss``; ``--rss 500,50000`` is the acceptance measure (the 50,000 run takes minutes).
+           ``--rss``, sampled every 20 ms (see ``Runner.peak``); ``500,50000``, the acceptance measure and
+           the default (the 50,000 run takes about two minutes, and makes its profiles once, 200 MB
+           in the ``--keep`` folder); ``--quick``: 500,5000.
 
 ``--docgen-root DIR`` measures another checkout of docgen (say, before a change) with this script.
 """
@@ -58,16 +60,53 @@ class Runner:
 
     def __init__(self, root: Path):
         self.root = root
-        self.env = {**os.environ, "PYTHONPATH": str(root)}
+        # PYTHONSAFEPATH: no current folder on sys.path, which would import the docgen of the
+        # checkout the bench is run from rather than ``root`` (--docgen-root measured this one)
+        self.env = {**os.environ, "PYTHONPATH": str(root), "PYTHONSAFEPATH": "1"}
         self.env.pop("DOCGEN_FORMS_DIR", None)
 
     def docgen(self, *args: str) -> list[str]:
         return [sys.executable, "-c", "import sys; from docgen.cli import main; sys.argv[0] = 'docgen'; main()",
                 *args]
 
+    def peak(self, *args: str) -> tuple[float, float]:
+        """Seconds of wall time and peak RSS (MiB) of ``docgen args``: the highest RSS sampled
+        every 20 ms while it runs, or the VmHWM it reads itself as it exits, if higher.
+        Neither figure alone is a measure: the ru_maxrss that wait4 gives counts the peak of the
+        process that forked the child, before its exec (this bench, which has generated the
+        profiles: a 50,000 batch "peaked" at 101 MiB); and Linux's high-water mark misses memory
+        handed back by ``madvise`` (glibc's malloc_trim, which a batch calls every 500 items):
+        the same batch read 34.0 MiB at its exit when it had been at 49.5 MiB for minutes."""
+        with tempfile.NamedTemporaryFile(prefix="docgen-peak-") as f, tempfile.TemporaryFile() as err:
+            code = ("import atexit, os, sys\n"
+                    "def peak(path=os.environ['DOCGEN_BENCH_PEAK']):\n"
+                    "    with open('/proc/self/status') as s, open(path, 'w') as out:\n"
+                    "        out.write(next(line for line in s if line.startswith('VmHWM:')).split()[1])\n"
+                    "atexit.register(peak)\n"
+                    "from docgen.cli import main; sys.argv[0] = 'docgen'; main()")
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-c", code, *args], env={**self.env, "DOCGEN_BENCH_PEAK": f.name},
+                                    stdout=subprocess.DEVNULL, stderr=err)
+            sampled = 0
+            while proc.poll() is None:
+                try:
+                    with open(f"/proc/{proc.pid}/status") as status:
+                        sampled = max(sampled, next((int(line.split()[1]) for line in status
+                                                     if line.startswith("VmRSS:")), 0))
+                except OSError:
+                    pass
+                time.sleep(0.02)
+            seconds = time.perf_counter() - t0
+            if proc.returncode:
+                err.seek(0)
+                raise RuntimeError(f"docgen {' '.join(args)} exited {proc.returncode}: "
+                                   f"{err.read().decode(errors='replace')[-1500:]}")
+            return seconds, max(sampled, int(Path(f.name).read_text())) / 1024
+
     def run(self, cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
-        """Seconds of wall time and peak RSS (MiB) of the process (not its children's children).
-        Its output goes to files: a batch writes a progress line per item, which would fill a pipe."""
+        """Seconds of wall time and peak RSS (MiB) of the process (not its children's children;
+        the peak of a short process only: see :meth:`peak`). Its output goes to files: a batch
+        writes a progress line per item, which would fill a pipe."""
         with tempfile.TemporaryFile() as err:
             t0 = time.perf_counter()
             proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=err)
@@ -199,11 +238,23 @@ def tree_run(cmd: list[str], env: dict) -> dict:
     return {"seconds": time.perf_counter() - t0, "parent": peak["parent"] / 2**20, "tree": peak["tree"] / 2**20}
 
 
+def default_jobs(runner: Runner, target: str, fmt_: str, n: int) -> int:
+    """The -j that docgen chooses for a batch of ``n`` items of ``target`` (its rule, asked of
+    the checkout measured), so that the section says which run the default is the same as."""
+    formats = ("docx", "pdf") if fmt_ == "both" else (fmt_,)
+    out = subprocess.run([sys.executable, "-c", "import sys; from docgen.pipeline import Engine; "
+                          "from docgen.pipeline.batch import choose_jobs; "
+                          f"print(choose_jobs(Engine.open(), {target!r}, {formats!r}, {n}))"],
+                         env=runner.env, capture_output=True, text=True, check=True)
+    return int(out.stdout)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5, help="paired runs after the warm-up")
     ap.add_argument("--dossiers", type=int, default=1000, help="admission dossiers in the long batch (0: skip)")
-    ap.add_argument("--rss", default="500,5000", help="sizes of the DOCX batches whose peak RSS is measured")
+    ap.add_argument("--rss", default="", help="sizes of the DOCX batches whose peak RSS is measured "
+                    "(default 500,50000, the acceptance measure; --quick: 500,5000)")
     ap.add_argument("--only", default="", help="sections to run, by name (default: all)")
     ap.add_argument("--quick", action="store_true", help="3 runs, 100 dossiers, smaller batches")
     ap.add_argument("--docgen-root", type=Path, default=ROOT, help="the docgen checkout to measure")
@@ -211,6 +262,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.quick:
         args.runs, args.dossiers = min(args.runs, 3), min(args.dossiers, 100)
+    args.rss = args.rss or ("500,5000" if args.quick else "500,50000")
     only = set(filter(None, args.only.split(",")))
 
     def want(section: str) -> bool:
@@ -315,10 +367,13 @@ def main() -> None:
 
                 t = paired(args.runs, {"default": case(), "j1": case("-j", "1"), "j2": case("-j", "2")})
                 best = min(statistics.median(t["j1"]), statistics.median(t["j2"]))
-                line(f"{what}, {n}: default", fmt(t["default"]),
+                chosen = default_jobs(runner, target, fmt_, n)
+                line(f"{what}, {n}: default (-j {chosen})", fmt(t["default"]),
                      f"-j 1 {fmt(t['j1'])}; -j 2 {fmt(t['j2'])}")
                 line(f"{what}, {n}: default / -j 1 ; default / best", f"{ratio(t['default'], t['j1']):.2f} ; "
-                     f"{statistics.median(t['default']) / best:.2f}", "goal: default / -j 1 ≤ 1")
+                     f"{statistics.median(t['default']) / best:.2f}",
+                     "goal: default / -j 1 ≤ 1" + (" (the same run twice: its spread is the noise)" if chosen == 1
+                                                   else ""))
 
         if want("dossiers") and args.dossiers:
             print(f"\n6. {args.dossiers} admission dossiers, DOCX + PDF, default -j", flush=True)
@@ -338,8 +393,8 @@ def main() -> None:
             for n in sizes:
                 folder = decisions_folder(keep / f"decisions-{n}", n)
                 out = fresh("rss")
-                seconds, peak = run(docgen("batch", "admission-decision", str(folder), "--org", str(ORG), "-o",
-                                           str(out), "--format", "docx", "-j", "1"))
+                seconds, peak = runner.peak("batch", "admission-decision", str(folder), "--org", str(ORG), "-o",
+                                            str(out), "--format", "docx", "-j", "1")
                 shutil.rmtree(out, ignore_errors=True)
                 peaks[n] = peak
                 line(f"{n} decisions, DOCX", f"{peak:.1f} MiB", f"{seconds:.1f} s, {seconds / n * 1000:.2f} ms/item")
