@@ -95,7 +95,10 @@ def keep(kind: str, slot: str, key: tuple, value: Any, pickled: bool = False) ->
 
             data = marshal.dumps((slot, key, value))
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        import threading  # (imported already by Click)
+
+        # a name of this process and thread alone (docgen serve renders in threads)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
             tmp.write_bytes(data)
             os.replace(tmp, path)

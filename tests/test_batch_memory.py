@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import os
 
 from docgen.pipeline import batch as batch_mod
 from docgen.pipeline.batch import _Taken, read_items, run_batch
@@ -78,3 +79,26 @@ def test_long_names_come_in_order_through_the_compressed_runs(tmp_path, engine, 
     count, runs = batch_mod._json_names(src)
     assert count == 400 and len(runs) == 3
     assert list(heapq.merge(*map(batch_mod._split, runs))) == sorted(names)
+
+
+def test_a_file_name_that_is_not_utf8_does_not_fail_the_items_after_it(tmp_path, engine, monkeypatch):
+    """A name from an old Windows zip (cp1258 bytes) is a label with surrogates: the table of
+    taken stems keeps it as it is (before, every item after the first segment failed)."""
+    monkeypatch.setattr(_Taken, "SEGMENT", 4)   # a segment closes after 4 items, as after 1,024
+    src = tmp_path / "src"
+    src.mkdir()
+    profiles = named_profiles(8, seed=5)
+    for k, p in enumerate(profiles):
+        name = b"Nguy\xea\xe3n.json" if k == 1 else f"p{k}.json".encode()
+        with open(os.path.join(os.fsencode(src), name), "w", encoding="utf-8") as f:
+            json.dump(p, f, ensure_ascii=False)
+    out = tmp_path / "out"
+    report = run_batch(DECISION, src, ORG, out, engine=engine, formats=("docx",), jobs=1)
+    assert report.ok and report.written == 8
+    texts = [docx_text(p.read_bytes()) for p in out.glob("*.docx")]
+    assert all(any(p["candidate"]["full_name"] in t for t in texts) for p in profiles)
+    taken = _Taken()
+    taken.add(["a"], os.fsdecode(b"Nguy\xea\xe3n.json"))
+    for k in range(_Taken.SEGMENT):
+        taken.add([f"b{k}"], f"p{k}.json")
+    assert taken.get("a") == os.fsdecode(b"Nguy\xea\xe3n.json")

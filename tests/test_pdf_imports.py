@@ -67,3 +67,14 @@ def test_the_lazy_pattern_is_reportlabs_pattern():
     assert seen["lazy"] and seen["ignorecase"] and seen["cjk_lazy"]
     assert seen["got"] == seen["want"] and seen["got"][0] == [0, 24]
     assert seen["cjk"][0] == seen["cjk"][1] == ["", "漢", "", "字", " Việt"]
+
+
+def test_the_web_server_loads_pillows_image_module_whole():
+    """importlib's LazyLoader is not thread-safe before Python 3.12.3, and ``docgen serve``
+    renders in threads: there the module is loaded whole, before the renderer defers it."""
+    seen = _modules_after(
+        "import sys, json, docgen.web.app, docgen.render.pdf\n"
+        "print(json.dumps({'modules': sorted(sys.modules),"
+        " 'loader': type(sys.modules['PIL.Image'].__spec__.loader).__name__}))"
+    )
+    assert "PIL._imaging" in seen["modules"] and seen["loader"] != "LazyLoader"

@@ -112,3 +112,35 @@ def test_a_recorded_paper_is_found_by_its_content(engine, dossier):
     assert (bytes(bytearray(docx)), regular) in pdfmod._RECORDED
     changed = docx.replace(b"word/document.xml", b"word/document.xmL", 1)
     assert (changed, regular) not in pdfmod._RECORDED
+
+
+def test_papers_of_other_sizes_keep_their_pages_in_both_ways_of_merging(engine, org_data, monkeypatch):
+    """A paper in landscape after one in portrait: each on pages of its own size, whether the
+    merged PDF is replayed or laid out (before, layout put every paper on the first's pages)."""
+    import zipfile
+
+    inputs = make_inputs(engine, org_data, read_json(sample("ly-thi-y-lan")))
+    doc = engine.render(engine.library.get("admission-decision"), inputs)
+    src, out = zipfile.ZipFile(io.BytesIO(doc.docx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                assert b'<w:pgSz w:w="11906" w:h="16838"/>' in data
+                data = data.replace(b'<w:pgSz w:w="11906" w:h="16838"/>',
+                                    b'<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"/>')
+            z.writestr(info, data)
+    land = out.getvalue()
+    own = [pdfmod.render_pdf(d, engine.fonts) for d in (doc.docx, land)]
+    items = [("Dọc", doc.docx), ("Ngang", land)]
+
+    def sizes(pdf: bytes) -> list[tuple[float, float]]:
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        return [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages]
+
+    replayed = pdfmod.render_pdf_many(items, engine.fonts, "Hồ sơ")
+    monkeypatch.setattr(pdfmod, "_RECORDED", {})
+    laid_out = pdfmod.render_pdf_many(items, engine.fonts, "Hồ sơ")
+    assert sizes(replayed) == sizes(laid_out) == sizes(own[0]) + sizes(own[1])
+    assert (595, 842) in sizes(laid_out) and (842, 595) in sizes(laid_out)
+    assert placed_text(replayed) == placed_text(laid_out) == placed_text(own[0]) + placed_text(own[1])

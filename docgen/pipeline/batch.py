@@ -240,7 +240,7 @@ def _json_names(path: Path) -> tuple[int, list[bytes]]:
 def _split(run: bytes) -> Iterator[str]:
     """The names of one run, in order, decompressed a few KiB at a time (the merge has every
     run open at once). UTF-8 sorts as the code points do, so the order is that of the names
-    as strings."""
+    as strings (a name that is not UTF-8, which Linux allows, sorts by its bytes)."""
     unzip = zlib.decompressobj(wbits=_WBITS)
     tail, rest = run, b""
     while True:
@@ -563,7 +563,8 @@ class _Taken:
         for keys, owners, labels in self.segments:
             i = bisect_left(keys, key)
             if i < len(keys) and keys[i] == key:
-                return zlib.decompress(labels, wbits=_WBITS).split(b"\0")[owners[i]].decode()
+                return zlib.decompress(labels, wbits=_WBITS).split(b"\0")[owners[i]].decode(
+                    "utf-8", "surrogateescape")
         return ""
 
     def add(self, stems: list[str], label: str) -> None:
@@ -576,7 +577,10 @@ class _Taken:
         if len(self.recent) >= self.SEGMENT:
             keys = sorted(self.recent)
             self.segments.append((array("q", keys), array("H", [self.recent[k] for k in keys]),
-                                  zlib.compress("\0".join(self.labels).encode(), wbits=_WBITS)))
+                                  # a folder item's label is its file name, which on Linux may hold bytes that are not
+                                  # UTF-8 (os.fsdecode keeps them as surrogates)
+                                  zlib.compress("\0".join(self.labels).encode("utf-8", "surrogateescape"),
+                                                wbits=_WBITS)))
             self.recent, self.labels = {}, []
 
 

@@ -4,7 +4,9 @@
 in: ``PIL.ExifTags``, ``PIL._imaging``) for drawing bitmaps, which docgen's translator never
 does. Imported before reportlab, this module registers ``PIL.Image`` with Python's own lazy
 loader (:class:`importlib.util.LazyLoader`): the module object exists, and it runs the first
-time one of its attributes is read. Nothing changes for code that uses it.
+time one of its attributes is read. Nothing changes for code that uses it. (On Python before
+3.12.3 the lazy loader is not safe when several threads first use the module at once:
+``docgen serve``, whose server renders in threads, imports Pillow's image module whole.)
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ def defer(name: str) -> None:
     or cannot be found)."""
     if name in sys.modules:
         return
-    spec = importlib.util.find_spec(name)
+    try:
+        spec = importlib.util.find_spec(name)
+    except ModuleNotFoundError:   # its package is not installed
+        return
     if spec is None or spec.loader is None:
         return
     loader = importlib.util.LazyLoader(spec.loader)

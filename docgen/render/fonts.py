@@ -198,18 +198,21 @@ def _probe(path: Path) -> bool:
 def _font_cache(path: Path) -> Path | None:
     """Where the parsed font of ``path`` is kept: under the docgen, reportlab and Python
     versions, named by a digest of the path, its size and its mtime_ns (a changed file is
-    another entry). None when the file cannot be read."""
+    another entry) and of this module's own stats (the kept object is this module's class, with
+    its alphabet and font program: an edited or upgraded docgen parses again). None when the
+    file cannot be read."""
     import hashlib
 
     import reportlab
 
-    from .. import __version__, cache_dir
+    from .. import __version__, cache_dir, file_stats
 
     try:
         st = path.stat()
     except OSError:
         return None
-    digest = hashlib.sha256(f"{path}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogatepass")).hexdigest()
+    digest = hashlib.sha256(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{file_stats([__file__])}".encode(
+        "utf-8", "surrogatepass")).hexdigest()
     folder = f"{__version__}-reportlab{reportlab.Version}-py{sys.version_info[0]}{sys.version_info[1]}"
     return cache_dir() / "fonts" / folder / f"{digest[:32]}.pickle"
 
@@ -220,16 +223,21 @@ def _font(path: Path, keep: bool = True) -> "SubsetCachedTTFont":
     this path, is parsed again (and, with ``keep``, kept again). The cache is trusted as
     Python's own ``.pyc`` files are: it is the user's own folder."""
     cached = _font_cache(path)
+    broken = False
     if cached is not None:
         try:
             font = pickle.loads(cached.read_bytes())
-            if type(font) is SubsetCachedTTFont and font.face.filename == str(path):
+            if (type(font) is SubsetCachedTTFont and font.face.filename == str(path)
+                    and font._alphabet == BASE_ALPHABET):
                 return font
-        except Exception:  # missing, cut short, of another shape: parsed below
+            broken = True
+        except FileNotFoundError:
             pass
+        except Exception:  # cut short, of another shape: parsed below, and kept again
+            broken = True
     font = SubsetCachedTTFont("_font", str(path))
     if keep:
-        _keep(font, path)
+        _keep(font, path, replace=broken)
     return font
 
 
@@ -237,15 +245,18 @@ class _NoDocument:
     """Stands for a document where a font's state is made outside any (SubsetCachedTTFont.prepare)."""
 
 
-def _keep(font: "SubsetCachedTTFont", path: Path) -> None:
+def _keep(font: "SubsetCachedTTFont", path: Path, replace: bool = False) -> None:
+    """Keep ``font`` in the cache folder, unless an entry is there already (``replace``: one
+    that could not be read back)."""
     cached = _font_cache(path)
-    if cached is None or cached.exists():
+    if cached is None or (cached.exists() and not replace):
         return
     try:
         font.prepare()
         data = pickle.dumps(font, protocol=pickle.HIGHEST_PROTOCOL)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        # a name of this process and thread alone (docgen serve renders in threads)
+        tmp = cached.with_name(f"{cached.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, cached)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, TTFError):
@@ -293,7 +304,7 @@ class _Verdicts:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(self.known, ensure_ascii=False, sort_keys=True), "utf-8")
             os.replace(tmp, self.path)
         except OSError:

@@ -59,7 +59,9 @@ def _import_paragraph() -> None:
         return
 
     def compile_(pattern, flags=0):
-        if isinstance(pattern, str) and "-\uffff" in pattern:
+        # reportlab's own patterns only: another thread may compile during this import
+        if (isinstance(pattern, str) and "-\uffff" in pattern
+                and sys._getframe(1).f_globals.get("__name__", "").startswith("reportlab.")):
             return _LazyPattern(pattern, flags)
         return _compile(pattern, flags)
 
@@ -83,6 +85,7 @@ from reportlab.platypus import (  # noqa: E402
     Flowable,
     Frame,
     KeepTogether,
+    NextPageTemplate,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -992,11 +995,16 @@ class _DocTemplate(BaseDocTemplate):
         self.layout = layout
         self.fonts = fonts
         self.doc_start_page = 1
+        self.addPageTemplates([self.page_template("page", layout)])
+
+    def page_template(self, name: str, layout: Layout) -> PageTemplate:
+        """Pages of ``layout``'s size and margins (a merged PDF has one per layout of its papers)."""
         frame = Frame(layout.left, layout.bottom, layout.page_width - layout.left - layout.right,
                       layout.page_height - layout.top - layout.bottom, leftPadding=0, rightPadding=0,
                       topPadding=0, bottomPadding=0, id="body",
                       overlapAttachedSpace=0)  # the translator collapses spacing itself (Translator._flow)
-        self.addPageTemplates([PageTemplate("page", [frame], onPageEnd=self._on_page)])
+        return PageTemplate(name, [frame], onPageEnd=self._on_page,
+                            pagesize=(layout.page_width, layout.page_height))
 
     def _makeCanvas(self, filename=None, canvasmaker=None):
         canv = super()._makeCanvas(filename, canvasmaker or Canvas)
@@ -1120,6 +1128,10 @@ def render_pdf(docx: bytes, fonts: FontSet) -> bytes:
     return buf.getvalue()
 
 
+def _page_key(layout: Layout) -> tuple:
+    return (layout.page_width, layout.page_height, layout.left, layout.right, layout.top, layout.bottom)
+
+
 def _template(buf, first: Doc, fonts: FontSet, title: str | None) -> _DocTemplate:
     meta = first.meta
     return _DocTemplate(
@@ -1145,8 +1157,15 @@ def render_pdf_many(items: list[tuple[str | None, bytes]], fonts: FontSet, title
     buf = io.BytesIO()
     tmpl = _template(buf, docs[0][1], fonts, title)
     story: list = []
+    # each paper on pages of its own size and margins, as its own PDF and the replayed merge have
+    templates = {_page_key(docs[0][1].layout): "page"}
     for i, (t, doc) in enumerate(docs):
         if i:
+            key = _page_key(doc.layout)
+            if key not in templates:
+                templates[key] = f"page{len(templates)}"
+                tmpl.addPageTemplates([tmpl.page_template(templates[key], doc.layout)])
+            story.append(NextPageTemplate(templates[key]))
             story.append(PageBreak())
         story.append(_Restart(doc.layout))
         if t:

@@ -16,6 +16,10 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+# Pillow's image module, loaded here whole: the PDF renderer defers it (docgen/render/_deferred.py)
+# with importlib's LazyLoader, which on Python before 3.12.3 is not safe when threads first use
+# the module at once, and the server renders in threads
+import PIL.Image  # noqa: F401
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
