@@ -27,6 +27,26 @@ def cache_dir() -> Path:
     return Path(xdg, "docgen") if xdg and os.path.isabs(xdg) else Path.home() / ".cache" / "docgen"
 
 
+def write_cached(path: Path, data: bytes) -> None:
+    """Write a cache entry whole or not at all: a temporary file of this process and thread
+    (``docgen serve`` renders in threads), then a rename. A cache folder that cannot be written
+    is done without."""
+    import threading  # (imported already by Click)
+
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    finally:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def file_stats(paths) -> tuple:
     """``(path, size, mtime_ns)`` of each file (``(path,)`` for one that is missing): what a kept
     value made from those files is keyed by, so that an edited file is read again."""
@@ -94,16 +114,6 @@ def keep(kind: str, slot: str, key: tuple, value: Any, pickled: bool = False) ->
             import marshal
 
             data = marshal.dumps((slot, key, value))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        import threading  # (imported already by Click)
-
-        # a name of this process and thread alone (docgen serve renders in threads)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-    except Exception:  # an unwritable folder, a value that cannot be kept: done without
-        pass
+    except Exception:  # a value that cannot be kept: done without
+        return
+    write_cached(path, data)

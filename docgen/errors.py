@@ -15,11 +15,10 @@ def parse_toml(text: str) -> dict:
     parsed again, one that cannot be written is not kept (never a wrong value). The cache is
     trusted as Python's own ``.pyc`` files are: it is the user's own folder."""
     import hashlib
-    import os
     import pickle
     import sys
 
-    from . import __version__, cache_dir
+    from . import __version__, cache_dir, write_cached
 
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     path = cache_dir() / "toml" / f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}" / f"{digest}.pickle"
@@ -32,13 +31,7 @@ def parse_toml(text: str) -> dict:
     import tomllib  # on a miss only: importing it takes longer than reading the kept value
 
     value = tomllib.loads(text)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    write_cached(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value
 
 

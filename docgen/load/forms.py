@@ -553,15 +553,11 @@ def cached_holidays(year: int) -> frozenset[date]:
         cached = {}
     _HOLIDAYS[year] = vn_holidays(year)
     if path is not None:
-        try:
-            cached = cached if isinstance(cached, dict) else {}
-            cached[str(year)] = sorted(d.isoformat() for d in _HOLIDAYS[year])
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(cached), encoding="utf-8")
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        from .. import write_cached
+
+        cached = cached if isinstance(cached, dict) else {}
+        cached[str(year)] = sorted(d.isoformat() for d in _HOLIDAYS[year])
+        write_cached(path, json.dumps(cached).encode("utf-8"))
     return _HOLIDAYS[year]
 
 

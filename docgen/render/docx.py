@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import struct
 import sys
@@ -386,7 +385,7 @@ def _patch_xml(template: Path, text: str) -> str:
     import hashlib
     from importlib.util import find_spec
 
-    from .. import __version__, cache_dir
+    from .. import __version__, cache_dir, write_cached
 
     path = None
     try:
@@ -403,13 +402,7 @@ def _patch_xml(template: Path, text: str) -> str:
 
     patched = DocxTemplate(str(template)).patch_xml(text)  # making one reads nothing of the file
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(patched.encode("utf-8"))
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        write_cached(path, patched.encode("utf-8"))
     return patched
 
 

@@ -251,16 +251,14 @@ def _keep(font: "SubsetCachedTTFont", path: Path, replace: bool = False) -> None
     cached = _font_cache(path)
     if cached is None or (cached.exists() and not replace):
         return
+    from .. import write_cached
+
     try:
         font.prepare()
         data = pickle.dumps(font, protocol=pickle.HIGHEST_PROTOCOL)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        # a name of this process and thread alone (docgen serve renders in threads)
-        tmp = cached.with_name(f"{cached.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, cached)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, TTFError):
-        pass
+        return
+    write_cached(cached, data)
 
 
 class _Verdicts:
@@ -300,15 +298,10 @@ class _Verdicts:
         return verdict
 
     def save(self) -> None:
-        if not self.changed:
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps(self.known, ensure_ascii=False, sort_keys=True), "utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        from .. import write_cached
+
+        if self.changed:
+            write_cached(self.path, json.dumps(self.known, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
 def find_family(font_dir: str | Path | None = None) -> tuple[Family, dict[str, Path]]:
