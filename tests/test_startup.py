@@ -9,6 +9,7 @@ benchmark's business (bench/), never a test's.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import subprocess
 import sys
@@ -474,3 +475,44 @@ def test_help_and_a_paper_without_a_writable_cache_folder(tmp_path):
     assert code == 0
     (docx,) = (tmp_path / "out").glob("*.docx")
     assert "QUYẾT ĐỊNH" in docx_text(docx.read_bytes())
+
+
+# -- names a template reads, kept -----------------------------------------------------------------------
+def test_the_names_a_template_reads_are_kept_and_read_back(tmp_path, monkeypatch):
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
+    env = environment(True)
+    source = "{% set x = 1 %}{{ person.full_name }} {{ x }} {% for p in items %}{{ p }}{% endfor %}"
+    assert sandbox.template_names(env, source) == {"person", "items"}
+    (file,) = (tmp_path / "names").iterdir()
+    # what is read back is the kept entry: an entry changed by hand shows (and a broken one does not)
+    kept = marshal.loads(file.read_bytes())
+    file.write_bytes(marshal.dumps((kept[0], kept[1], ["person", "items", "marker"])))
+    assert sandbox.template_names(env, source) == {"person", "items", "marker"}
+    other_jinja = marshal.dumps((kept[0], ("0.0",), ["z"]))
+    for broken in (b"", b"garbage", marshal.dumps((kept[0], kept[1], [1, 2])), other_jinja):
+        file.write_bytes(broken)
+        assert sandbox.template_names(env, source) == {"person", "items"}
+    # another source, or the same one without autoescape, is another entry
+    assert sandbox.template_names(env, "{{ other }}") == {"other"}
+    assert sandbox.template_names(environment(False), source) == {"person", "items"}
+    assert len(list((tmp_path / "names").iterdir())) == 3
+
+
+# -- the end of a command ------------------------------------------------------------------------------
+def test_a_command_process_skips_the_garbage_collection_of_its_teardown(tmp_path):
+    """docgen.cli freezes the collector when the process ends (gc.freeze, atexit), so Python's
+    teardown does not walk the objects the imports left: a cycle left behind is then not
+    collected at exit (its __del__ does not run), as it is in a plain Python process."""
+    flag = tmp_path / "collected"
+    code = ("import gc, sys\n{imp}\n"
+            "class Cycle:\n"
+            "    def __del__(self):\n"
+            f"        open({str(flag)!r}, 'w').close()\n"
+            "a = Cycle(); a.me = a; del a\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for imp, collected in (("pass", True), ("import docgen.cli", False)):
+        flag.unlink(missing_ok=True)
+        done = subprocess.run([sys.executable, "-c", code.format(imp=imp)], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert flag.exists() is collected, imp

@@ -54,10 +54,10 @@ from pathlib import Path
 from typing import Any, Iterable, Literal
 from xml.parsers import expat
 
-from jinja2 import TemplateError, TemplateSyntaxError, meta
+from jinja2 import TemplateError, TemplateSyntaxError
 
 from ..errors import FormError
-from ..sandbox import compile_template, environment, tag_problems
+from ..sandbox import compile_template, environment, tag_problems, template_names
 
 # docxtpl (and python-docx, which it imports) is imported only when it is needed: to patch a
 # template's parts the first time (the result is kept in the user's cache folder, _patch_xml),
@@ -449,7 +449,7 @@ class CompiledTemplate:
                         self._compiled[name] = compile_template(env, patched)
                         if shape_safe(patched):
                             self._shapes[name] = {}
-                        self.names |= meta.find_undeclared_variables(env.parse(patched))
+                        self.names |= template_names(env, patched)
                     except TemplateSyntaxError:
                         problems += [(name, tag, message) for tag, message in tag_problems(env, patched)]
                     continue
