@@ -380,9 +380,11 @@ def _write(ctx: click.Context, eng: Engine, target: str, forms: list, inputs: In
     """Check, then write the papers: filed in the workspace, or into the output folder."""
     from .errors import InputError
     from .pipeline.filing import file_papers, outside_problems
-    from .pipeline.lint import require_known_names
 
-    require_known_names(eng, eng.target_forms(target, inputs))
+    if eng.library.user is not None:  # only a forms folder of the user's own has templates to lint
+        from .pipeline.lint import require_known_names
+
+        require_known_names(eng, eng.target_forms(target, inputs))
     warnings = eng.require_valid(forms, inputs)
     kind = eng.subject_of(target)
     if ws is None:

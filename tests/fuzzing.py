@@ -258,7 +258,7 @@ def _batch_case(seed: int, rng: random.Random, org: dict) -> Case:
 def _normal(text: str) -> str:
     from docgen.load.model import INVISIBLE  # what docgen removes from free text, with a warning
 
-    text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    text = re.sub(INVISIBLE, "", unicodedata.normalize("NFC", text))
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 

@@ -90,6 +90,21 @@ def test_a_form_command_help_imports_no_renderer(tmp_path):
     assert loaded(modules, RENDERERS) == []
 
 
+def test_a_decision_imports_only_what_a_decision_needs(tmp_path):
+    """One admission decision, DOCX + PDF, imports neither a congress's election arithmetic, the
+    roster reader, the forms linter (docgen's own templates need no lint) nor the calendar module
+    (and locale with it); with a warm cache (the first run's), as a secretary's runs are."""
+    args = ("admission-decision", str(SAMPLES / "candidates" / "pham-thi-thu-huong.json"), "--org",
+            str(SAMPLES / "org.json"), "--format", "both")
+    for run in ("cold", "warm"):
+        code, modules, out = imported_by(*args, "-o", str(tmp_path / run), cache=tmp_path / "cache")
+        assert code == 0, out
+    assert sorted(p.suffix for p in (tmp_path / "warm").iterdir()) == [".docx", ".pdf"]
+    assert loaded(modules, ("docgen.domain.elections", "docgen.load.roster", "docgen.pipeline.lint", "calendar",
+                            "locale")) == []
+    assert "docgen.domain.votes" in modules and "docgen.check" in modules  # it did check the profile
+
+
 # -- the bytecode cache ------------------------------------------------------------------------------
 @pytest.fixture
 def cache_at(tmp_path, monkeypatch):

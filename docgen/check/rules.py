@@ -10,25 +10,21 @@ from __future__ import annotations
 import difflib
 from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from ..domain.elections import (
-    VOTES,
-    Attendance,
-    attendance,
-    elected_in,
-    election_rounds,
-    least_over_half,
-    over_half,
-    surplus_over_limit,
-    vote_base,
-)
 from ..domain.vietnamese import long_date
+from ..domain.votes import vote_base
 from ..domain.workdays import add_months, age_in_months, probation_end
 from ..errors import DataProblems, closest, toml_key
 from ..load.model import Inputs, Record
 from ..sandbox import DataTemplateError, check_text
 from .engine import _RULES, Violation, rule
+
+if TYPE_CHECKING:
+    from ..domain.elections import Attendance
+
+# The congress rules import the election arithmetic (docgen.domain.elections) where they use it:
+# an admission paper's check needs none of it, and importing it costs every paper 5 ms.
 
 # The thresholds each rule reads from its ``params`` in rules.toml, with the range each may take
 # (so that no threshold can send a date past the calendar's end). A rule not listed takes none.
@@ -924,6 +920,8 @@ def _int(e: dict, key: str):
 
 
 def _attendance(cg: Record, params: dict) -> Attendance:
+    from ..domain.elections import attendance
+
     return attendance(cg.raw("congress.members.absent"), params["congress"]["not_counted"])
 
 
@@ -1078,6 +1076,8 @@ def election_structure(inputs: Inputs, params: dict) -> Iterator[Violation]:
     cg = _congress(inputs)
     if cg is None:
         return
+    from ..domain.elections import elected_in, election_rounds
+
     official = cg.int("congress.members.official")
     conf, least = params["congress"], params["min_official"]
     committee, secretary, deputy = conf["committee_office"], conf["secretary_office"], conf["deputy_office"]
@@ -1129,6 +1129,8 @@ def election_surplus(inputs: Inputs, params: dict) -> Iterator[Violation]:
     cg = _congress(inputs)
     if cg is None:
         return
+    from ..domain.elections import surplus_over_limit
+
     limit = params["limit_percent"]
     committee = params["congress"]["committee_office"]
     for i, e in _elections(cg):
@@ -1212,6 +1214,8 @@ def congress_votes(inputs: Inputs, params: dict) -> Iterator[Violation]:
     cg = _congress(inputs)
     if cg is None:
         return
+    from ..domain.elections import VOTES, over_half
+
     present, base = _present_official(cg, params), _base(cg, params)
     for key in VOTES:
         p = f"congress.votes.{key}."
@@ -1269,6 +1273,8 @@ def election_ballots(inputs: Inputs, params: dict) -> Iterator[Violation]:
     cg = _congress(inputs)
     if cg is None:
         return
+    from ..domain.elections import election_rounds
+
     present, base = _present_official(cg, params), _base(cg, params)
     for i, e in _elections(cg):
         p = f"congress.elections[{i}]."
@@ -1282,6 +1288,8 @@ def election_ballots(inputs: Inputs, params: dict) -> Iterator[Violation]:
 
 def _outcomes(cg: Record, params: dict):
     """Each election with its rounds, and the path of the last round's candidates."""
+    from ..domain.elections import election_rounds
+
     base = _base(cg, params)
     if base is None:
         return
@@ -1317,6 +1325,8 @@ def election_unfilled(inputs: Inputs, params: dict) -> Iterator[Violation]:
     cg = _congress(inputs)
     if cg is None:
         return
+    from ..domain.elections import elected_in, least_over_half
+
     for i, e, rounds, _where, left_empty, base in _outcomes(cg, params):
         t = rounds[-1].tally
         elected = len(elected_in(rounds))
@@ -1333,6 +1343,8 @@ def election_rounds_rule(inputs: Inputs, params: dict) -> Iterator[Violation]:
     cg = _congress(inputs)
     if cg is None:
         return
+    from ..domain.elections import elected_in
+
     for i, e, rounds, _where, left_empty, _base_n in _outcomes(cg, params):
         for r in rounds[1:]:
             if r.tally.seats == 0:

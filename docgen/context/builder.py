@@ -14,9 +14,8 @@ no string here holds a Vietnamese letter.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..domain.elections import VOTES, Round, attendance, elected_in, election_rounds, least_over_half, vote_base
 from ..domain.vietnamese import (
     dashed_date,
     doc_number,
@@ -30,12 +29,19 @@ from ..domain.vietnamese import (
     two_digit,
     upper,
 )
+from ..domain.votes import vote_base
 from ..domain.workdays import probation_end
 from ..errors import MissingRuleError
 from ..load.fields import get_path
 from ..load.forms import FormLibrary, FormSpec
 from ..load.model import Inputs, Record
 from ..sandbox import render_text
+
+if TYPE_CHECKING:
+    from ..domain.elections import Round
+
+# A congress's contexts import the election arithmetic (docgen.domain.elections) where they use
+# it: an admission paper needs none of it, and importing it costs every paper 5 ms.
 
 
 def _org_context(org: Record, wording: dict) -> dict[str, Any]:
@@ -555,6 +561,8 @@ def _members_context(cg: Record, conf: dict, not_counted_words: dict, none: str)
     """Who belongs to the cell and who came, from the membership and congress.members.absent[]:
     counts, absences, shares and the vote base; and the number of members (None when a count
     is missing). ``conf``: congress.toml; ``not_counted_words``: wording.toml's [not_counted]."""
+    from ..domain.elections import attendance, least_over_half
+
     p = "congress.members."
     official, probationary = cg.int(p + "official"), cg.int(p + "probationary")
     items = cg.raw(p + "absent")
@@ -603,6 +611,8 @@ def _members_context(cg: Record, conf: dict, not_counted_words: dict, none: str)
 def _votes_context(cg: Record, base: int | None) -> dict[str, Any]:
     """The show-of-hands tallies (congress.votes): each with ``given`` (False when the file
     gives none), its counts and the share of the base."""
+    from ..domain.elections import VOTES
+
     out: dict[str, Any] = {}
     for key in VOTES:
         approve, reject = cg.int(f"congress.votes.{key}.approve"), cg.int(f"congress.votes.{key}.reject")
@@ -674,6 +684,8 @@ def _election_context(e: dict, conf: dict, base: int | None, none: str, nominati
     """One election: its office, its first ballot (candidates with their votes and shares of the
     base, ballots), any further rounds, who was elected over all rounds, and the decisions
     around it (``conf``: congress.toml)."""
+    from ..domain.elections import elected_in, election_rounds
+
     offices = conf["offices"]
     named = e.get("office")
     if not isinstance(named, str):

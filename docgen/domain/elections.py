@@ -1,4 +1,5 @@
-"""Election arithmetic of a cell congress and the base of a party vote (domain.md §4.6, §6.2).
+"""Election arithmetic of a cell congress (domain.md §4.6, §6.2); the base of its votes is
+:func:`docgen.domain.votes.vote_base`.
 
 Pure functions on plain numbers (and, for :func:`election_tally`, one election of the input as
 the JSON holds it); the check stage's rules and the context builder both use them. A candidate
@@ -10,7 +11,6 @@ across the last seat is left undecided for a re-vote. Integer arithmetic only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import overload
 
 from .vietnamese import sort_key
 
@@ -72,21 +72,6 @@ def tally(seats: int, base: int, candidates: list[Candidate]) -> Tally:
 def surplus_over_limit(listed: int, seats: int, limit_percent: int) -> bool:
     """The list exceeds the seats by more than ``limit_percent`` (190-QĐ/TW Art. 14: 30%)."""
     return 100 * (listed - seats) > limit_percent * seats
-
-
-@overload
-def vote_base(official: int, not_counted: int = 0) -> int: ...
-@overload
-def vote_base(official: int | None, not_counted: int = 0) -> int | None: ...
-
-
-def vote_base(official: int | None, not_counted: int = 0) -> int | None:
-    """The base of a party vote: the official members, less those not counted (294-QĐ/TW
-    §9.3.2). A cell's two-thirds vote on an admission and a congress's majority in an election
-    are counted against it. None when the number of official members is not known."""
-    if official is None:
-        return None
-    return official - not_counted
 
 
 def election_tally(e: dict, base: int) -> tuple[list[dict], Tally]:

@@ -6,7 +6,6 @@ year included) and the extra days off listed in ``forms/_shared/calendar.toml``.
 
 from __future__ import annotations
 
-import calendar
 from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import lru_cache
 from typing import Callable, Collection
@@ -18,7 +17,9 @@ def add_months(d: date, months: int) -> date:
     year, month = d.year + y, m + 1
     if not MINYEAR <= year <= MAXYEAR:
         raise ValueError(f"add_months: the result falls outside the years {MINYEAR}-{MAXYEAR}")
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    # the month's last day (the calendar module would bring locale with it, for this alone)
+    last = 31 if month == 12 else (date(year, month + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(d.day, last))
 
 
 def probation_end(ceremony: date, months: int) -> date:

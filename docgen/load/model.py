@@ -31,24 +31,27 @@ from typing import Any, overload
 from ..domain.vietnamese import group_thousands, long_date
 from ..errors import InputFileError, Problem, closest_name, describe
 from .fields import INPUT_FILES, MISSING, Field, Registry, _short, get_path, parse_date
-from .roster import clean_date
 
 # C0 controls other than newline, DEL, C1 controls, lone surrogates and the two
 # non-characters: none of them may stand in a WordprocessingML text node.
 _FORBIDDEN_CHARS = "\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff"
-_FORBIDDEN = re.compile(f"[{_FORBIDDEN_CHARS}]")
+_FORBIDDEN = f"[{_FORBIDDEN_CHARS}]"
 # Characters that print as nothing yet change what a value is: zero-width spaces, joiners and
 # non-joiners, bidi marks, embeddings, overrides and isolates, the soft hyphen, the word joiner
 # and invisible operators, the byte-order mark, Hangul fillers (letters that show nothing).
-# Refused in plain fields (fields.toml), removed with a warning elsewhere: ``INVISIBLE`` is the
+# Refused in plain fields (fields.toml), removed with a warning elsewhere: ``INVISIBLE`` (a pattern's text) is the
 # one list, for any caller that must know what a stored text lost.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _INVISIBLE_CHARS = ("\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f"
                     "\u3164\ufeff\uffa0" + _BIDI)
-INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
-_IS_BIDI = re.compile(f"[{_BIDI}]")
+INVISIBLE = f"[{_INVISIBLE_CHARS}]"
+_IS_BIDI = f"[{_BIDI}]"
+# Only _SUSPECT, which nearly every value is tested against, is compiled here: a class of
+# characters past U+00FF takes re about 1 ms to compile, and the patterns above (kept as text,
+# compiled by re's own cache when first used) serve only a value that has such a character,
+# or spaces to fold (_SPACES): 3 ms of every run's start for a value few profiles have.
 _SUSPECT = re.compile(f"[{_FORBIDDEN_CHARS}{_INVISIBLE_CHARS}]")
-_SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
+_SPACES = r"[ \u00a0\u2000-\u200a\u202f\u3000]+"
 # words with single ASCII spaces between them (``\s`` is what ``str.strip`` trims)
 _PLAIN = re.compile(r"\S+(?: \S+)*")
 # what is taken for what it obviously means, with a warning: a whole number typed as text, a
@@ -138,13 +141,13 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if _PLAIN.fullmatch(text):  # most values: nothing to fold or trim
         return text
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [re.sub(_SPACES, " ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()
 
 
 def _char_name(ch: str) -> str:
     """What an invisible character is, in the words of a message."""
-    if _IS_BIDI.match(ch):
+    if re.match(_IS_BIDI, ch):
         return f"ký tự điều khiển hướng chữ U+{ord(ch):04X}"
     if ch == "\u00ad":
         return "dấu gạch nối mềm U+00AD"
@@ -352,6 +355,8 @@ class _Cleaner:
                 used = int(value)
                 shown = f"số {used}"
         elif parse_date(value) is None and _DMY_TEXT.fullmatch(value):
+            from .roster import clean_date  # here: the roster's module is not needed at start
+
             iso = clean_date(value)
             d = parse_date(iso)
             if d is not None:
@@ -367,7 +372,7 @@ class _Cleaner:
         shown = shown_key(key, self.key_length)
         m = _SUSPECT.search(key)
         if m:
-            what = (_char_name(m.group(0)) if INVISIBLE.match(m.group(0))
+            what = (_char_name(m.group(0)) if re.match(INVISIBLE, m.group(0))
                     else f"ký tự điều khiển không in được (U+{ord(m.group(0)):04X})")
             message = f'Khóa "{shown}" trong {where} chứa {what}; hãy gõ lại tên khóa.'
         else:
@@ -380,13 +385,13 @@ class _Cleaner:
         if not _SUSPECT.search(value):  # nearly every value
             return clean_text(value)
         label = self.label(path)
-        m = _FORBIDDEN.search(value)
+        m = re.search(_FORBIDDEN, value)
         if m:
             self.refuse("text.control_character", path,
                         f'"{label}" ({path}) chứa ký tự điều khiển không in được '
                         f"(U+{ord(m.group(0)):04X}); hãy gõ lại giá trị này.")
-            value = _FORBIDDEN.sub("", value)
-        m = INVISIBLE.search(value)
+            value = re.sub(_FORBIDDEN, "", value)
+        m = re.search(INVISIBLE, value)
         if m:
             f = self.registry.fields.get(re.sub(r"\[\d+\]", "[]", path))
             # a line of a text_list is judged by its list's field
@@ -400,7 +405,7 @@ class _Cleaner:
                 self.problem("text.invisible_character", path,
                              f'"{label}" ({path}) chứa {what}, không in ra được; docgen đã bỏ ký tự này.',
                              severity="warning")
-            value = INVISIBLE.sub("", value)
+            value = re.sub(INVISIBLE, "", value)
         return clean_text(value)
 
 

@@ -17,10 +17,10 @@ from ..domain.vietnamese import slug
 from ..errors import FormError, InputError, Problem
 from ..load.forms import FormLibrary, FormSpec, required_paths
 from ..load.model import Inputs, Record, load_record, parse_json, read_json_file, record_from_data
-from ..load.roster import Rows, load_columns, load_limits, read_roster
 from ..store.conf import read_register_conf
 
 if TYPE_CHECKING:
+    from ..load.roster import Rows
     from ..render.docx import CompiledTemplate
     from ..render.fonts import FontSet
 
@@ -97,11 +97,15 @@ class Engine:
     def roster(self, path: str | Path) -> Rows:
         """The rows of an Excel roster, by the columns and limits of ``roster.toml`` (and the
         rows below the table it did not read)."""
+        from ..load.roster import load_columns, load_limits, read_roster  # a paper reads no roster
+
         conf = self.library.shared_file("roster.toml")
         return read_roster(path, load_columns(conf), load_limits(conf))
 
     def roster_columns(self) -> list:
         """The columns of ``roster.toml``."""
+        from ..load.roster import load_columns
+
         return load_columns(self.library.shared_file("roster.toml"))
 
     def required_of_subject(self, target: str, org_value: Callable[[str], Any]) -> list[str]:
