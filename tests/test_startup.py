@@ -105,6 +105,50 @@ def test_a_decision_imports_only_what_a_decision_needs(tmp_path):
     assert "docgen.domain.votes" in modules and "docgen.check" in modules  # it did check the profile
 
 
+GC_PROBE = """
+import atexit, gc, sys
+atexit.register(lambda: sys.stderr.write("\\n@@collector " + str(gc.isenabled())))  # runs last
+from docgen.cli import main
+sys.argv[0] = "docgen"
+main()
+"""
+
+
+@pytest.mark.parametrize("args, off", [
+    (["admission-decision", str(SAMPLES / "candidates" / "pham-thi-thu-huong.json"), "--format", "docx"], True),
+    (["check", str(SAMPLES / "candidates" / "pham-thi-thu-huong.json")], False),
+])
+def test_a_paper_run_as_the_program_ends_without_the_collector(tmp_path, args, off):
+    """`docgen <form> …` in a shell switches the cyclic garbage collector off for the papers (the
+    process ends with them); any other command keeps it, and so does a process that goes on
+    (below)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCGEN_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run([sys.executable, "-c", GC_PROBE, *args, "--org", str(SAMPLES / "org.json"),
+                           *(["-o", str(tmp_path / "out")] if off else [])],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.rpartition("@@collector ")[2] == str(not off)
+    if off:
+        from doctext import docx_text
+
+        (docx,) = (tmp_path / "out").glob("*.docx")
+        assert "PHẠM THỊ THU HƯỜNG" in docx_text(docx.read_bytes()).upper()
+
+
+def test_a_paper_in_a_process_that_goes_on_keeps_the_collector(tmp_path):
+    import gc
+
+    from click.testing import CliRunner
+
+    from docgen.cli import main
+
+    result = CliRunner().invoke(main, ["admission-decision", str(SAMPLES / "candidates" / "pham-thi-thu-huong.json"),
+                                       "--org", str(SAMPLES / "org.json"), "-o", str(tmp_path), "--format", "docx"])
+    assert result.exit_code == 0, result.output
+    assert list(tmp_path.glob("*.docx"))
+    assert gc.isenabled()
+
+
 # -- the bytecode cache ------------------------------------------------------------------------------
 @pytest.fixture
 def cache_at(tmp_path, monkeypatch):
