@@ -92,8 +92,9 @@ def test_a_form_command_help_imports_no_renderer(tmp_path):
 
 def test_a_decision_imports_only_what_a_decision_needs(tmp_path):
     """One admission decision, DOCX + PDF, imports neither a congress's election arithmetic, the
-    roster reader, the forms linter (docgen's own templates need no lint) nor the calendar module
-    (and locale with it); with a warm cache (the first run's), as a secretary's runs are."""
+    roster reader, the forms linter (docgen's own templates need no lint), the dossier's kinds
+    (kept pickled within the kept library) nor the calendar module (and locale with it); with a
+    warm cache (the first run's), as a secretary's runs are."""
     args = ("admission-decision", str(SAMPLES / "candidates" / "pham-thi-thu-huong.json"), "--org",
             str(SAMPLES / "org.json"), "--format", "both")
     for run in ("cold", "warm"):
@@ -101,7 +102,7 @@ def test_a_decision_imports_only_what_a_decision_needs(tmp_path):
         assert code == 0, out
     assert sorted(p.suffix for p in (tmp_path / "warm").iterdir()) == [".docx", ".pdf"]
     assert loaded(modules, ("docgen.domain.elections", "docgen.load.roster", "docgen.pipeline.lint", "calendar",
-                            "locale")) == []
+                            "locale", "docgen.load.dossier")) == []
     assert "docgen.domain.votes" in modules and "docgen.check" in modules  # it did check the profile
 
 
@@ -431,6 +432,7 @@ def test_the_kept_library_is_the_one_read_from_the_files(tmp_path, monkeypatch):
     assert warm.later("rules.toml").keys() == cold.later("rules.toml").keys()
     assert warm.registry.json_schema("candidate", []) == cold.registry.json_schema("candidate", [])
     assert warm.dossier_kinds == cold.dossier_kinds
+    assert warm.dossier == cold.dossier  # kept pickled within, read back when first asked for
 
 
 def test_an_edited_manifest_or_data_file_is_read_on_the_next_use(tmp_path, monkeypatch):

@@ -291,7 +291,7 @@ class _Data:
     congress: dict = field(default_factory=dict)
     style: dict = field(default_factory=dict)
     wording: dict = field(default_factory=dict)
-    dossier: Dossier | None = None
+    dossier: Dossier | bytes | None = None   # bytes: pickled, as kept (see _kept_read_all)
 
 
 SHARED_FILES = ("fields.toml", "legal_basis.toml", "packs.toml", "rules.toml", "roster.toml", "calendar.toml",
@@ -469,8 +469,13 @@ class FormLibrary:
     def dossier(self) -> Dossier:
         """``dossier.toml``: the kinds of paper of a dossier in order, a candidate's stages and
         the wording of their deadlines (see :mod:`docgen.load.dossier`)."""
-        dossier = self._ok().dossier
-        assert dossier is not None  # no problem in dossier.toml, so it was read
+        data = self._ok()
+        if isinstance(data.dossier, bytes):  # as kept (_kept_read_all): read back when first asked for
+            import pickle
+
+            data.dossier = pickle.loads(data.dossier)
+        dossier = data.dossier
+        assert dossier is not None and not isinstance(dossier, bytes)  # no problem in dossier.toml: it was read
         return dossier
 
     @property
@@ -587,7 +592,14 @@ def _kept_read_all(library: FormLibrary, readers: dict[str, Reader]) -> _Data:
         return data
     data = _read_all(library, readers)
     if not data.problems:
-        keep("library", slot, key, data, pickled=True)
+        # dossier.toml's reading is kept pickled within, read back by FormLibrary.dossier when
+        # first asked for: a paper never asks, and the module of its classes (docgen.load.dossier)
+        # takes 3-4 ms to import, a third of reading the whole kept library back
+        import pickle
+        from dataclasses import replace
+
+        keep("library", slot, key, replace(data, dossier=pickle.dumps(data.dossier, pickle.HIGHEST_PROTOCOL)),
+             pickled=True)
     return data
 
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from ..check import errors
 from ..domain.vietnamese import doc_number, long_date, slug
 from ..errors import InputError, Problem, WorkspaceError
-from ..load.dossier import kind_of_form
 from ..load.fields import AUTO
 from ..load.forms import FormLibrary, FormSpec
 from ..sandbox import render_text
@@ -216,6 +215,8 @@ def plan(engine: Engine, ws: Workspace, target: str, inputs: Inputs, kind: str, 
 def _kind_of(library: FormLibrary, form_id: str) -> str:
     """The dossier's kind of paper a form makes (dossier.toml); a user's form that no kind names
     keeps its form id as its kind (listed under the dossier's other papers)."""
+    from ..load.dossier import kind_of_form  # here: a paper made outside a workspace needs no dossier
+
     found = kind_of_form(library, form_id)
     return found.kind if found is not None else form_id
 
