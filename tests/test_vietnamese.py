@@ -1,5 +1,6 @@
 """Vietnamese formatting: dates, numbers, percentages, words, case, slugs."""
 
+import re
 import unicodedata
 from datetime import date
 
@@ -120,7 +121,7 @@ def test_long_date_format(d):
 def _clean_by_lines(text: str) -> str:
     """clean_text without its shortcut: NFC, spaces folded per line, lines and ends trimmed."""
     text = unicodedata.normalize("NFC", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [re.sub(_SPACES, " ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()
 
 
