@@ -12,7 +12,6 @@ Coverage is read from each file's own character map; a font that lacks a letter 
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import os
@@ -34,7 +33,7 @@ from . import _deferred  # noqa: F401  (before reportlab: it defers Pillow's ima
 from reportlab.lib.fonts import addMapping
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFError, TTFont
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFError, TTFont, TTFontFace
 
 from ..errors import FontError
 
@@ -499,6 +498,31 @@ class _Program:
         return stream, raw_len
 
 
+class _KeptFace(TTFontFace):
+    """A font face as kept in the cache folder: without the file's bytes and the glyph tables
+    (:data:`READ_AGAIN`), four fifths of a parsed face and most of the time it takes to read
+    one back. Layout reads only the character map and widths, and the alphabet's font program
+    is kept made (:class:`_Program`); the rest is read from the font file again when first
+    asked for: by a further subset (a character outside the alphabet) or by reportlab's text
+    shaping. The file read again must give the character map and widths kept."""
+
+    READ_AGAIN = ("_ttf_data", "glyphToChar", "hmetrics", "glyphPos")
+
+    def __getattr__(self, name: str):
+        # called only for an attribute the face does not have
+        if name not in _KeptFace.READ_AGAIN or "filename" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            parsed = TTFontFace(self.filename)
+        except (TTFError, OSError) as exc:
+            raise FontError(f"Không đọc lại được phông {self.filename}: {exc}") from exc
+        if parsed.charToGlyph != self.charToGlyph or parsed.charWidths != self.charWidths:
+            raise FontError(f"Tệp phông {self.filename} đã đổi trong khi docgen đang chạy; hãy chạy lại lệnh.")
+        for attr in _KeptFace.READ_AGAIN:
+            setattr(self, attr, getattr(parsed, attr))
+        return getattr(self, name)
+
+
 class SubsetCachedTTFont(TTFont):
     """A TrueType font whose first subset's codes are the same fixed alphabet in every document,
     and which embeds only the glyphs a document uses.
@@ -523,7 +547,7 @@ class SubsetCachedTTFont(TTFont):
     # Pickled (the font cache, :func:`_font`) with the alphabet's codes and program (made by
     # :meth:`prepare`), without the per-document state, the font programs of documents, and
     # the face's scale function (a lambda reportlab derives from unitsPerEm), all made again
-    # when read back.
+    # when read back; the face as a :class:`_KeptFace`, without what layout never reads.
     _UNPICKLED = ("state", "_parts")
 
     def prepare(self) -> None:
@@ -537,8 +561,9 @@ class SubsetCachedTTFont(TTFont):
 
     def __getstate__(self) -> dict:
         state = {k: v for k, v in self.__dict__.items() if k not in self._UNPICKLED}
-        face = copy.copy(self.face)
-        del face._pdfScale
+        face = _KeptFace.__new__(_KeptFace)
+        face.__dict__.update((k, v) for k, v in self.face.__dict__.items()
+                             if k not in _KeptFace.READ_AGAIN and k != "_pdfScale")
         state["face"] = face
         return state
 
