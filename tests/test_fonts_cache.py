@@ -253,3 +253,16 @@ def test_a_pdf_from_kept_fonts_is_the_pdf_from_parsed_ones(tmp_path):
     # the three characters beyond the alphabet (codes 242-244 of the regular face): a program
     # made from the file's glyph tables, which the second process read again
     assert b"/LastChar 244" in first
+
+
+def test_the_search_looks_only_at_the_families_file_names(font_dir):
+    """A font folder of hundreds of other fonts (Windows') is passed over without a path made for
+    each: the index holds the families' file names alone, and the family is found among them."""
+    for k in range(50):
+        (font_dir / f"Other-Font-{k}.ttf").write_bytes(b"")
+    (font_dir / "DEJAVUSERIF-BOLD.TTF.bak").write_bytes(b"")
+    index = fontmod._index([font_dir])
+    assert set(index) == {"dejavuserif.ttf", "dejavuserif-bold.ttf", "dejavuserif-italic.ttf",
+                          "dejavuserif-bolditalic.ttf"}
+    family, paths = fontmod.find_family(font_dir)
+    assert family.name == "DejaVu Serif" and paths["bold"] == font_dir / "DejaVuSerif-Bold.ttf"

@@ -117,11 +117,16 @@ def system_dirs() -> list[Path]:
     return dirs
 
 
+# the file names (lower case) of every family's styles: the only files the search looks at
+_WANTED = frozenset(name.lower() for family in FAMILIES for names in family.files.values() for name in names)
+
+
 def _index(dirs: list[Path]) -> dict[str, list[Path]]:
-    """File name (lower case) -> every path found, in search order, searching each folder
-    recursively (in sorted order). One name may be in several folders: Debian's
-    fonts-liberation (1.x, no Vietnamese) and fonts-liberation2 both hold
-    ``LiberationSerif-Regular.ttf``."""
+    """File name (lower case) of a family's style -> every path found, in search order,
+    searching each folder recursively (in sorted order). One name may be in several folders:
+    Debian's fonts-liberation (1.x, no Vietnamese) and fonts-liberation2 both hold
+    ``LiberationSerif-Regular.ttf``. Other files are passed over without making a path of them
+    (a Windows font folder holds hundreds)."""
     found: dict[str, list[Path]] = {}
     for d in dirs:
         if not d.is_dir():
@@ -129,7 +134,7 @@ def _index(dirs: list[Path]) -> dict[str, list[Path]]:
         for root, subdirs, files in os.walk(d):
             subdirs.sort()
             for f in sorted(files):
-                if f.lower().endswith((".ttf", ".otf")):
+                if f.lower() in _WANTED:
                     found.setdefault(f.lower(), []).append(Path(root) / f)
     return found
 
