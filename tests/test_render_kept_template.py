@@ -47,7 +47,7 @@ def test_a_kept_template_renders_the_bytes_of_one_read_afresh(template, tmp_path
     entry = _entry(tmp_path)
     # the second reads neither the package nor docxtpl's patching
     with monkeypatch.context() as m:
-        m.setattr(docxmod.zipfile, "ZipFile", None)
+        m.setattr(zipfile, "ZipFile", None)
         m.setattr(docxmod, "_patch_xml", None)
         second = docxmod.CompiledTemplate(template, MARGINS)
     assert second.render(ctx) == first.render(ctx)

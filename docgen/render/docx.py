@@ -48,7 +48,6 @@ import re
 import struct
 import sys
 import threading
-import zipfile
 import zlib
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -487,6 +486,8 @@ class CompiledTemplate:
         """Read and patch the template, compile its tagged parts (into ``_compiled``): a plain
         value (the ``frozen`` parts deflated once, ``(name, crc, raw size, data)``; the patched
         source of each ``tagged`` part; the ``names`` it reads) that the cache folder keeps."""
+        import zipfile  # here: a template kept in the cache folder is not unzipped
+
         try:
             with zipfile.ZipFile(self.path) as z:
                 parts = [(info.filename, z.read(info)) for info in z.infolist()]
@@ -703,6 +704,8 @@ def template_parts(path: Path) -> list[tuple[str, Any]]:
     env = environment(True)
     helper = DocxTemplate(str(path))
     out = []
+    import zipfile
+
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             if _TAGGED_PART.match(info.filename):

@@ -27,7 +27,6 @@ import itertools
 import re
 import sys
 import threading
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -295,6 +294,8 @@ def _xml_parts(data: bytes) -> dict[str, bytes]:
     parts = rendered_parts(data)
     if parts is not None:
         return parts
+    import zipfile  # here: a paper rendered in this process hands its parts over
+
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {n: z.read(n) for n in z.namelist()
                 if n in ("word/document.xml", "word/styles.xml", "docProps/core.xml")
@@ -1063,6 +1064,8 @@ UNSUPPORTED = (
 
 def unsupported_features(docx: bytes) -> list[str]:
     """What in a DOCX the PDF translator would not reproduce (for ``docgen forms lint``)."""
+    import zipfile
+
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         xml = z.read("word/document.xml")
     return [what for tag, what in UNSUPPORTED if b"<w:" + tag.encode() in xml]
