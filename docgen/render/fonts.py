@@ -148,14 +148,17 @@ def line_metrics(path: Path) -> tuple[float, float]:
       unitsPerEm: the line gap sits above the ascent. LibreOffice lays a DOCX line out this
       way (measured with ``make fidelity``); Word was not available to compare.
     """
-    data = path.read_bytes()
-    num_tables = struct.unpack(">H", data[4:6])[0]
-    tables = {}
-    for i in range(num_tables):
-        tag, _, offset, _ = struct.unpack(">4sIII", data[12 + 16 * i: 28 + 16 * i])
-        tables[tag] = offset
-    units = struct.unpack(">H", data[tables[b"head"] + 18: tables[b"head"] + 20])[0]
-    asc, desc, gap = struct.unpack(">hhh", data[tables[b"hhea"] + 4: tables[b"hhea"] + 10])
+    with path.open("rb") as f:  # the table directory and two fields, not the whole file
+        num_tables = struct.unpack(">H", f.read(12)[4:6])[0]
+        directory = f.read(16 * num_tables)
+        tables = {}
+        for i in range(num_tables):
+            tag, _, offset, _ = struct.unpack(">4sIII", directory[16 * i: 16 * i + 16])
+            tables[tag] = offset
+        f.seek(tables[b"head"] + 18)
+        units = struct.unpack(">H", f.read(2))[0]
+        f.seek(tables[b"hhea"] + 4)
+        asc, desc, gap = struct.unpack(">hhh", f.read(6))
     return (asc - desc + gap) / units, (asc + gap) / units
 
 
