@@ -102,3 +102,24 @@ def test_a_file_name_that_is_not_utf8_does_not_fail_the_items_after_it(tmp_path,
     for k in range(_Taken.SEGMENT):
         taken.add([f"b{k}"], f"p{k}.json")
     assert taken.get("a") == os.fsdecode(b"Nguy\xea\xe3n.json")
+
+
+
+def test_writing_a_batchs_files_interns_no_name(tmp_path, monkeypatch):
+    """Python 3.11's pathlib interns every part of a path it makes, and the table of interned
+    strings grows by about 0.35 MiB over 50,000 new names: a batch writes its files, and names
+    what it wrote, without making a Path of each."""
+    import sys
+
+    from docgen.pipeline.write import write_named
+
+    names = [f"2026-04-14_admission-decision_nguoi-{k}.docx" for k in range(3)]
+    interned: list[str] = []
+    real = sys.intern
+    monkeypatch.setattr(sys, "intern", lambda s: interned.append(s) or real(s))
+    write_named(tmp_path, [(n, b"x") for n in names], durable=False, make_dir=False)
+    write_named(str(tmp_path / "pack"), [(n, b"y") for n in names], durable=False)
+    monkeypatch.undo()
+    assert not set(names) & set(interned)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names, "pack"])
+    assert (tmp_path / "pack" / names[0]).read_bytes() == b"y"

@@ -142,11 +142,15 @@ def test_a_kept_font_reads_back_as_the_parsed_one(font_dir):
     read = fontmod._font(path)
     assert read is not parsed
     face, again = parsed.face.__dict__, read.face.__dict__
-    assert face.keys() == again.keys()
-    assert all(again[k] == v for k, v in face.items() if k != "_pdfScale")
+    # kept without the file's bytes and glyph tables, which layout never reads
+    assert set(face) - set(again) == set(fontmod._KeptFace.READ_AGAIN)
+    assert all(again[k] == v for k, v in face.items() if k != "_pdfScale" and k in again)
     assert [read.face._pdfScale(v) for v in (0, 1, 777, 2048)] == [parsed.face._pdfScale(v) for v in (0, 1, 777, 2048)]
     assert read.stringWidth("Nguyễn Thị Ỷ Lan", 13) == parsed.stringWidth("Nguyễn Thị Ỷ Lan", 13)
+    # a further subset reads them from the file again, as parsed
     assert read.face.makeSubset([0, 65, 7877]) == parsed.face.makeSubset([0, 65, 7877])
+    assert face.keys() == again.keys()
+    assert all(again[k] == v for k, v in face.items() if k != "_pdfScale")
     # kept with the alphabet's codes and program, as a first document makes them
     fresh = fontmod.SubsetCachedTTFont("fresh", str(path))
     fresh.prepare()
@@ -162,6 +166,23 @@ def test_a_changed_font_file_is_parsed_again(font_dir):
     shutil.copy(font_dir / "DejaVuSerif-Bold.ttf", path)  # same name, another font
     assert fontmod._font_cache(path) != old
     assert "Bold" in fontmod._font(path).face.styleName.decode()
+
+
+def test_a_font_file_changed_after_it_was_read_back_is_refused(font_dir):
+    """The glyph tables a kept face reads from the file when first asked for must belong to the
+    character map it was kept with: a file replaced since is named, not drawn from."""
+    path = font_dir / "DejaVuSerif.ttf"
+    fontmod._font(path)
+    read = fontmod._font(path)
+    assert isinstance(read.face, fontmod._KeptFace) and "_ttf_data" not in read.face.__dict__
+    shutil.copy(font_dir / "DejaVuSerif-Bold.ttf", path)
+    with pytest.raises(fontmod.FontError, match="đã đổi"):
+        read.face.makeSubset([0, 65])
+    path.unlink()
+    with pytest.raises(fontmod.FontError, match="Không đọc lại được"):
+        assert read.face.glyphPos is None
+    with pytest.raises(AttributeError):
+        assert read.face.no_such_attribute is None
 
 
 def test_a_broken_kept_font_is_parsed_and_kept_again(font_dir):
@@ -218,7 +239,9 @@ def test_a_pdf_from_kept_fonts_is_the_pdf_from_parsed_ones(tmp_path):
         "from docgen.pipeline.engine import Engine\n"
         "from docgen.load.forms import FormLibrary\n"
         "eng = Engine(FormLibrary(ROOT / 'forms'))\n"
-        "inputs = make_inputs(eng, read_json(SAMPLES / 'org.json'), read_json(sample('ly-thi-y-lan')))\n"
+        "candidate = read_json(sample('ly-thi-y-lan'))\n"
+        "candidate['candidate']['workplace'] = 'Xưởng Ω−Ψ'  # outside the alphabet\n"
+        "inputs = make_inputs(eng, read_json(SAMPLES / 'org.json'), candidate)\n"
         "doc = eng.render(eng.library.get('admission-decision'), inputs)\n"
         "sys.stdout.buffer.write(doc.pdf)\n"
     )
@@ -227,3 +250,19 @@ def test_a_pdf_from_kept_fonts_is_the_pdf_from_parsed_ones(tmp_path):
                                     check=True).stdout for _ in range(2))
     assert list((tmp_path / "cache" / "fonts").glob("*/*.pickle"))
     assert first.startswith(b"%PDF") and first == second
+    # the three characters beyond the alphabet (codes 242-244 of the regular face): a program
+    # made from the file's glyph tables, which the second process read again
+    assert b"/LastChar 244" in first
+
+
+def test_the_search_looks_only_at_the_families_file_names(font_dir):
+    """A font folder of hundreds of other fonts (Windows') is passed over without a path made for
+    each: the index holds the families' file names alone, and the family is found among them."""
+    for k in range(50):
+        (font_dir / f"Other-Font-{k}.ttf").write_bytes(b"")
+    (font_dir / "DEJAVUSERIF-BOLD.TTF.bak").write_bytes(b"")
+    index = fontmod._index([font_dir])
+    assert set(index) == {"dejavuserif.ttf", "dejavuserif-bold.ttf", "dejavuserif-italic.ttf",
+                          "dejavuserif-bolditalic.ttf"}
+    family, paths = fontmod.find_family(font_dir)
+    assert family.name == "DejaVu Serif" and paths["bold"] == font_dir / "DejaVuSerif-Bold.ttf"

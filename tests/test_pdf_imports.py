@@ -37,13 +37,17 @@ def test_what_is_deferred_works_when_used():
         "import sys, json, docgen.render.pdf\n"
         "from reportlab.platypus import paragraph\n"
         "from reportlab.lib import utils\n"
+        "from reportlab.platypus import xpreformatted\n"
         "m = paragraph.uri_pat.match('https://vi.wikipedia.org/wiki/Đảng')\n"
         "im = utils.Image.new('RGB', (2, 3))\n"
+        "lazy = type(sys.modules['reportlab.lib.PyFontify']).__name__\n"
+        "tags = xpreformatted.PyFontify.fontify('def f(): return 1')\n"
         "print(json.dumps({'match': m.group(0) if m else None, 'size': list(im.size),"
-        " 'pil_image': utils._isPILImage(im), 're_compile': __import__('re').compile.__module__}))"
+        " 'pil_image': utils._isPILImage(im), 're_compile': __import__('re').compile.__module__,"
+        " 'fontify': [t[0] for t in tags], 'lazy': lazy}))"
     )
     assert seen == {"match": "https://vi.wikipedia.org/wiki/Đảng", "size": [2, 3], "pil_image": True,
-                    "re_compile": "re"}
+                    "re_compile": "re", "fontify": ["keyword", "identifier", "keyword"], "lazy": "_LazyModule"}
 
 
 def test_the_lazy_pattern_is_reportlabs_pattern():

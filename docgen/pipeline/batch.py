@@ -52,7 +52,7 @@ from .engine import Engine, Inputs, errors, files_of
 from .filing import auto_values, dossier_identity, file_papers, outside_problems, same_dossier
 from .lint import require_known_names
 from .workbook import is_workbook, read_workbook
-from .write import write_files
+from .write import write_named
 
 LOG_NAME = ".docgen-batch.jsonl"
 
@@ -392,13 +392,15 @@ def _render(job: Job, outdir: str) -> tuple[int, list[str], str, int]:
             pack_dir = stem + job.tag
             # the merged PDF is named after the folder
             files = [(pack_dir + n[len(stem):] if n.startswith(stem + ".") else n, d) for n, d in files]
-            written = [f"{pack_dir}/{p.name}" for p in write_files(Path(outdir) / pack_dir, files, durable=False)]
+            write_named(os.path.join(outdir, pack_dir), files, durable=False)
+            written = [f"{pack_dir}/{n}" for n, _ in files]
         else:
             docs = engine.render_all(engine.target_forms(target, inputs), inputs, formats)
             files = [(doc.stem + job.tag + "." + ext, d) for doc in docs for n, d in files_of(doc)
                      for ext in [n.rsplit(".", 1)[1]] if ext in formats]
             # run_batch has made the output folder
-            written = [p.name for p in write_files(outdir, files, durable=False, make_dir=False)]
+            write_named(outdir, files, durable=False, make_dir=False)
+            written = [n for n, _ in files]
         _ENGINE["done"] += 1
         if _ENGINE["done"] % 500 == 0:
             _release_memory()

@@ -2,11 +2,13 @@
 
 ``reportlab.lib.utils`` imports Pillow's ``PIL.Image`` on import (about 20 ms with what it pulls
 in: ``PIL.ExifTags``, ``PIL._imaging``) for drawing bitmaps, which docgen's translator never
-does. Imported before reportlab, this module registers ``PIL.Image`` with Python's own lazy
-loader (:class:`importlib.util.LazyLoader`): the module object exists, and it runs the first
-time one of its attributes is read. Nothing changes for code that uses it. (On Python before
-3.12.3 the lazy loader is not safe when several threads first use the module at once:
-``docgen serve``, whose server renders in threads, imports Pillow's image module whole.)
+does; ``reportlab.platypus`` imports ``reportlab.lib.PyFontify`` (about 2 ms, most of it compiling
+its patterns) for colouring Python source in ``PythonPreformatted``, which docgen never makes.
+Imported before reportlab, this module registers both with Python's own lazy loader
+(:class:`importlib.util.LazyLoader`): the module object exists, and it runs the first time one
+of its attributes is read. Nothing changes for code that uses it. (On Python before 3.12.3 the
+lazy loader is not safe when several threads first use the module at once: ``docgen serve``,
+whose server renders in threads, imports Pillow's image module whole.)
 """
 
 from __future__ import annotations
@@ -39,3 +41,4 @@ def defer(name: str) -> None:
 
 
 defer("PIL.Image")
+defer("reportlab.lib.PyFontify")

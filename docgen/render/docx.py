@@ -48,7 +48,6 @@ import re
 import struct
 import sys
 import threading
-import zipfile
 import zlib
 from pathlib import Path
 from typing import Any, Iterable, Literal
@@ -56,6 +55,7 @@ from xml.parsers import expat
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
+from .. import keep, read_kept
 from ..errors import FormError
 from ..sandbox import compile_template, environment, tag_problems, template_names
 
@@ -376,6 +376,20 @@ def set_margins(document_xml: str, margins_twips: dict[str, int] | None) -> str:
     return re.sub(r"<w:pgMar\b[^>]*/>", fix, document_xml)
 
 
+_DOCXTPL_SOURCE: list[Path | None] = []
+
+
+def _docxtpl_source() -> Path | None:
+    """docxtpl's ``template.py`` (whose ``patch_xml`` patches a template's parts), found once per
+    process without importing docxtpl; None when docxtpl is not installed."""
+    if not _DOCXTPL_SOURCE:
+        from importlib.util import find_spec
+
+        spec = find_spec("docxtpl")
+        _DOCXTPL_SOURCE.append(Path(spec.origin).parent / "template.py" if spec is not None and spec.origin else None)
+    return _DOCXTPL_SOURCE[0]
+
+
 def _patch_xml(template: Path, text: str) -> str:
     """docxtpl's ``patch_xml`` of a part's XML, kept in the user's cache folder under a digest of
     the XML, in a folder named by docgen's version and the installed docxtpl's ``template.py``
@@ -383,15 +397,13 @@ def _patch_xml(template: Path, text: str) -> str:
     the rest of its DOCX. A cache file that cannot be read is patched again, one that cannot be
     written is not kept (never a wrong part)."""
     import hashlib
-    from importlib.util import find_spec
 
     from .. import __version__, cache_dir, write_cached
 
     path = None
     try:
-        spec = find_spec("docxtpl")
-        if spec is not None and spec.origin:
-            source = Path(spec.origin).parent / "template.py"
+        source = _docxtpl_source()
+        if source is not None:
             stat = source.stat()
             digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
             path = cache_dir() / "docxtpl" / f"{__version__}-{stat.st_size}.{stat.st_mtime_ns}" / f"{digest}.xml"
@@ -412,58 +424,117 @@ class CompiledTemplate:
     def __init__(self, path: Path, margins_twips: dict[str, int] | None = None):
         self.path = Path(path)
         self.margins_twips = margins_twips
+        self._helper: Any = None  # a DocxTemplate, for resolve_listing, made when first needed
+        self._compiled: dict[str, Any] = {}
+        # per shape-safe part: shape -> its deflate plan when well-formed, False when not
+        self._shapes: dict[str, dict[tuple, Plan | Literal[False]]] = {}
+        env = environment(True)
+        # the template as read and patched, kept in the cache folder (see _kept_key)
+        key = self._kept_key()
+        slot = f"{self.path}\0{sorted((margins_twips or {}).items())}"
+        kept = read_kept("docx", slot, key) if key is not None else None
+        if kept is not None:
+            try:
+                self._take(kept, env)
+            except Exception:  # an entry of another shape: the template is read again
+                self._compiled.clear()
+                self._shapes.clear()
+                kept = None
+        if kept is None:
+            kept = self._read(env)
+            self._take(kept, env, compiled=True)
+            if key is not None:
+                keep("docx", slot, key, kept)
+        self.render_path = "docxtpl" if self.fallback_reason else "compiled"
+        if self._source_has_listing_chars:
+            self._shapes.clear()
+
+    def _take(self, kept: Any, env, compiled: bool = False) -> None:
+        """Set this template up from the plain value :meth:`_read` made (compiling its tagged
+        parts, unless ``compiled`` already); raises on a value of another shape."""
+        order, frozen, raw, tagged, names, reason, listing = (
+            kept["order"], kept["frozen"], kept["raw"], kept["tagged"], kept["names"], kept["fallback"],
+            kept["listing"])
+        if not compiled:
+            for name, patched in tagged.items():
+                self._compiled[name] = compile_template(env, patched)
+        self._order: list[str] = list(order)
+        self._frozen: dict[str, _Member] = {
+            name: _Member(name.encode("utf-8"), crc, len(data), usize, data, 8) for name, crc, usize, data in frozen}
+        self._raw: dict[str, bytes] = dict(raw)  # the untagged parts' XML, handed to the PDF (rendered_parts)
+        self.names: set[str] = set(names)  # top-level context names the template reads
+        self._source_has_listing_chars: bool = bool(listing)
+        self.fallback_reason: str | None = reason  # why plain docxtpl renders it, when it does
+        for name, patched in tagged.items():
+            if shape_safe(patched):
+                self._shapes[name] = {}
+
+    def _kept_key(self) -> tuple | None:
+        """What the template as read and patched is kept under: the stats of the template, of
+        this module and the sandbox (which read and patch it and find the names it reads), and
+        of docxtpl's ``patch_xml``, and Jinja's version. None without docxtpl (nothing kept)."""
+        import jinja2
+
+        from .. import file_stats, sandbox
+
+        source = _docxtpl_source()
+        if source is None:
+            return None
+        return (file_stats([self.path, __file__, sandbox.__file__, source]), jinja2.__version__)
+
+    def _read(self, env) -> dict[str, Any]:
+        """Read and patch the template, compile its tagged parts (into ``_compiled``): a plain
+        value (the ``frozen`` parts deflated once, ``(name, crc, raw size, data)``; the patched
+        source of each ``tagged`` part; the ``names`` it reads) that the cache folder keeps."""
+        import zipfile  # here: a template kept in the cache folder is not unzipped
+
         try:
             with zipfile.ZipFile(self.path) as z:
                 parts = [(info.filename, z.read(info)) for info in z.infolist()]
         except (OSError, zipfile.BadZipFile, KeyError) as exc:
             raise FormError(f"Không mở được mẫu {self.path}: {exc}") from exc
-        self._helper: Any = None  # a DocxTemplate, for resolve_listing, made when first needed
-        self._order: list[str] = []
-        self._frozen: dict[str, _Member] = {}
-        self._compiled: dict[str, Any] = {}
-        # per shape-safe part: shape -> its deflate plan when well-formed, False when not
-        self._shapes: dict[str, dict[tuple, Plan | Literal[False]]] = {}
-        env = environment(True)
-        self.names: set[str] = set()  # top-level context names the template reads
-        self._source_has_listing_chars = False
-        self.fallback_reason: str | None = None  # why plain docxtpl renders it, when it does
+        order: list[str] = []
+        frozen: list[tuple[str, int, int, bytes]] = []
+        tagged: dict[str, str] = {}
+        names: set[str] = set()
+        listing = False
+        reason: str | None = None
         problems: list[tuple[str, str, str]] = []  # (part, tag, message) of tags that do not compile
-        self._raw: dict[str, bytes] = {}  # the untagged parts' XML, handed to the PDF (rendered_parts)
+        xml: dict[str, bytes] = {}
         for name, raw in parts:
-            self._order.append(name)
+            order.append(name)
             if _TAGGED_PART.match(name):
                 text = raw.decode("utf-8")
                 if name == "word/document.xml":
-                    self.fallback_reason = fallback_reason(text)
-                    text = set_margins(text, margins_twips)
+                    reason = fallback_reason(text)
+                    text = set_margins(text, self.margins_twips)
                 patched = _literal_braces(decode_tag_entities(_patch_xml(self.path, text)))
                 # the XML declaration's line break is the only one a Word part usually has;
                 # without it, a newline or tab in the rendered part can only come from a value
                 patched = patched.replace("?>\r\n<", "?><").replace("?>\n<", "?><")
                 if any(ch in patched for ch in _LISTING_CHARS):
-                    self._source_has_listing_chars = True
+                    listing = True
                 if _HAS_TAG.search(patched):
                     try:
                         # docxtpl also puts a newline before every <w:p> (for error line numbers)
                         # and strips it after rendering; leaving both out gives the same XML.
                         self._compiled[name] = compile_template(env, patched)
-                        if shape_safe(patched):
-                            self._shapes[name] = {}
-                        self.names |= template_names(env, patched)
+                        tagged[name] = patched
+                        names |= template_names(env, patched)
                     except TemplateSyntaxError:
                         problems += [(name, tag, message) for tag, message in tag_problems(env, patched)]
                     continue
                 raw = text.encode("utf-8")
-            self._frozen[name] = _member(name, raw)
+            data, crc = _deflate(raw)
+            frozen.append((name, crc, len(raw), data))
             if name.endswith(".xml"):
-                self._raw[name] = raw
+                xml[name] = raw
         if problems:
             raise TemplateTagError(self.path, problems)
-        if "word/document.xml" not in self._order:
+        if "word/document.xml" not in order:
             raise FormError(f"{self.path} không phải tệp Word (.docx): thiếu word/document.xml")
-        self.render_path = "docxtpl" if self.fallback_reason else "compiled"
-        if self._source_has_listing_chars:
-            self._shapes.clear()
+        return {"order": order, "frozen": frozen, "raw": xml, "tagged": tagged, "names": sorted(names),
+                "fallback": reason, "listing": listing}
 
     @property
     def parsed_parts(self) -> list[str]:
@@ -633,6 +704,8 @@ def template_parts(path: Path) -> list[tuple[str, Any]]:
     env = environment(True)
     helper = DocxTemplate(str(path))
     out = []
+    import zipfile
+
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             if _TAGGED_PART.match(info.filename):

@@ -12,7 +12,6 @@ Coverage is read from each file's own character map; a font that lacks a letter 
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 import os
@@ -23,9 +22,8 @@ import threading
 import unicodedata
 import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 from weakref import WeakKeyDictionary
 
 from . import _deferred  # noqa: F401  (before reportlab: it defers Pillow's image module)
@@ -34,15 +32,15 @@ from . import _deferred  # noqa: F401  (before reportlab: it defers Pillow's ima
 from reportlab.lib.fonts import addMapping
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFError, TTFont
+from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, SUBSETN, TTFError, TTFont, TTFontFace
 
 from ..errors import FontError
 
 STYLES = ("regular", "bold", "italic", "bolditalic")
 
 
-@dataclass(frozen=True)
-class Family:
+# (NamedTuples, not frozen dataclasses: a dataclass costs about a millisecond to make at import)
+class Family(NamedTuple):
     name: str
     files: dict[str, tuple[str, ...]]  # style -> candidate file names
     times_metric: bool
@@ -118,11 +116,16 @@ def system_dirs() -> list[Path]:
     return dirs
 
 
+# the file names (lower case) of every family's styles: the only files the search looks at
+_WANTED = frozenset(name.lower() for family in FAMILIES for names in family.files.values() for name in names)
+
+
 def _index(dirs: list[Path]) -> dict[str, list[Path]]:
-    """File name (lower case) -> every path found, in search order, searching each folder
-    recursively (in sorted order). One name may be in several folders: Debian's
-    fonts-liberation (1.x, no Vietnamese) and fonts-liberation2 both hold
-    ``LiberationSerif-Regular.ttf``."""
+    """File name (lower case) of a family's style -> every path found, in search order,
+    searching each folder recursively (in sorted order). One name may be in several folders:
+    Debian's fonts-liberation (1.x, no Vietnamese) and fonts-liberation2 both hold
+    ``LiberationSerif-Regular.ttf``. Other files are passed over without making a path of them
+    (a Windows font folder holds hundreds)."""
     found: dict[str, list[Path]] = {}
     for d in dirs:
         if not d.is_dir():
@@ -130,7 +133,7 @@ def _index(dirs: list[Path]) -> dict[str, list[Path]]:
         for root, subdirs, files in os.walk(d):
             subdirs.sort()
             for f in sorted(files):
-                if f.lower().endswith((".ttf", ".otf")):
+                if f.lower() in _WANTED:
                     found.setdefault(f.lower(), []).append(Path(root) / f)
     return found
 
@@ -144,19 +147,21 @@ def line_metrics(path: Path) -> tuple[float, float]:
       unitsPerEm: the line gap sits above the ascent. LibreOffice lays a DOCX line out this
       way (measured with ``make fidelity``); Word was not available to compare.
     """
-    data = path.read_bytes()
-    num_tables = struct.unpack(">H", data[4:6])[0]
-    tables = {}
-    for i in range(num_tables):
-        tag, _, offset, _ = struct.unpack(">4sIII", data[12 + 16 * i: 28 + 16 * i])
-        tables[tag] = offset
-    units = struct.unpack(">H", data[tables[b"head"] + 18: tables[b"head"] + 20])[0]
-    asc, desc, gap = struct.unpack(">hhh", data[tables[b"hhea"] + 4: tables[b"hhea"] + 10])
+    with path.open("rb") as f:  # the table directory and two fields, not the whole file
+        num_tables = struct.unpack(">H", f.read(12)[4:6])[0]
+        directory = f.read(16 * num_tables)
+        tables = {}
+        for i in range(num_tables):
+            tag, _, offset, _ = struct.unpack(">4sIII", directory[16 * i: 16 * i + 16])
+            tables[tag] = offset
+        f.seek(tables[b"head"] + 18)
+        units = struct.unpack(">H", f.read(2))[0]
+        f.seek(tables[b"hhea"] + 4)
+        asc, desc, gap = struct.unpack(">hhh", f.read(6))
     return (asc - desc + gap) / units, (asc + gap) / units
 
 
-@dataclass(frozen=True)
-class FontSet:
+class FontSet(NamedTuple):
     """Registered reportlab font names for the four styles, and what they mean for layout."""
 
     family: str
@@ -499,6 +504,31 @@ class _Program:
         return stream, raw_len
 
 
+class _KeptFace(TTFontFace):
+    """A font face as kept in the cache folder: without the file's bytes and the glyph tables
+    (:data:`READ_AGAIN`), four fifths of a parsed face and most of the time it takes to read
+    one back. Layout reads only the character map and widths, and the alphabet's font program
+    is kept made (:class:`_Program`); the rest is read from the font file again when first
+    asked for: by a further subset (a character outside the alphabet) or by reportlab's text
+    shaping. The file read again must give the character map and widths kept."""
+
+    READ_AGAIN = ("_ttf_data", "glyphToChar", "hmetrics", "glyphPos")
+
+    def __getattr__(self, name: str):
+        # called only for an attribute the face does not have
+        if name not in _KeptFace.READ_AGAIN or "filename" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            parsed = TTFontFace(self.filename)
+        except (TTFError, OSError) as exc:
+            raise FontError(f"Không đọc lại được phông {self.filename}: {exc}") from exc
+        if parsed.charToGlyph != self.charToGlyph or parsed.charWidths != self.charWidths:
+            raise FontError(f"Tệp phông {self.filename} đã đổi trong khi docgen đang chạy; hãy chạy lại lệnh.")
+        for attr in _KeptFace.READ_AGAIN:
+            setattr(self, attr, getattr(parsed, attr))
+        return getattr(self, name)
+
+
 class SubsetCachedTTFont(TTFont):
     """A TrueType font whose first subset's codes are the same fixed alphabet in every document,
     and which embeds only the glyphs a document uses.
@@ -523,7 +553,7 @@ class SubsetCachedTTFont(TTFont):
     # Pickled (the font cache, :func:`_font`) with the alphabet's codes and program (made by
     # :meth:`prepare`), without the per-document state, the font programs of documents, and
     # the face's scale function (a lambda reportlab derives from unitsPerEm), all made again
-    # when read back.
+    # when read back; the face as a :class:`_KeptFace`, without what layout never reads.
     _UNPICKLED = ("state", "_parts")
 
     def prepare(self) -> None:
@@ -537,8 +567,9 @@ class SubsetCachedTTFont(TTFont):
 
     def __getstate__(self) -> dict:
         state = {k: v for k, v in self.__dict__.items() if k not in self._UNPICKLED}
-        face = copy.copy(self.face)
-        del face._pdfScale
+        face = _KeptFace.__new__(_KeptFace)
+        face.__dict__.update((k, v) for k, v in self.face.__dict__.items()
+                             if k not in _KeptFace.READ_AGAIN and k != "_pdfScale")
         state["face"] = face
         return state
 

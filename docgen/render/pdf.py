@@ -27,8 +27,6 @@ import itertools
 import re
 import sys
 import threading
-import zipfile
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from lxml import etree
@@ -250,8 +248,11 @@ class Styles:
         return p, r
 
 
-@dataclass
+# Plain classes rather than dataclasses: making a dataclass at import costs about a millisecond.
 class Layout:
+    """A section's page: size, margins, header distance, and where its page number goes. The
+    defaults are the class's; a DOCX's own values are set on the instance (read_docx)."""
+
     page_width: float = 595.3
     page_height: float = 841.9
     top: float = 56.7
@@ -265,14 +266,16 @@ class Layout:
     number_size: float = 10.0
 
 
-@dataclass
 class Doc:
     """One parsed DOCX: its body, styles, page layout and metadata."""
 
-    body: etree._Element
-    styles: Styles
-    layout: Layout
-    meta: dict = field(default_factory=dict)
+    __slots__ = ("body", "styles", "layout", "meta")
+
+    def __init__(self, body: etree._Element, styles: Styles, layout: Layout, meta: dict):
+        self.body = body
+        self.styles = styles
+        self.layout = layout
+        self.meta = meta
 
 
 _STYLE_SETS: dict[bytes, Styles] = {}
@@ -295,6 +298,8 @@ def _xml_parts(data: bytes) -> dict[str, bytes]:
     parts = rendered_parts(data)
     if parts is not None:
         return parts
+    import zipfile  # here: a paper rendered in this process hands its parts over
+
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {n: z.read(n) for n in z.namelist()
                 if n in ("word/document.xml", "word/styles.xml", "docProps/core.xml")
@@ -375,16 +380,19 @@ class _Outline(Flowable):
         self.canv.addOutlineEntry(self.title, self.key, level=0, closed=False)
 
 
-@dataclass
 class _Para:
     """A translated paragraph before it becomes a flowable (spacing still to collapse)."""
 
-    markup: str
-    style: dict
-    size: float
-    empty: bool
-    page_break_before: bool = False
-    page_break_after: bool = False
+    __slots__ = ("markup", "style", "size", "empty", "page_break_before", "page_break_after")
+
+    def __init__(self, markup: str, style: dict, size: float, empty: bool, page_break_before: bool = False,
+                 page_break_after: bool = False):
+        self.markup = markup
+        self.style = style
+        self.size = size
+        self.empty = empty
+        self.page_break_before = page_break_before
+        self.page_break_after = page_break_after
 
 
 class Translator:
@@ -1063,6 +1071,8 @@ UNSUPPORTED = (
 
 def unsupported_features(docx: bytes) -> list[str]:
     """What in a DOCX the PDF translator would not reproduce (for ``docgen forms lint``)."""
+    import zipfile
+
     with zipfile.ZipFile(io.BytesIO(docx)) as z:
         xml = z.read("word/document.xml")
     return [what for tag, what in UNSUPPORTED if b"<w:" + tag.encode() in xml]
@@ -1086,14 +1096,16 @@ class _RecordingCanvas(Canvas):
         super().save()
 
 
-@dataclass
 class _Recorded:
     """One paper's PDF pages as drawn, to be drawn again in a merged PDF without laying the
     paper out a second time."""
 
-    pages: list[tuple[tuple[float, float], tuple[str, ...]]]
-    needs: tuple  # what the pages need of the fonts (fonts.doc_usage)
-    meta: dict
+    __slots__ = ("pages", "needs", "meta")
+
+    def __init__(self, pages: list[tuple[tuple[float, float], tuple[str, ...]]], needs: tuple, meta: dict):
+        self.pages = pages
+        self.needs = needs  # what the pages need of the fonts (fonts.doc_usage)
+        self.meta = meta
 
 
 # The pages of the last papers made in this process, by their DOCX (the bytes themselves: a key
