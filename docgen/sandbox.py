@@ -70,7 +70,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
-from . import __version__, cache_dir, keep, read_kept
+from . import __version__, cache_dir
 from .domain.vietnamese import sentence
 from .errors import FormError
 
@@ -869,24 +869,6 @@ def compile_template(env: StrictSandbox, source: str) -> Template:
     return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
-def template_names(env: StrictSandbox, source: str) -> set[str]:
-    """The top-level names a template that compiles reads (``jinja2.meta.find_undeclared_variables``),
-    kept in the user's cache folder by a digest of the source: parsing a paper's template again
-    only to learn them took about 20 ms of every run. They depend on the source and on Jinja's
-    parser alone, so the entry is keyed by Jinja's version (and, through :func:`docgen.keep`,
-    docgen's and Python's); one that cannot be read is made again."""
-    from jinja2 import meta
-
-    slot = hashlib.sha256(f"{int(bool(env.autoescape))}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
-    key = (jinja2.__version__,)
-    kept = read_kept("names", slot, key)
-    if type(kept) is list and all(type(name) is str for name in kept):
-        return set(kept)
-    names = set(meta.find_undeclared_variables(env.parse(source)))
-    keep("names", slot, key, sorted(names))
-    return names
-
-
 @lru_cache(maxsize=512)
 def _compiled_text(source: str):
     return compile_template(environment(False), source)
@@ -1001,7 +983,7 @@ def _message(exc: TemplateSyntaxError) -> str:
     return exc.message or ""
 
 
-__all__ = ["StrictSandbox", "environment", "compile_template", "template_names", "render_text", "check_text",
-           "text_names", "DataText",
+__all__ = ["StrictSandbox", "environment", "compile_template", "render_text", "check_text", "text_names",
+           "DataText",
            "tag_problems", "TemplateError", "SecurityError", "LimitError", "DataTemplateError", "DataSecurityError",
            "MAX_VALUE", "MAX_CHARS", "MAX_STEPS", "MAX_POWER", "MAX_INT_BITS"]

@@ -9,7 +9,6 @@ benchmark's business (bench/), never a test's.
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import subprocess
 import sys
@@ -537,27 +536,6 @@ def test_help_and_a_paper_without_a_writable_cache_folder(tmp_path):
     assert code == 0
     (docx,) = (tmp_path / "out").glob("*.docx")
     assert "QUYẾT ĐỊNH" in docx_text(docx.read_bytes())
-
-
-# -- names a template reads, kept -----------------------------------------------------------------------
-def test_the_names_a_template_reads_are_kept_and_read_back(tmp_path, monkeypatch):
-    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
-    env = environment(True)
-    source = "{% set x = 1 %}{{ person.full_name }} {{ x }} {% for p in items %}{{ p }}{% endfor %}"
-    assert sandbox.template_names(env, source) == {"person", "items"}
-    (file,) = (tmp_path / "names").iterdir()
-    # what is read back is the kept entry: an entry changed by hand shows (and a broken one does not)
-    kept = marshal.loads(file.read_bytes())
-    file.write_bytes(marshal.dumps((kept[0], kept[1], ["person", "items", "marker"])))
-    assert sandbox.template_names(env, source) == {"person", "items", "marker"}
-    other_jinja = marshal.dumps((kept[0], ("0.0",), ["z"]))
-    for broken in (b"", b"garbage", marshal.dumps((kept[0], kept[1], [1, 2])), other_jinja):
-        file.write_bytes(broken)
-        assert sandbox.template_names(env, source) == {"person", "items"}
-    # another source, or the same one without autoescape, is another entry
-    assert sandbox.template_names(env, "{{ other }}") == {"other"}
-    assert sandbox.template_names(environment(False), source) == {"person", "items"}
-    assert len(list((tmp_path / "names").iterdir())) == 3
 
 
 # -- the end of a command ------------------------------------------------------------------------------

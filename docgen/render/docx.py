@@ -53,11 +53,11 @@ from pathlib import Path
 from typing import Any, Iterable, Literal
 from xml.parsers import expat
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import TemplateError, TemplateSyntaxError, meta
 
 from .. import keep, read_kept
 from ..errors import FormError
-from ..sandbox import compile_template, environment, tag_problems, template_names
+from ..sandbox import compile_template, environment, tag_problems
 
 # docxtpl (and python-docx, which it imports) is imported only when it is needed: to patch a
 # template's parts the first time (the result is kept in the user's cache folder, _patch_xml),
@@ -520,7 +520,7 @@ class CompiledTemplate:
                         # and strips it after rendering; leaving both out gives the same XML.
                         self._compiled[name] = compile_template(env, patched)
                         tagged[name] = patched
-                        names |= template_names(env, patched)
+                        names |= meta.find_undeclared_variables(env.parse(patched))
                     except TemplateSyntaxError:
                         problems += [(name, tag, message) for tag, message in tag_problems(env, patched)]
                     continue
