@@ -48,8 +48,11 @@ def write_cached(path: Path, data: bytes) -> None:
 
 
 def file_stats(paths) -> tuple:
-    """``(path, size, mtime_ns)`` of each file (``(path,)`` for one that is missing): what a kept
-    value made from those files is keyed by, so that an edited file is read again."""
+    """``(path, size, mtime_ns, ctime_ns, inode)`` of each file (``(path,)`` for one that is
+    missing): what a kept value made from those files is keyed by, so that an edited file is read
+    again. The size and modification time alone miss a file rewritten with its old time put back
+    (an unzip, ``cp -p``, a sync tool): its change time (POSIX; which no program can set) or its
+    inode (a new file put in its place) differ."""
     out: list[tuple] = []
     for path in paths:
         try:
@@ -57,7 +60,7 @@ def file_stats(paths) -> tuple:
         except OSError:
             out.append((str(path),))
         else:
-            out.append((str(path), st.st_size, st.st_mtime_ns))
+            out.append((str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return tuple(out)
 
 

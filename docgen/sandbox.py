@@ -983,7 +983,6 @@ def _message(exc: TemplateSyntaxError) -> str:
     return exc.message or ""
 
 
-__all__ = ["StrictSandbox", "environment", "compile_template", "render_text", "check_text", "text_names",
-           "DataText",
+__all__ = ["StrictSandbox", "environment", "compile_template", "render_text", "check_text", "text_names", "DataText",
            "tag_problems", "TemplateError", "SecurityError", "LimitError", "DataTemplateError", "DataSecurityError",
            "MAX_VALUE", "MAX_CHARS", "MAX_STEPS", "MAX_POWER", "MAX_INT_BITS"]

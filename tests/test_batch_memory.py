@@ -13,6 +13,9 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import sys
+
+import pytest
 
 from docgen.pipeline import batch as batch_mod
 from docgen.pipeline.batch import _Taken, read_items, run_batch
@@ -104,13 +107,11 @@ def test_a_file_name_that_is_not_utf8_does_not_fail_the_items_after_it(tmp_path,
     assert taken.get("a") == os.fsdecode(b"Nguy\xea\xe3n.json")
 
 
-
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="pathlib interns the parts of a path only up to Python 3.11")
 def test_writing_a_batchs_files_interns_no_name(tmp_path, monkeypatch):
     """Python 3.11's pathlib interns every part of a path it makes, and the table of interned
     strings grows by about 0.35 MiB over 50,000 new names: a batch writes its files, and names
     what it wrote, without making a Path of each."""
-    import sys
-
     from docgen.pipeline.write import write_named
 
     names = [f"2026-04-14_admission-decision_nguoi-{k}.docx" for k in range(3)]

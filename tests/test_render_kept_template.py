@@ -90,3 +90,58 @@ def test_a_broken_entry_is_read_again_and_kept_again(template, tmp_path, engine,
     again = docxmod.CompiledTemplate(template, MARGINS)
     assert again.render(ctx) == want and "other" not in again.names
     assert marshal.loads(entry.read_bytes()) == (slot, key, value)
+
+
+def _write(template: Path, parts: dict[str, bytes], size: int | None = None) -> None:
+    """Write a package of ``parts``, padded with a zip comment to ``size`` bytes (or with 400)."""
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, raw in parts.items():
+            z.writestr(n, raw)
+    pad = 400 if size is None else size - template.stat().st_size
+    assert 0 <= pad < 65536
+    with zipfile.ZipFile(template, "a") as z:
+        z.comment = b" " * pad
+    assert size is None or template.stat().st_size == size
+
+
+def _parts(template: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(template) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _edit(template: Path, old: str, new: str) -> None:
+    """Rewrite the template's document with ``old`` replaced by ``new``, then put its old size
+    and modification time back, as an unzip or ``cp -p`` of another version may."""
+    st = template.stat()
+    parts = _parts(template)
+    parts["word/document.xml"] = parts["word/document.xml"].replace(old.encode(), new.encode(), 1)
+    _write(template, parts, st.st_size)
+    os.utime(template, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_template_rewritten_with_its_old_size_and_time_is_read_again(template, tmp_path, engine, org_data):
+    ctx = _context(engine, org_data)
+    _write(template, _parts(template))
+    docxmod.CompiledTemplate(template, MARGINS)
+    _edit(template, "QUYẾT ĐỊNH", "QUYẾT ĐỊNX")
+    assert "QUYẾT ĐỊNX" in docx_text(docxmod.CompiledTemplate(template, MARGINS).render(ctx))
+
+
+def test_the_same_relative_path_in_another_folder_is_another_template(tmp_path, engine, org_data, monkeypatch):
+    """``--forms-dir mau`` in two working folders: the same relative path names two templates."""
+    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path / "cache"))
+    ctx = _context(engine, org_data)
+    texts = []
+    for folder, title in (("a", "QUYẾT ĐỊNH"), ("b", "QUYẾT ĐỊNX")):
+        shutil.copytree(ROOT / "forms" / "admission-decision", tmp_path / folder / "mau" / "admission-decision")
+        monkeypatch.chdir(tmp_path / folder)
+        relative = Path("mau/admission-decision/template.docx")
+        _write(relative, _parts(relative))
+        if title == "QUYẾT ĐỊNH":
+            first = relative.resolve().stat()
+        else:  # the same size and modification time as the first folder's
+            _edit(relative, "QUYẾT ĐỊNH", title)
+            os.utime(relative, ns=(first.st_atime_ns, first.st_mtime_ns))
+            assert relative.stat().st_size == first.st_size
+        texts.append(docx_text(docxmod.CompiledTemplate(relative, MARGINS).render(ctx)))
+    assert "QUYẾT ĐỊNH" in texts[0] and "QUYẾT ĐỊNX" in texts[1]

@@ -42,8 +42,10 @@ plain markup and work on both.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import os
 import re
 import struct
 import sys
@@ -376,18 +378,14 @@ def set_margins(document_xml: str, margins_twips: dict[str, int] | None) -> str:
     return re.sub(r"<w:pgMar\b[^>]*/>", fix, document_xml)
 
 
-_DOCXTPL_SOURCE: list[Path | None] = []
-
-
+@functools.cache
 def _docxtpl_source() -> Path | None:
     """docxtpl's ``template.py`` (whose ``patch_xml`` patches a template's parts), found once per
     process without importing docxtpl; None when docxtpl is not installed."""
-    if not _DOCXTPL_SOURCE:
-        from importlib.util import find_spec
+    from importlib.util import find_spec
 
-        spec = find_spec("docxtpl")
-        _DOCXTPL_SOURCE.append(Path(spec.origin).parent / "template.py" if spec is not None and spec.origin else None)
-    return _DOCXTPL_SOURCE[0]
+    spec = find_spec("docxtpl")
+    return Path(spec.origin).parent / "template.py" if spec is not None and spec.origin else None
 
 
 def _patch_xml(template: Path, text: str) -> str:
@@ -431,7 +429,9 @@ class CompiledTemplate:
         env = environment(True)
         # the template as read and patched, kept in the cache folder (see _kept_key)
         key = self._kept_key()
-        slot = f"{self.path}\0{sorted((margins_twips or {}).items())}"
+        # the template's absolute path: a forms folder given as a relative path (--forms-dir mau)
+        # names another folder's template in another working folder
+        slot = f"{os.path.abspath(self.path)}\0{sorted((margins_twips or {}).items())}"
         kept = read_kept("docx", slot, key) if key is not None else None
         if kept is not None:
             try:
@@ -480,7 +480,7 @@ class CompiledTemplate:
         source = _docxtpl_source()
         if source is None:
             return None
-        return (file_stats([self.path, __file__, sandbox.__file__, source]), jinja2.__version__)
+        return (file_stats([os.path.abspath(self.path), __file__, sandbox.__file__, source]), jinja2.__version__)
 
     def _read(self, env) -> dict[str, Any]:
         """Read and patch the template, compile its tagged parts (into ``_compiled``): a plain

@@ -518,12 +518,15 @@ class _KeptFace(TTFontFace):
         # called only for an attribute the face does not have
         if name not in _KeptFace.READ_AGAIN or "filename" not in self.__dict__:
             raise AttributeError(name)
+        # (reportlab's own text is English: the message says what happened in Vietnamese alone)
+        again = "hãy chạy lại lệnh (với docgen serve: khởi động lại nó)"
         try:
             parsed = TTFontFace(self.filename)
         except (TTFError, OSError) as exc:
-            raise FontError(f"Không đọc lại được phông {self.filename}: {exc}") from exc
+            raise FontError(f"Không đọc lại được tệp phông {self.filename} (đã bị xóa, đổi tên hoặc hỏng?) "
+                            f"để vẽ một ký tự ngoài bảng chữ thường dùng; {again}.") from exc
         if parsed.charToGlyph != self.charToGlyph or parsed.charWidths != self.charWidths:
-            raise FontError(f"Tệp phông {self.filename} đã đổi trong khi docgen đang chạy; hãy chạy lại lệnh.")
+            raise FontError(f"Tệp phông {self.filename} đã đổi trong khi docgen đang chạy; {again}.")
         for attr in _KeptFace.READ_AGAIN:
             setattr(self, attr, getattr(parsed, attr))
         return getattr(self, name)
