@@ -124,3 +124,21 @@ def test_writing_a_batchs_files_interns_no_name(tmp_path, monkeypatch):
     assert not set(names) & set(interned)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names, "pack"])
     assert (tmp_path / "pack" / names[0]).read_bytes() == b"y"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="pathlib interns the parts of a path only up to Python 3.11")
+def test_reading_a_folders_files_interns_no_name(tmp_path, monkeypatch, engine):
+    """The same for reading: a folder's JSON files are read, and labelled, without a Path of each."""
+    profiles = named_profiles(3, seed=7)
+    names = [f"ho-so-so-{k}-cua-chi-bo.json" for k in range(3)]
+    for name, profile in zip(names, profiles, strict=True):
+        (tmp_path / name).write_text(json.dumps(profile, ensure_ascii=False), encoding="utf-8")
+    interned: list[str] = []
+    real = sys.intern
+    monkeypatch.setattr(sys, "intern", lambda s: interned.append(s) or real(s))
+    items = read_items(str(tmp_path), engine)
+    monkeypatch.undo()
+    assert [item.label for item in items] == sorted(names)
+    assert [item.data["candidate"]["full_name"] for item in items] == [
+        p["candidate"]["full_name"] for _, p in sorted(zip(names, profiles, strict=True))]
+    assert not set(names) & set(interned)

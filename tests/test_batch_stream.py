@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def test_each_file_of_a_folder_is_read_after_the_previous_item_is_written(tmp_pa
     read, render = batch_mod._json_items, batch_mod._render
 
     def reading(path, *args):
-        events.append(f"read {path.name}")
+        events.append(f"read {os.path.basename(path)}")
         return read(path, *args)
 
     def rendering(job, outdir):
@@ -168,3 +169,19 @@ def test_a_broken_rule_stops_a_batch_without_j_and_names_the_key(tmp_path):
     assert result.exit_code == 0, result.output
     assert len(list(out.glob("*.docx"))) == 2
     shutil.rmtree(out)
+
+
+def test_a_fault_reading_the_first_file_is_said_not_taken_for_an_empty_folder(tmp_path, engine, monkeypatch):
+    """A fault of docgen itself while the folder's first file is read: the run says so (an
+    internal error, exit 1), rather than that the folder holds no JSON file."""
+    src = folder_of(tmp_path, named_profiles(3, seed=12))
+
+    def broken(path, *args):
+        raise AttributeError("a fault of docgen")
+
+    monkeypatch.setattr(batch_mod, "_json_items", broken)
+    report = run_batch(DECISION, src, ORG, tmp_path / "out", engine=engine, formats=("docx",), jobs=1)
+    assert not report.ok and report.faults == 1 and report.written == 0
+    (failure,) = report.failed
+    assert failure.label == src.name and failure.code == 1
+    assert "Lỗi nội bộ của docgen" in failure.reasons[0] and "AttributeError" in failure.reasons[0]

@@ -260,7 +260,7 @@ def _folder_items(path: Path, names: Iterator[str], engine: Engine) -> Iterator[
     """The items of a folder's JSON files, each file read when its turn comes."""
     for name in names:
         try:
-            yield from _json_items(path / name, engine, name)
+            yield from _json_items(os.path.join(path, name), engine, name)  # (no Path: see read_json_file)
         except InputError as exc:  # one file of the folder: that item fails, the others go on
             yield Item(name, {}, unreadable="; ".join(p.message for p in errors(exc.problems)))
         except DocgenError as exc:
@@ -291,13 +291,14 @@ def _check_roster_columns(source: str | Path, have: dict[str, str], target: str,
                              + "; ".join(named(p) for p in missing) + ".")
 
 
-def _json_items(path: Path, engine: Engine, name: str = "") -> list[Item]:
+def _json_items(path: str | Path, engine: Engine, name: str = "") -> list[Item]:
     """The profiles of a JSON file, read within the registry's limits as a single profile is
     (nesting, number size, repeated keys). ``name``: the file's name, as the label of its profile."""
     data = engine.read_json(path)
+    name = name or os.path.basename(path)
     if isinstance(data, list):
-        return [_item(f"{path.name}[{i}]", d) for i, d in enumerate(data)]
-    return [_item(name or path.name, data)]
+        return [_item(f"{name}[{i}]", d) for i, d in enumerate(data)]
+    return [_item(name, data)]
 
 
 def _item(label: str, data: object) -> Item:
@@ -812,6 +813,9 @@ def run_batch(
                     report.faults += 1
             except Exception:  # the source itself is what failed: what was not read is not named
                 pass
+            if not report.faults:  # it failed before any item: said, not taken for an empty source
+                report.failed.append(Failure(os.path.basename(os.fspath(source)) or str(source), lost, 1, seen[0]))
+                report.faults += 1
     if not seen[0] and not book_problems and not report.faults:  # a folder of files that each hold []
         raise _nothing_to_do(source)
     report.failed.sort(key=lambda f: f.index)  # in the order of the source
