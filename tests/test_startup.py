@@ -302,23 +302,6 @@ def test_a_docx_with_a_warm_cache_imports_neither_docxtpl_nor_reportlab(tmp_path
     assert "Ự" in docx_text(b.read_bytes()) or "Ỷ" in docx_text(b.read_bytes())
 
 
-def test_patched_parts_are_docxtpls_and_a_broken_cache_patched_again(tmp_path, monkeypatch):
-    from docxtpl import DocxTemplate
-
-    from docgen.render.docx import _patch_xml
-
-    monkeypatch.setenv("DOCGEN_CACHE_DIR", str(tmp_path))
-    template = ROOT / "forms" / "admission-decision" / "template.docx"
-    xml = ('<w:p><w:r><w:t>{{ candidate.</w:t></w:r><w:r><w:t>full_name }}</w:t></w:r>'
-           '<w:r><w:t>{%p if a %}</w:t></w:r></w:p>')
-    want = DocxTemplate(str(template)).patch_xml(xml)
-    assert _patch_xml(template, xml) == want
-    (file,) = tmp_path.rglob("*.xml")
-    assert _patch_xml(template, xml) == want
-    file.write_bytes(b"\xff\xfe not utf-8")
-    assert _patch_xml(template, xml) == want
-
-
 # -- the forms' commands and the parsed forms folder, kept between runs --------------------------------
 def user_form(tmp_path: Path, title: str) -> Path:
     """A user's forms folder with a copy of admission-decision with the help line ``title``."""

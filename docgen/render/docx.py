@@ -62,7 +62,7 @@ from ..errors import FormError
 from ..sandbox import compile_template, environment, tag_problems
 
 # docxtpl (and python-docx, which it imports) is imported only when it is needed: to patch a
-# template's parts the first time (the result is kept in the user's cache folder, _patch_xml),
+# template's parts the first time (the template as patched is kept in the user's cache folder),
 # for a value with line breaks or tabs, and for the templates plain docxtpl renders.
 
 _TAGGED_PART = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml|docProps/core\.xml)$")
@@ -388,34 +388,6 @@ def _docxtpl_source() -> Path | None:
     return Path(spec.origin).parent / "template.py" if spec is not None and spec.origin else None
 
 
-def _patch_xml(template: Path, text: str) -> str:
-    """docxtpl's ``patch_xml`` of a part's XML, kept in the user's cache folder under a digest of
-    the XML, in a folder named by docgen's version and the installed docxtpl's ``template.py``
-    (its size and time): importing docxtpl and python-docx costs a one-paper run more than
-    the rest of its DOCX. A cache file that cannot be read is patched again, one that cannot be
-    written is not kept (never a wrong part)."""
-    import hashlib
-
-    from .. import __version__, cache_dir, write_cached
-
-    path = None
-    try:
-        source = _docxtpl_source()
-        if source is not None:
-            stat = source.stat()
-            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-            path = cache_dir() / "docxtpl" / f"{__version__}-{stat.st_size}.{stat.st_mtime_ns}" / f"{digest}.xml"
-            return path.read_bytes().decode("utf-8")
-    except (OSError, ValueError, ImportError):  # not cached yet (or unreadable): patched below
-        pass
-    from docxtpl import DocxTemplate
-
-    patched = DocxTemplate(str(template)).patch_xml(text)  # making one reads nothing of the file
-    if path is not None:
-        write_cached(path, patched.encode("utf-8"))
-    return patched
-
-
 class CompiledTemplate:
     """A DOCX template prepared once; :meth:`render` fills it for one context."""
 
@@ -488,6 +460,9 @@ class CompiledTemplate:
         source of each ``tagged`` part; the ``names`` it reads) that the cache folder keeps."""
         import zipfile  # here: a template kept in the cache folder is not unzipped
 
+        from docxtpl import DocxTemplate  # (and python-docx: not imported once the template is kept)
+
+        helper = DocxTemplate(str(self.path))  # making one reads nothing of the file
         try:
             with zipfile.ZipFile(self.path) as z:
                 parts = [(info.filename, z.read(info)) for info in z.infolist()]
@@ -508,7 +483,7 @@ class CompiledTemplate:
                 if name == "word/document.xml":
                     reason = fallback_reason(text)
                     text = set_margins(text, self.margins_twips)
-                patched = _literal_braces(decode_tag_entities(_patch_xml(self.path, text)))
+                patched = _literal_braces(decode_tag_entities(helper.patch_xml(text)))
                 # the XML declaration's line break is the only one a Word part usually has;
                 # without it, a newline or tab in the rendered part can only come from a value
                 patched = patched.replace("?>\r\n<", "?><").replace("?>\n<", "?><")
